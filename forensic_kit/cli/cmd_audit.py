@@ -1,0 +1,1 @@
+"""``fkit audit`` (placeholder replaced below by the real command)."""

@@ -1,0 +1,1 @@
+"""JSON Schemas published with fkit (data files)."""

@@ -1,0 +1,46 @@
+"""Shared test fixtures: the CLI runner, the shared test-data folder, small generated trees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TESTDATA = Path(os.environ.get("FKIT_TESTDATA", REPO.parent / "shared" / "testdata"))
+
+
+def testdata(*parts: str) -> Path:
+    """Path of a file in ../shared/testdata, or skip the test with a clear message."""
+    path = TESTDATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared test data not available: {path} (set FKIT_TESTDATA or check out ../shared)")
+    return path
+
+
+@pytest.fixture
+def shared_testdata() -> Path:
+    """The ../shared/testdata folder, or skip."""
+    return testdata()
+
+
+def fkit(*args: str | os.PathLike[str], input: bytes | None = None, cwd: Path | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run the real ``fkit`` command (``python -m forensic_kit``) as a user would."""
+    full_env = dict(os.environ)
+    full_env.pop("FKIT_DEBUG", None)
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "forensic_kit", *map(os.fspath, args)],
+        input=input, capture_output=True, cwd=cwd, env=full_env, timeout=600,
+    )
+
+
+@pytest.fixture
+def run_fkit():
+    """The :func:`fkit` runner as a fixture."""
+    return fkit
