@@ -1,1 +1,0 @@
-"""``fkit audit`` (placeholder replaced below by the real command)."""
