@@ -46,6 +46,7 @@ def _root(
 # Command modules, in the order their commands appear in --help. Each has ``register(app)``.
 COMMAND_MODULES: tuple[str, ...] = (
     "cmd_hash",
+    "cmd_audit",
 )
 
 

@@ -1,0 +1,37 @@
+# fkit — two commands on a fresh machine:  make demo   and   make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.fkit-installed
+
+# Debian packages: libmagic for type detection; the peer tools the tests and benchmarks compare with.
+APT_PACKAGES := libmagic1 sleuthkit hashdeep b3sum libimage-exiftool-perl ewf-tools poppler-utils \
+                zbar-tools minisign dc3dd mtools dosfstools e2fsprogs openssh-client sqlite3
+
+.PHONY: all deps demo test bench typecheck clean
+
+all: test
+
+deps: $(STAMP)
+
+$(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
+	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+demo: deps
+	@bash scripts/demo.sh
+
+test: deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: deps
+	$(BIN)/python bench/run_all.py
+
+typecheck: deps
+	$(BIN)/python -m mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info demo-out
