@@ -25,7 +25,7 @@ from forensic_kit.timeutil import ns_to_iso
 PARSER = "hash"
 PARSER_VERSION = "1"
 _NOATIME = getattr(os, "O_NOATIME", 0)
-_BATCH = 48
+_BATCH = 128
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,13 @@ def stat_times(st: os.stat_result) -> dict[str, str | None]:
 
 
 def _locator(path: bytes, root: bytes) -> dict[str, Any]:
-    rel = os.path.relpath(path, root) if path != root else os.path.basename(path)
+    prefix = root if root.endswith(b"/") else root + b"/"
+    if path.startswith(prefix):  # the walk builds paths as root/rel: no need for relpath()
+        rel = path[len(prefix):]
+    elif path == root:
+        rel = os.path.basename(path)
+    else:
+        rel = os.path.relpath(path, root)
     loc: dict[str, Any] = {"scheme": "file"}
     loc.update(names.path_fields(root, "root"))
     loc.update(names.path_fields(rel, "relpath"))

@@ -26,8 +26,11 @@ def ns_to_iso(ns: int | None) -> str | None:
     if ns is None:
         return None
     seconds, frac = divmod(ns, NS_PER_S)
-    dt = _EPOCH + timedelta(seconds=seconds)
-    return f"{dt:%Y-%m-%dT%H:%M:%S}.{frac:09d}Z"
+    try:
+        whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        whole = f"{_EPOCH + timedelta(seconds=seconds):%Y-%m-%dT%H:%M:%S}"
+    return f"{whole}.{frac:09d}Z"
 
 
 def seconds_to_iso(seconds: int | None) -> str | None:

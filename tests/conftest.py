@@ -21,6 +21,9 @@ def testdata(*parts: str) -> Path:
     return path
 
 
+testdata.__test__ = False  # type: ignore[attr-defined]  # imported by test modules; not a test
+
+
 @pytest.fixture
 def shared_testdata() -> Path:
     """The ../shared/testdata folder, or skip."""

@@ -1,0 +1,69 @@
+"""Shared helpers for the benchmarks: timing a command with its peak RSS, medians, ratios.
+
+Every benchmark runs fkit and the peer tool in the same run, alternating, several rounds, and
+reports the median ratio: this machine is shared and noisy, single timings mean little.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FKIT = [sys.executable, "-m", "forensic_kit"]
+
+
+def timed(cmd: list[str], cwd: Path | None = None, stdout: int | None = subprocess.DEVNULL) -> tuple[float, int]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MiB of the largest process in its tree).
+
+    A small wrapper process runs the command and reports ``RUSAGE_CHILDREN.ru_maxrss``, which covers
+    every descendant it waited for (pool workers included).
+    """
+    wrapper = (
+        "import resource,subprocess,sys;"
+        "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)"
+    )
+    start = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if res.returncode not in (0,):
+        raise SystemExit(f"benchmark command failed ({res.returncode}): {shlex.join(cmd)}\n{res.stderr}")
+    return wall, int(res.stdout.strip().splitlines()[-1]) // 1024
+
+
+def compare(name: str, ours: list[str], peer: list[str], rounds: int = 3, cwd: Path | None = None,
+            peer_post: list[str] | None = None) -> dict[str, float]:
+    """Alternate ``ours`` and ``peer`` for ``rounds``; print and return median times and ratio."""
+    t_ours: list[float] = []
+    t_peer: list[float] = []
+    rss = 0
+    for _ in range(rounds):
+        w, r = timed(peer, cwd)
+        if peer_post:
+            w2, _ = timed(peer_post, cwd)
+            w += w2
+        t_peer.append(w)
+        w, r = timed(ours, cwd)
+        t_ours.append(w)
+        rss = max(rss, r)
+    mo, mp = statistics.median(t_ours), statistics.median(t_peer)
+    ratios = [o / p for o, p in zip(t_ours, t_peer)]
+    result = {"fkit_s": mo, "peer_s": mp, "ratio": mo / mp, "ratio_min": min(ratios),
+              "ratio_max": max(ratios), "fkit_peak_rss_mib": rss}
+    print(f"{name}: fkit {mo:.2f} s, peer {mp:.2f} s, ratio {mo / mp:.3f} "
+          f"(rounds {', '.join(f'{x:.3f}' for x in ratios)}), fkit peak RSS {rss} MiB")
+    print(f"  fkit: {shlex.join(ours)}")
+    print(f"  peer: {shlex.join(peer)}" + (f" && {shlex.join(peer_post)}" if peer_post else ""))
+    sys.stdout.flush()
+    return result
+
+
+def load_average() -> str:
+    """The 1-minute load average, to print beside results (a loaded machine skews ratios)."""
+    return f"{os.getloadavg()[0]:.2f}"
