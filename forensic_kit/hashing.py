@@ -114,14 +114,14 @@ def pump(
     stops the pump and is re-raised here.
     """
     if len(consumers) <= 1:
-        buf = memoryview(bytearray(chunk_size))
+        view = memoryview(bytearray(chunk_size))
         total = 0
         while True:
-            n = readinto(buf)
+            n = readinto(view)
             if not n:
                 return total
             for consume in consumers:
-                consume(buf[:n])
+                consume(view[:n])
             total += n
             if on_chunk is not None:
                 on_chunk(n)

@@ -38,10 +38,13 @@ def loads(line: str | bytes, where: str = "input", lineno: int = 0) -> Record:
 
 def read_records(stream: IO[bytes] | IO[str], where: str = "input") -> Iterator[Record]:
     """Yield the records of a JSON Lines stream, skipping blank lines."""
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
+    lineno = 0
+    for line in stream:
+        lineno += 1
+        text: str | bytes = line
+        if not text.strip():
             continue
-        yield loads(line, where, lineno)
+        yield loads(text, where, lineno)
 
 
 def write_records(stream: IO[bytes], records: Iterable[Record]) -> int:
