@@ -15,11 +15,13 @@ import stat as stat_mod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+from functools import lru_cache
 
 from forensic_kit import names
+from forensic_kit.jsonl import dump_bytes
 from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, MultiHash, pump
-from forensic_kit.records import KIND_ERROR, KIND_FILE, Record, error_record, new_record
+from forensic_kit.records import KIND_ERROR, KIND_FILE, SCHEMA_ID, Record, error_record, producer
 from forensic_kit.timeutil import ns_to_iso
 
 PARSER = "hash"
@@ -28,14 +30,17 @@ _NOATIME = getattr(os, "O_NOATIME", 0)
 _BATCH = 128
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """One thing to hash: a path under a root, an error met while walking, or a passed record."""
+class WorkItem(NamedTuple):
+    """One thing to hash: a path under a root, an error met while walking, or a passed record.
+
+    A named tuple, because millions of them cross to worker processes (tuples pickle fast).
+    """
 
     path: bytes
     root: bytes
     record: Record | None = None  # a record read from stdin, to pass through with hashes added
     walk_error: tuple[str, int, str] | None = None  # (stage, errno, reason)
+    regular: bool = False  # the walk saw a regular file (d_type): hash_one may skip an lstat
 
 
 @dataclass
@@ -48,6 +53,19 @@ class HashStats:
     changed: int = 0
     skipped: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+
+    def add(self, o: "Outcome") -> None:
+        """Count one record's outcome."""
+        self.kinds[o.kind] = self.kinds.get(o.kind, 0) + 1
+        if o.error:
+            self.errors += 1
+        elif o.hashed:
+            self.files += 1
+            self.bytes += o.size
+        elif o.skipped:
+            self.skipped += 1
+        if o.changed:
+            self.changed += 1
 
 
 def open_readonly(path: bytes, follow: bool = False) -> int:
@@ -97,6 +115,11 @@ def stat_times(st: os.stat_result) -> dict[str, str | None]:
     }
 
 
+@lru_cache(maxsize=256)
+def _root_fields(root: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(names.path_fields(root, "root").items())
+
+
 def _locator(path: bytes, root: bytes) -> dict[str, Any]:
     prefix = root if root.endswith(b"/") else root + b"/"
     if path.startswith(prefix):  # the walk builds paths as root/rel: no need for relpath()
@@ -106,7 +129,7 @@ def _locator(path: bytes, root: bytes) -> dict[str, Any]:
     else:
         rel = os.path.relpath(path, root)
     loc: dict[str, Any] = {"scheme": "file"}
-    loc.update(names.path_fields(root, "root"))
+    loc.update(_root_fields(root))
     loc.update(names.path_fields(rel, "relpath"))
     return loc
 
@@ -147,11 +170,14 @@ def hash_one(item: WorkItem, algos: Sequence[str], follow: bool = False) -> Reco
             **names.path_fields(item.path), locator=_locator(item.path, item.root),
         )
     path = item.path
-    try:
-        st = os.stat(path) if follow else os.lstat(path)
-    except OSError as exc:
-        code, reason = _os_error(exc)
-        return _failure(item, "stat", code, reason)
+    fd, st = _open_known_regular(item) if item.regular and not follow else (-1, None)
+    fast = fd >= 0
+    if st is None:
+        try:
+            st = os.stat(path) if follow else os.lstat(path)
+        except OSError as exc:
+            code, reason = _os_error(exc)
+            return _failure(item, "stat", code, reason)
     ftype = file_type(st.st_mode)
     rec = _base_fields(item, st, ftype)
     if ftype == "symlink":
@@ -164,13 +190,14 @@ def hash_one(item: WorkItem, algos: Sequence[str], follow: bool = False) -> Reco
     if ftype != "regular":
         rec["skipped"] = f"{ftype} is not hashed"
         return _finish(rec, base)
+    if fd < 0:
+        try:
+            fd = open_readonly(path, follow)
+        except OSError as exc:
+            code, reason = _os_error(exc)
+            return _failure(item, "open", code, reason)
     try:
-        fd = open_readonly(path, follow)
-    except OSError as exc:
-        code, reason = _os_error(exc)
-        return _failure(item, "open", code, reason)
-    try:
-        before = os.fstat(fd)
+        before = st if fast else os.fstat(fd)
         digests, nread = read_and_hash(fd, before.st_size, algos)
         after = os.fstat(fd)
     except OSError as exc:
@@ -199,22 +226,39 @@ def hash_one(item: WorkItem, algos: Sequence[str], follow: bool = False) -> Reco
     return _finish(rec, base)
 
 
+_PRODUCER = producer(PARSER, PARSER_VERSION)
+
+
+def _open_known_regular(item: WorkItem) -> tuple[int, os.stat_result | None]:
+    """Fast path for a file the walk saw as regular: open it (no-follow, non-blocking) and fstat
+    the open descriptor, saving an lstat. Anything unexpected falls back to the careful path."""
+    try:
+        fd = os.open(item.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | _NOATIME)
+    except OSError:
+        return -1, None
+    st = os.fstat(fd)
+    if not stat_mod.S_ISREG(st.st_mode):
+        os.close(fd)
+        return -1, None
+    return fd, st
+
+
 def _base_fields(item: WorkItem, st: os.stat_result, ftype: str) -> Record:
-    fields: dict[str, Any] = {}
-    fields.update(names.path_fields(item.path))
-    fields.update({
-        "type": ftype,
-        "size": st.st_size if ftype == "regular" else None,
-        "hashes": {},
-        "times": stat_times(st),
-        "mode": st.st_mode,
-        "uid": st.st_uid,
-        "gid": st.st_gid,
-        "inode": st.st_ino,
-        "nlink": st.st_nlink,
-        "locator": _locator(item.path, item.root),
-    })
-    return new_record(KIND_FILE, PARSER, PARSER_VERSION, **fields)
+    # Built literally (not through new_record) because it runs once per file on hot paths.
+    rec: Record = {"schema": SCHEMA_ID, "kind": KIND_FILE}
+    rec.update(names.path_fields(item.path))
+    rec["type"] = ftype
+    rec["size"] = st.st_size if ftype == "regular" else None
+    rec["hashes"] = {}
+    rec["times"] = stat_times(st)
+    rec["mode"] = st.st_mode
+    rec["uid"] = st.st_uid
+    rec["gid"] = st.st_gid
+    rec["inode"] = st.st_ino
+    rec["nlink"] = st.st_nlink
+    rec["locator"] = _locator(item.path, item.root)
+    rec["producer"] = dict(_PRODUCER)
+    return rec
 
 
 def _failure(item: WorkItem, stage: str, code: int, reason: str) -> Record:
@@ -283,7 +327,11 @@ def _walk_dir(path: bytes, root: bytes, follow: bool, seen: set[tuple[int, int]]
         except OSError:
             is_dir = False
         if not is_dir:
-            yield WorkItem(full, root)
+            try:
+                regular = entry.is_file(follow_symlinks=False)
+            except OSError:
+                regular = False
+            yield WorkItem(full, root, regular=regular)
             continue
         if follow:
             try:
@@ -314,12 +362,70 @@ def _hash_batch(batch: list[WorkItem]) -> list[Record]:
     return [hash_one(item, _worker_algos, _worker_follow) for item in batch]
 
 
+class Outcome(NamedTuple):
+    """What the summary needs to know of one record (sent instead of the record itself)."""
+
+    kind: str
+    size: int
+    hashed: bool
+    error: bool
+    skipped: bool
+    changed: bool
+
+
+def outcome(rec: Record) -> Outcome:
+    """Classify one record for :class:`HashStats`."""
+    kind = str(rec.get("kind"))
+    error = kind == KIND_ERROR or bool(rec.get("errors"))
+    hashed = not error and bool(rec.get("hashes"))
+    skipped = not error and not hashed and (bool(rec.get("skipped")) or rec.get("type") == "symlink")
+    return Outcome(kind, int(rec.get("size") or 0) if hashed else 0, hashed, error, skipped,
+                   bool(rec.get("changed_during_read")))
+
+
+def _hash_batch_jsonl(batch: list[WorkItem]) -> tuple[bytes, list[Outcome]]:
+    # Encoding in the worker spares the walking process the JSON work and the pickling of dicts.
+    lines: list[bytes] = []
+    outcomes: list[Outcome] = []
+    for item in batch:
+        rec = hash_one(item, _worker_algos, _worker_follow)
+        lines.append(dump_bytes(rec))
+        outcomes.append(outcome(rec))
+    return b"".join(lines), outcomes
+
+
 def _batches(items: Iterator[WorkItem], size: int) -> Iterator[list[WorkItem]]:
     while True:
         batch = list(islice(items, size))
         if not batch:
             return
         yield batch
+
+
+T = TypeVar("T")
+
+
+def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, workers: int | None,
+         batch_fn: Callable[[list[WorkItem]], T]) -> Iterator[T]:
+    """Apply ``batch_fn`` to batches of items, in a process pool when there are many."""
+    it = iter(items)
+    head = list(islice(it, _BATCH))
+    nworkers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(head) < _BATCH or nworkers <= 1:
+        _init_worker(algos, follow)
+        for batch in _batches(_chain(head, it), _BATCH):
+            yield batch_fn(batch)
+        return
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(nworkers, initializer=_init_worker, initargs=(algos, follow))
+    try:
+        yield from pool.imap(batch_fn, _batches(_chain(head, it), _BATCH))
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def hash_items(
@@ -329,28 +435,18 @@ def hash_items(
     workers: int | None = None,
 ) -> Iterator[Record]:
     """Hash work items, yielding records in input order; uses a process pool for many files."""
-    algos = tuple(algos)
-    it = iter(items)
-    head = list(islice(it, _BATCH))
-    nworkers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(head) < _BATCH or nworkers <= 1:
-        for item in head:
-            yield hash_one(item, algos, follow)
-        for item in it:
-            yield hash_one(item, algos, follow)
-        return
-    ctx = multiprocessing.get_context("fork")
-    stream = _batches(_chain(head, it), _BATCH)
-    pool = ctx.Pool(nworkers, initializer=_init_worker, initargs=(algos, follow))
-    try:
-        for batch in pool.imap(_hash_batch, stream):
-            yield from batch
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    for batch in _run(items, tuple(algos), follow, workers, _hash_batch):
+        yield from batch
+
+
+def hash_items_jsonl(
+    items: Iterable[WorkItem],
+    algos: Sequence[str] = DEFAULT_ALGOS,
+    follow: bool = False,
+    workers: int | None = None,
+) -> Iterator[tuple[bytes, list[Outcome]]]:
+    """Like :func:`hash_items`, but yields JSON Lines bytes per batch with their outcomes."""
+    yield from _run(items, tuple(algos), follow, workers, _hash_batch_jsonl)
 
 
 def _chain(head: list[WorkItem], rest: Iterator[WorkItem]) -> Iterator[WorkItem]:
@@ -361,17 +457,7 @@ def _chain(head: list[WorkItem], rest: Iterator[WorkItem]) -> Iterator[WorkItem]
 def tally(records: Iterable[Record], stats: HashStats, on_record: Callable[[Record], None] | None = None) -> Iterator[Record]:
     """Count records into ``stats`` as they stream past."""
     for rec in records:
-        kind = str(rec.get("kind"))
-        stats.kinds[kind] = stats.kinds.get(kind, 0) + 1
-        if kind == KIND_ERROR or rec.get("errors"):
-            stats.errors += 1
-        elif rec.get("hashes"):
-            stats.files += 1
-            stats.bytes += int(rec.get("size") or 0)
-        elif rec.get("skipped") or rec.get("type") == "symlink":
-            stats.skipped += 1
-        if rec.get("changed_during_read"):
-            stats.changed += 1
+        stats.add(outcome(rec))
         if on_record is not None:
             on_record(rec)
         yield rec

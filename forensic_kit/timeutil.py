@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 NS_PER_S = 1_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -26,11 +27,16 @@ def ns_to_iso(ns: int | None) -> str | None:
     if ns is None:
         return None
     seconds, frac = divmod(ns, NS_PER_S)
+    return f"{_whole_seconds(seconds)}.{frac:09d}Z"
+
+
+@lru_cache(maxsize=8192)
+def _whole_seconds(seconds: int) -> str:
+    # Files in one folder share few distinct seconds: caching makes stat times nearly free.
     try:
-        whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
     except (OverflowError, OSError, ValueError):
-        whole = f"{_EPOCH + timedelta(seconds=seconds):%Y-%m-%dT%H:%M:%S}"
-    return f"{whole}.{frac:09d}Z"
+        return f"{_EPOCH + timedelta(seconds=seconds):%Y-%m-%dT%H:%M:%S}"
 
 
 def seconds_to_iso(seconds: int | None) -> str | None:

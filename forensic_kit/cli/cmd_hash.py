@@ -10,7 +10,7 @@ from forensic_kit.cli import console, records_out
 from forensic_kit.cli.inputs import work_items
 from forensic_kit.cli.options import ALGO_OPTION, RecordFormat, default_format
 from forensic_kit.exitcodes import ExitCode
-from forensic_kit.filehash import HashStats, hash_items, tally
+from forensic_kit.filehash import HashStats, hash_items, hash_items_jsonl, tally
 from forensic_kit.hashing import parse_algos
 
 
@@ -35,9 +35,13 @@ def hash_command(
 
         hashdeep_algos(algos)  # fail early, before reading anything
     stats = HashStats()
+    items = work_items(paths, nul, follow)
     with console.item_progress("hashing") as tick:
-        records = tally(hash_items(work_items(paths, nul, follow), algos, follow, jobs), stats, lambda r: tick(1))
-        records_out.write(records, out_fmt, algos)
+        if out_fmt is RecordFormat.jsonl:
+            records_out.write_encoded(hash_items_jsonl(items, algos, follow, jobs), stats, tick)
+        else:
+            records = tally(hash_items(items, algos, follow, jobs), stats, lambda r: tick(1))
+            records_out.write(records, out_fmt, algos)
     if not quiet:
         console.say(
             f"fkit hash: {stats.files} files, {stats.bytes:,} bytes hashed ({', '.join(algos)}); "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import typer
 from rich.table import Table
@@ -14,6 +14,7 @@ from forensic_kit import hashlists, jsonl, names
 from forensic_kit.cli import console
 from forensic_kit.cli.options import RecordFormat
 from forensic_kit.errors import UsageError
+from forensic_kit.filehash import HashStats, Outcome
 from forensic_kit.records import Record
 
 
@@ -24,6 +25,22 @@ def write(records: Iterable[Record], fmt: RecordFormat, algos: Sequence[str]) ->
     """
     try:
         _write(records, fmt, algos)
+    except BrokenPipeError:
+        console.silence_stdout()
+        raise typer.Exit(0) from None
+
+
+def write_encoded(batches: Iterable[tuple[bytes, list[Outcome]]], stats: HashStats,
+                  tick: Callable[[int], object]) -> None:
+    """Write JSON Lines already encoded by the workers, counting outcomes into ``stats``."""
+    out = console.stdout_bytes()
+    try:
+        for data, outcomes in batches:
+            out.write(data)
+            for o in outcomes:
+                stats.add(o)
+            tick(len(outcomes))
+        out.flush()
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
