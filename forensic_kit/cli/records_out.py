@@ -15,6 +15,7 @@ from forensic_kit.cli import console
 from forensic_kit.cli.options import RecordFormat
 from forensic_kit.errors import UsageError
 from forensic_kit.filehash import HashStats, Outcome
+from forensic_kit.hashing import HEX_LENGTHS
 from forensic_kit.records import Record
 
 
@@ -80,8 +81,8 @@ def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
     table = Table(show_lines=False, header_style="bold")
     table.add_column("path", overflow="fold")
     table.add_column("size", justify="right")
-    for a in algos:
-        table.add_column(a, overflow="fold")
+    for a in algos:  # a digest is never split across lines: people compare them by eye
+        table.add_column(a, no_wrap=True, min_width=HEX_LENGTHS[a])
     table.add_column("note", overflow="fold")
     for rec in records:
         hashes = rec.get("hashes") or {}
@@ -97,4 +98,7 @@ def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
         size = rec.get("size")
         table.add_row(str(rec.get("path", "")), "" if size is None else f"{size:,}",
                       *(hashes.get(a, "") for a in algos), note)
-    console.stderr_console().print(table)
+    con = console.stderr_console()
+    if not console.stderr_is_tty():
+        con.width = max(con.width, 40 + sum(HEX_LENGTHS[a] + 3 for a in algos))
+    con.print(table)
