@@ -37,5 +37,32 @@ for line in open(sys.argv[1], encoding="utf-8"):
     print(f"  {r['verdict']:<10} {r['path']}{extra}", file=sys.stderr)
 PY
 printf '\nfkit audit exit code: %s (1 = differences found, as planted)\n' "$code" >&2
-printf 'Outputs are in %s/\n' "$OUT" >&2
 [ "$code" -eq 1 ] || { echo "demo: expected the audit to find the planted changes" >&2; exit 1; }
+
+# 4. A whole mock case through the real pipeline (case init, acquire x4, phone, meta, manifest,
+#    custody, custody PDF) with two planted flaws, then the checks a prosecutor would run.
+run $FKIT training new "$OUT/mock-case" --seed 7 --flaws custody-gap,tampered-file > "$OUT/mock-case.json"
+cd "$OUT/mock-case"
+step "fkit verify case --trust trust/allowed_signers --report verify.pdf"
+../../$FKIT verify case --trust trust/allowed_signers --report verify.pdf > verify.json
+vcode=$?
+step "fkit custody verify case --trust trust/allowed_signers"
+../../$FKIT custody verify case --trust trust/allowed_signers > custody-verify.jsonl
+ccode=$?
+step "fkit phone links case"
+../../$FKIT phone links case > links.jsonl 2>/dev/null
+printf '  %s identifiers seen on more than one exhibit\n' "$(grep -c . links.jsonl)" >&2
+cd ../..
+cat >&2 <<TXT
+
+What the demo found
+  - fkit audit: the edited, renamed, deleted and added files of the sample folder (exit $code).
+  - fkit verify on the mock case (exit $vcode): the tampered build.prop and the custody gap.
+  - fkit custody verify (exit $ccode): names each broken hand-over in one sentence.
+Where to look
+  $OUT/mock-case/custody-record.pdf   chain-of-custody record (trilingual, TRAINING watermark)
+  $OUT/mock-case/verify.pdf           verification certificate
+  $OUT/mock-case/handout.pdf          trainees' case file;  answer-key.pdf: the instructor's key
+  $OUT/mock-case/case/VERIFY.txt      how to check the package with sha256sum and ssh-keygen only
+TXT
+[ "$vcode" -eq 1 ] && [ "$ccode" -eq 1 ] || { echo "demo: expected both planted flaws to be found" >&2; exit 1; }

@@ -45,8 +45,21 @@ def _root(
 
 # Command modules, in the order their commands appear in --help. Each has ``register(app)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "cmd_case",
+    "cmd_fs",
+    "cmd_acquire",
     "cmd_hash",
     "cmd_audit",
+    "cmd_key",
+    "cmd_meta",
+    "cmd_phone",
+    "cmd_manifest",
+    "cmd_verify",
+    "cmd_prove",
+    "cmd_custody",
+    "cmd_report",
+    "cmd_export",
+    "cmd_training",
 )
 
 

@@ -158,9 +158,9 @@ def load_private_key(path: Path, passphrase: bytes | None) -> SigningKey:
     except TypeError:
         raise SigningKeyError(f"signing key {path} is passphrase-protected: give --passphrase-file or FKIT_PASSPHRASE") from None
     except (ValueError, UnsupportedAlgorithm):
-        if passphrase is not None and b"ENCRYPTED" not in data[:200] and b"openssh-key-v1" not in base64_head(data):
+        if not data.lstrip().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"):
             raise SigningKeyError(f"{path} is not an OpenSSH private key") from None
-        raise SigningKeyError(f"cannot unlock signing key {path}: wrong passphrase or not an OpenSSH key") from None
+        raise SigningKeyError(f"cannot unlock signing key {path}: wrong passphrase") from None
     if not isinstance(private, Ed25519PrivateKey):
         raise SigningKeyError(f"signing key {path} is not Ed25519 (fkit signs with ssh-ed25519 keys)")
     key_id, name, training = _describe(Path(path), private)
@@ -168,15 +168,6 @@ def load_private_key(path: Path, passphrase: bytes | None) -> SigningKey:
     return SigningKey(key_id=key_id, name=name, fingerprint=fingerprint_of_blob(blob),
                       public_line=public_line_of(private.public_key(), key_id), training=training,
                       _private=private)
-
-
-def base64_head(data: bytes) -> bytes:
-    """Decoded start of a PEM body (used only to tell 'not a key' from 'wrong passphrase')."""
-    body = b"".join(line for line in data.splitlines()[1:3] if not line.startswith(b"-----"))
-    try:
-        return base64.b64decode(body + b"=" * (-len(body) % 4))[:20]
-    except ValueError:
-        return b""
 
 
 def _describe(path: Path, private: Ed25519PrivateKey) -> tuple[str, str, bool]:

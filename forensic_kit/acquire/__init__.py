@@ -1,0 +1,1 @@
+"""Acquisition of evidence into a case package (logical, physical, image extraction)."""

@@ -1,0 +1,294 @@
+"""Acquisition bookkeeping shared by logical, physical and image-extract acquisitions.
+
+Crash safety: everything is first written under ``fkit/work/<EX>/`` (the staging folder, on the
+same file system as ``data/`` and never listed in a manifest). An item is appended to the journal
+``fkit/work/<EX>.journal.jsonl`` only after its bytes are durable and verified by reading them
+back. At the end the staging folder is renamed to ``data/<EX>`` in one step, the records are
+written, and the bag manifests updated. A rerun after Ctrl-C or ``kill -9`` resumes from the
+journal (logical, extract) or cleanly redoes the exhibit (physical).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import platform
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from forensic_kit import __version__, jsonl
+from forensic_kit.errors import CaseExistsError
+from forensic_kit.package import WORK_DIR, Case, atomic_write, fsync_dir, validate_exhibit_id
+from forensic_kit.records import Record
+from forensic_kit.timeutil import datetime_to_iso, local_offset, now_utc
+
+PARSER = "acquire"
+
+
+class WriteFailed(OSError):
+    """The destination refused bytes (disk full, I/O error): the exhibit cannot be completed."""
+
+
+def now_fields() -> dict[str, str | None]:
+    """The current time as UTC text plus the machine's UTC offset."""
+    now = now_utc()
+    return {"utc": datetime_to_iso(now), "local_offset": local_offset(now)}
+
+
+def os_user() -> str:
+    """The OS user running fkit."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def block_identity(path: Path) -> dict[str, Any]:
+    """Model, vendor, serial and size of a block device from ``/sys`` (what is available)."""
+    out: dict[str, Any] = {}
+    try:
+        st = os.stat(path)
+        major, minor = os.major(st.st_rdev), os.minor(st.st_rdev)
+        sys_dir = Path(f"/sys/dev/block/{major}:{minor}").resolve()
+    except OSError:
+        return out
+    dev_dir = sys_dir if (sys_dir / "device").exists() else sys_dir.parent
+    for key in ("model", "vendor", "serial", "rev", "wwid"):
+        for cand in (dev_dir / "device" / key, dev_dir / key):
+            try:
+                value = cand.read_text("utf-8", "replace").strip()
+            except OSError:
+                continue
+            if value:
+                out[key] = value
+                break
+    try:
+        out["sectors"] = int((sys_dir / "size").read_text().strip())
+        out["logical_block_size"] = int((dev_dir / "queue" / "logical_block_size").read_text().strip())
+    except (OSError, ValueError):
+        pass
+    out["kernel_name"] = sys_dir.name
+    return out
+
+
+@dataclass
+class Acquisition:
+    """One exhibit's acquisition into a case: staging, journal, exhibit description, finish."""
+
+    case: Case
+    exhibit_id: str
+    kind: str                     # logical | physical | extract
+    source: Path
+    description: str | None = None
+    seal: str | None = None
+    algos: tuple[str, ...] = ("sha256", "blake3")
+    errors: list[Record] = field(default_factory=list)
+    done: dict[str, Record] = field(default_factory=dict)  # bag-relative staged path -> record
+    info: dict[str, Any] = field(default_factory=dict)
+    resumed: bool = False
+
+    def __post_init__(self) -> None:
+        validate_exhibit_id(self.exhibit_id)
+        self.staging = self.case.root / WORK_DIR / self.exhibit_id
+        self.journal = self.case.root / WORK_DIR / f"{self.exhibit_id}.journal.jsonl"
+        self.final_dir = self.case.data_dir / self.exhibit_id
+
+    # ------------------------------------------------------------------ start
+    def _identity(self) -> dict[str, Any]:
+        return {"exhibit": self.exhibit_id, "kind": self.kind, "source": os.fsdecode(os.path.abspath(self.source)),
+                "algos": list(self.algos)}
+
+    def begin(self, source_info: dict[str, Any]) -> None:
+        """Refuse a finished exhibit; resume or cleanly restart an unfinished one; write the header."""
+        ex_path = self.case.exhibit_path(self.exhibit_id)
+        previous: dict[str, Any] | None = None
+        if ex_path.is_file():
+            previous = json.loads(ex_path.read_text("utf-8"))
+            if previous.get("status") in ("complete", "incomplete"):
+                raise CaseExistsError(
+                    f"exhibit {self.exhibit_id} is already acquired in {self.case.root} "
+                    f"(status {previous.get('status')}); choose another exhibit id")
+        if self.final_dir.exists():
+            # A crash after the staging folder was renamed but before the records were written.
+            if self.journal.is_file() and self._journal_matches():
+                self._load_journal()
+                self.resumed = True
+                self.info = previous or {}
+                return
+            raise CaseExistsError(f"{self.final_dir} already exists; refusing to overwrite acquired data")
+        if self.journal.is_file() and self._journal_matches() and self.kind != "physical":
+            self._load_journal()
+            self.resumed = True
+            self._drop_partials()
+        else:
+            self._reset_staging()
+        started = (previous or {}).get("started") if self.resumed else None
+        self.info = {
+            "id": self.exhibit_id,
+            "description": self.description,
+            "seal": self.seal,
+            "kind": self.kind,
+            "status": "in-progress",
+            "fkit_version": __version__,
+            "host": socket.gethostname(),
+            "os": f"{platform.system()} {platform.release()}",
+            "user": os_user(),
+            "command": " ".join([os.path.basename(sys.argv[0] or "fkit")] + sys.argv[1:]),
+            "started": started or now_fields(),
+            "ended": None,
+            "source": source_info,
+            "hash_algorithms": list(self.algos),
+            "resumed": self.resumed,
+        }
+        self.case.write_exhibit(self.exhibit_id, self.info)
+        self.case.update_bag()
+
+    def _journal_matches(self) -> bool:
+        try:
+            with open(self.journal, "rb") as fh:
+                first = fh.readline()
+            head = json.loads(first)
+        except (OSError, ValueError):
+            return False
+        return bool(head.get("journal") == self._identity())
+
+    def _load_journal(self) -> None:
+        with open(self.journal, "rb") as fh:
+            fh.readline()
+            for line in fh:
+                if not line.endswith(b"\n"):
+                    break  # a line cut by a crash: that item is redone
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    break
+                staged = rec.get("_staged")
+                if isinstance(staged, str) and (self.staging / staged).is_file() or self.final_dir.exists():
+                    self.done[str(staged)] = rec
+        # rewrite the journal so that a cut last line is gone
+        lines = [jsonl.dump_bytes({"journal": self._identity()})] + [jsonl.dump_bytes(r) for r in self.done.values()]
+        atomic_write(self.journal, b"".join(lines))
+
+    def _drop_partials(self) -> None:
+        """Delete files in staging that the journal does not list (partial copies)."""
+        listed = set(self.done)
+        for dirpath, _dirs, files in os.walk(self.staging):
+            for name in files:
+                full = Path(dirpath) / name
+                rel = full.relative_to(self.staging).as_posix()
+                if rel not in listed:
+                    full.unlink()
+
+    def _reset_staging(self) -> None:
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+        atomic_write(self.journal, jsonl.dump_bytes({"journal": self._identity()}))
+
+    # ------------------------------------------------------------------ progress
+    def commit(self, records: Iterable[Record]) -> None:
+        """Append durable, verified items to the journal (fsync'd)."""
+        data = b"".join(jsonl.dump_bytes(r) for r in records)
+        if not data:
+            return
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for r in records:
+            self.done[str(r["_staged"])] = r
+
+    def error(self, rec: Record) -> None:
+        """Remember an error record for the exhibit description."""
+        self.errors.append(rec)
+
+    # ------------------------------------------------------------------ finish
+    def finish(self, status: str, extra: dict[str, Any] | None = None, cwd_case: str | None = None) -> list[Record]:
+        """Move staging into ``data/``, write records, exhibit description and bag manifests.
+
+        Returns the final item records (in journal order) with ``path`` and ``bag_path`` set.
+        """
+        if not self.final_dir.exists():
+            self.staging.mkdir(parents=True, exist_ok=True)
+            self.case.data_dir.mkdir(exist_ok=True)
+            os.rename(self.staging, self.final_dir)
+            fsync_dir(self.case.data_dir)
+            fsync_dir(self.staging.parent)
+        case_prefix = cwd_case if cwd_case is not None else os.fspath(self.case.root)
+        final: list[Record] = []
+        sha: dict[str, str] = {}
+        for staged, rec in self.done.items():
+            r = {k: v for k, v in rec.items() if k != "_staged"}
+            bag_rel = f"data/{self.exhibit_id}/{staged}"
+            raw_bag = os.fsencode(bag_rel)
+            from forensic_kit.names import path_fields
+
+            r.update(path_fields(os.fsencode(os.path.join(case_prefix, bag_rel)), "path"))
+            r.update(path_fields(raw_bag, "bag_path"))
+            final.append(_order(r))
+            digest = r.get("hashes", {}).get("sha256")
+            if digest:
+                sha[bag_rel] = digest
+        # records.jsonl: drop any earlier lines of this exhibit (a crash mid-append), add ours
+        kept = b""
+        if self.case.records_path.is_file():
+            kept = b"".join(line for line in self.case.records_path.read_bytes().splitlines(keepends=True)
+                            if not _is_exhibit_line(line, self.exhibit_id))
+        body = b"".join(jsonl.dump_bytes(r) for r in final) + b"".join(jsonl.dump_bytes(e) for e in self.errors)
+        atomic_write(self.case.records_path, kept + body)
+        self.info.update({
+            "status": status,
+            "ended": now_fields(),
+            "items": len(final),
+            "bytes": sum(int(r.get("size") or 0) for r in final),
+            "errors": [e.get("error", {}) | {k: e[k] for k in ("path", "path_hex", "inode") if k in e}
+                       for e in self.errors],
+        })
+        if extra:
+            self.info.update(extra)
+        self.case.write_exhibit(self.exhibit_id, self.info)
+        self.case.update_bag(hashes=sha)
+        try:
+            self.journal.unlink()
+        except FileNotFoundError:
+            pass
+        return final
+
+    def abort(self, status: str, reason: str) -> None:
+        """Record an unfinished exhibit (interrupted, failed); staging and journal stay for a rerun."""
+        self.info.update({"status": status, "ended": now_fields(), "reason": reason,
+                          "items_durable": len(self.done),
+                          "errors": [e.get("error", {}) for e in self.errors]})
+        self.case.write_exhibit(self.exhibit_id, self.info)
+        self.case.update_bag()
+
+
+_FIELD_ORDER = ("schema", "kind", "exhibit", "path", "path_hex", "bag_path", "bag_path_hex", "type", "size",
+                "hashes", "times")
+
+
+def _order(rec: Record) -> Record:
+    out: Record = {k: rec[k] for k in _FIELD_ORDER if k in rec}
+    for k, v in rec.items():
+        if k not in out and k != "producer":
+            out[k] = v
+    if "producer" in rec:
+        out["producer"] = rec["producer"]
+    return out
+
+
+def _is_exhibit_line(line: bytes, exhibit_id: str) -> bool:
+    marker = f'"exhibit":"{exhibit_id}"'.encode()
+    if marker not in line:
+        return False
+    try:
+        return bool(json.loads(line).get("exhibit") == exhibit_id)
+    except ValueError:
+        return False

@@ -1,0 +1,148 @@
+"""``fkit acquire``: a file, folder, block device or disk image into a case package."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from forensic_kit import jsonl
+from forensic_kit.cli import console
+from forensic_kit.cli.options import ALGO_OPTION
+from forensic_kit.exitcodes import ExitCode
+from forensic_kit.records import Record, error_record
+
+
+def acquire_command(
+    source: Path = typer.Argument(..., metavar="SOURCE", help="File, folder, block device or disk image (raw, split raw, E01)."),
+    into: Path = typer.Option(..., "--into", help="The case package (made with 'fkit case init')."),
+    exhibit: str = typer.Option(..., "--exhibit", help="Exhibit id, e.g. EX-01 (copies go under data/EX-01/)."),
+    description: Optional[str] = typer.Option(None, "--description", help="What the exhibit is (make, model, where found)."),
+    seal: Optional[str] = typer.Option(None, "--seal", help="Seal / bag number of the exhibit."),
+    physical: bool = typer.Option(False, "--physical", help="Image a file byte for byte (block devices always are)."),
+    split: Optional[str] = typer.Option(None, "--split", help="Physical: write image.000, image.001, ... segments of this size (e.g. 2G)."),
+    reread: bool = typer.Option(False, "--reread", help="Physical: hash the source again afterwards to prove it was stable."),
+    extract: bool = typer.Option(False, "--extract", help="SOURCE is a disk image: copy files out of every file system in it."),
+    include: List[str] = typer.Option([], "--include", help="With --extract: only paths or names matching this glob (repeatable)."),
+    deleted: bool = typer.Option(False, "--deleted", help="With --extract: also recover deleted files."),
+    algo: Optional[str] = ALGO_OPTION,
+) -> None:
+    """Acquire evidence into a case: copy while hashing, durable, verified by reading back.
+
+    Writes fkit/exhibits/EX.json (who, where, when, source identity, errors), appends the item
+    records to fkit/records.jsonl, keeps the BagIt manifests correct and prints one JSON record
+    per item on stdout. An interrupted acquisition resumes (or is cleanly redone) when the same
+    command is run again. Exit 3 when any item or sector could not be read.
+    """
+    from forensic_kit.acquire.core import Acquisition, WriteFailed
+    from forensic_kit.errors import FkitError, InputError, UsageError
+    from forensic_kit.hashing import parse_algos
+    from forensic_kit.package import Case
+
+    algos = parse_algos(algo)
+    if "sha256" not in algos:
+        algos = ("sha256", *algos)  # the BagIt manifest needs SHA-256
+    case = Case.open(into)
+    try:
+        st = os.stat(source)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the source: {exc.strerror}") from exc
+    is_block = stat.S_ISBLK(st.st_mode)
+    if extract and (is_block or source.is_dir()):
+        raise UsageError("--extract needs a disk image file as SOURCE")
+    kind = "extract" if extract else ("physical" if (physical or is_block) else "logical")
+    if (split or reread) and kind != "physical":
+        raise UsageError("--split and --reread apply to physical acquisition (a block device, or --physical)")
+    split_bytes = None
+    if split:
+        from forensic_kit.acquire.physical import parse_size
+
+        split_bytes = parse_size(split)
+    acq = Acquisition(case, exhibit, kind, source, description, seal, algos)
+    out = console.stdout_bytes()
+    code = ExitCode.OK
+    extra: dict[str, object] = {}
+    pread_close = None
+    try:
+        if kind == "physical":
+            from forensic_kit.acquire.physical import acquire_image, open_physical
+
+            pread, size, ident, pread_close = open_physical(source)
+            acq.begin(ident)
+            if not acq.resumed or not acq.final_dir.exists():
+                _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
+                bad = extra.get("bad_ranges") or []
+                if bad:
+                    console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
+                    code = ExitCode.PARTIAL
+                if extra.get("reread") and not extra["reread"]["stable"]:  # type: ignore[index]
+                    console.error("the source hashed differently on the second read: it is not stable")
+                    code = ExitCode.CHECK_FAILED
+                if not extra["image"]["readback"]["ok"]:  # type: ignore[index]
+                    console.error("the image read back differs from what was read from the source")
+                    code = ExitCode.CHECK_FAILED
+        elif kind == "extract":
+            from forensic_kit.acquire.logical import extract_files
+
+            acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
+            if not acq.final_dir.exists():
+                outcome, extra = extract_files(acq, source, include, deleted)
+                if outcome.errors:
+                    code = ExitCode.PARTIAL
+        else:
+            from forensic_kit.acquire.logical import acquire_files
+
+            acq.begin({"path": os.fsdecode(os.path.abspath(source)),
+                       "type": "folder" if source.is_dir() else "file", "size": None if source.is_dir() else st.st_size})
+            if not acq.final_dir.exists():
+                outcome = acquire_files(acq, source)
+                if outcome.errors or outcome.changed:
+                    code = ExitCode.PARTIAL
+        if acq.errors:
+            code = ExitCode.PARTIAL if code == ExitCode.OK else code
+        status = "complete" if code == ExitCode.OK else "incomplete"
+        final = acq.finish(status, extra, cwd_case=os.fspath(into))
+    except KeyboardInterrupt:
+        acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
+        console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    except WriteFailed as exc:
+        reason = f"destination: {exc.strerror}"
+        if acq.info:
+            acq.abort("failed", reason)
+        out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit)))
+        raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded") from exc
+    except FkitError as exc:
+        if acq.info:
+            acq.abort("failed", exc.message)
+        out.write(jsonl.dump_bytes(error_record("acquire", "open", exc.message, exhibit=exhibit)))
+        raise
+    except OSError as exc:
+        reason = f"{source}: {exc.strerror or exc}"
+        if acq.info:
+            acq.abort("failed", reason)
+        out.write(jsonl.dump_bytes(error_record("acquire", "read", reason, exhibit=exhibit)))
+        raise FkitError(f"acquisition of {exhibit} stopped: {reason}") from exc
+    finally:
+        if pread_close is not None:
+            pread_close()
+    for rec in final:
+        out.write(jsonl.dump_bytes(rec))
+    for err in acq.errors:
+        out.write(jsonl.dump_bytes(err))
+    _summary(exhibit, final, acq.errors, status)
+    raise typer.Exit(int(code))
+
+
+def _summary(exhibit: str, final: list[Record], errors: list[Record], status: str) -> None:
+    total = sum(int(r.get("size") or 0) for r in final)
+    console.say(f"fkit acquire: {exhibit} {status}: {len(final)} items, {total:,} bytes, durable and verified; "
+                f"{len(errors)} errors")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fkit acquire`` to the application."""
+    app.command("acquire")(acquire_command)

@@ -1,0 +1,182 @@
+"""``fkit fs ls`` / ``fkit fs cat``: file systems inside disk images, through The Sleuth Kit."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from forensic_kit import jsonl
+from forensic_kit.cli import console
+from forensic_kit.errors import FkitError
+from forensic_kit.exitcodes import ExitCode
+from forensic_kit.names import display, path_fields
+from forensic_kit.records import error_record, new_record
+
+fs_app = typer.Typer(help="File systems inside disk images (raw, split raw, E01) via The Sleuth Kit.",
+                     no_args_is_help=True)
+
+
+class FsFormat(str, Enum):
+    """Output formats of ``fkit fs ls``."""
+
+    jsonl = "jsonl"
+    bodyfile = "bodyfile"
+    table = "table"
+
+
+OFFSET_OPTION = typer.Option(None, "--offset", "-o", min=0,
+                             help="Sector offset of the file system (512-byte sectors, like fls -o); default: every partition.")
+
+
+def _open(image: Path, offset: Optional[int], src: Any = None) -> tuple[Any, Any, Any, list[Any], list[str]]:
+    from forensic_kit.evidence import disk
+
+    src = src or disk.open_source(image)
+    img = disk.TskImg(src)
+    vols = disk.volumes(img)
+    if offset is not None:
+        return src, img, vols, [disk.open_fs(img, offset * 512)], []
+    found, problems = disk.filesystems(img, vols)
+    if not found:
+        from forensic_kit.errors import FormatError
+
+        detail = "; ".join(problems) if problems else "no partition holds one"
+        raise FormatError(f"{image}: no file system TSK can read ({detail})")
+    return src, img, vols, found, problems
+
+
+@fs_app.command("ls")
+def fs_ls(
+    image: Path = typer.Argument(..., metavar="IMAGE", help="Raw (.dd/.raw), split raw (.000/.001), E01/Ex01 image or block device."),
+    deleted: bool = typer.Option(False, "--deleted", help="Only deleted entries."),
+    fmt: Optional[FsFormat] = typer.Option(None, "--format", "-f", help="jsonl (default in a pipe), bodyfile (as fls -r -m / -p), table (default on a terminal)."),
+    offset: Optional[int] = OFFSET_OPTION,
+    verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the stored media hash against the data (like ewfverify)."),
+) -> None:
+    """List every file, including deleted ones, of every file system in a disk image.
+
+    Prints the partition table (like mmls) and, per entry: path, inode, type, allocation state,
+    size and MACB times in UTC (null when absent). For E01 images the stored media hash is
+    checked; a mismatch exits 1.
+    """
+    from forensic_kit.evidence import disk
+
+    out_fmt = fmt or (FsFormat.table if console.stdout_is_tty() else FsFormat.jsonl)
+    out = console.stdout_bytes()
+    code = ExitCode.OK
+    try:
+        src = disk.open_source(image)
+    except FkitError as exc:
+        if out_fmt is FsFormat.jsonl:
+            out.write(jsonl.dump_bytes(error_record("fs", "open", exc.message, image=str(image))))
+        raise
+    try:
+        image_rec = new_record("fs.image", "fs", "1", image=str(image), image_type=src.kind,
+                               size=src.size, segments=[str(s) for s in src.segments])
+        if isinstance(src, disk.EwfSource) and verify_ewf:
+            check = disk.verify_ewf(src)
+            image_rec["ewf_verify"] = check
+            if check["match"] is False:
+                console.error(f"{image}: E01 media hash mismatch: stored {check['stored']}, computed {check['computed']}")
+                code = ExitCode.CHECK_FAILED
+            elif check["match"]:
+                console.say(f"fkit fs: {image}: stored media hash verified ({', '.join(f'{k} {v}' for k, v in check['stored'].items())})")
+            else:
+                console.warn(f"{image}: no media hash stored in the E01; computed {check['computed']}")
+        try:
+            src, _img, vols, found, problems = _open(image, offset, src)
+        except FkitError as exc:
+            if out_fmt is FsFormat.jsonl:
+                out.write(jsonl.dump_bytes(image_rec))
+                out.write(jsonl.dump_bytes(error_record("fs", "open", exc.message, image=str(image))))
+            if code == ExitCode.CHECK_FAILED:
+                console.error(exc.message)
+                raise typer.Exit(int(code)) from exc
+            raise
+        image_rec.update(volume_system=vols.vstype, block_size=vols.block_size)
+        if out_fmt is FsFormat.jsonl:
+            out.write(jsonl.dump_bytes(image_rec))
+            for part in vols.partitions:
+                out.write(jsonl.dump_bytes(new_record(
+                    "fs.partition", "fs", "1", image=str(image), slot=part.slot, start=part.start,
+                    end=part.end, length=part.length, description=part.description,
+                    allocated=part.allocated, sector_size=vols.block_size)))
+        elif out_fmt is FsFormat.table and vols.partitions:
+            console.say(f"{vols.vstype} partition table, units are {vols.block_size}-byte sectors")
+            console.say("      Slot    Start        End          Length       Description")
+            for i, part in enumerate(vols.partitions):
+                console.say(f"{i:03d}:  {part.slot:<6d}  {part.start:010d}   {part.end:010d}   {part.length:010d}   {part.description}")
+        for problem in problems:
+            console.warn(problem)
+            if out_fmt is FsFormat.jsonl:
+                out.write(jsonl.dump_bytes(error_record("fs", "open", problem, image=str(image))))
+            code = ExitCode.PARTIAL if code == ExitCode.OK else code
+        count = 0
+        for fsys in found:
+            for entry in disk.walk(fsys):
+                if deleted and not entry.deleted:
+                    continue
+                if out_fmt is FsFormat.bodyfile:
+                    for line in disk.bodyfile_lines(entry, fsys.ftype):
+                        out.write(line)
+                    count += 1
+                    continue
+                if entry.name in (b".", b".."):
+                    continue
+                count += 1
+                if out_fmt is FsFormat.jsonl:
+                    rec = new_record("fs.entry", "fs", "1", image=str(image), partition_offset=fsys.offset,
+                                     fs=fsys.ftype, **path_fields(b"/" + entry.path), **disk.entry_fields(entry))
+                    zone = disk.assumed_zone(fsys.ftype)
+                    if zone:
+                        rec["times_zone_assumed"] = zone
+                    out.write(jsonl.dump_bytes(rec))
+                else:
+                    f = disk.entry_fields(entry)
+                    flag = "*" if entry.deleted else " "
+                    out.write(f"{flag} {f['name_type']}/{f['mode'] or '----------'} {entry.meta_addr:>8} "
+                              f"{f['size'] if f['size'] is not None else '-':>12} {f['times']['modified'] or '-':<30} "
+                              f"/{display(entry.path)}\n".encode("utf-8", "replace"))
+        console.say(f"fkit fs: {count} entries in {len(found)} file system(s) of {image}")
+    finally:
+        src.close()
+    raise typer.Exit(int(code))
+
+
+@fs_app.command("cat")
+def fs_cat(
+    image: Path = typer.Argument(..., metavar="IMAGE", help="Disk image."),
+    target: str = typer.Argument(..., metavar="INODE|PATH", help="Inode number (as fls prints it) or path inside the file system."),
+    offset: Optional[int] = OFFSET_OPTION,
+) -> None:
+    """Stream a file's content from a disk image to stdout (like icat)."""
+    from forensic_kit.errors import InputError
+    from forensic_kit.evidence import disk
+
+    src, _img, _vols, found, _problems = _open(image, offset)
+    out = console.stdout_bytes()
+    try:
+        last: InputError | None = None
+        for fsys in found:
+            try:
+                f = disk.open_file(fsys, target)
+            except InputError as exc:
+                last = exc
+                continue
+            for chunk in disk.read_file(f):
+                out.write(chunk)
+            out.flush()
+            return
+        raise last or InputError(f"{target}: not found")
+    except OSError as exc:
+        raise InputError(f"{image}: {target}: {exc.strerror or exc}") from exc
+    finally:
+        src.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fkit fs`` to the application."""
+    app.add_typer(fs_app, name="fs")

@@ -1,0 +1,58 @@
+"""``fkit manifest build CASE --sign KEY``: seal a case with a signed canonical manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from forensic_kit import jsonl
+from forensic_kit.cli import console
+from forensic_kit.cli.passphrase import get_passphrase
+from forensic_kit.records import new_record
+
+manifest_app = typer.Typer(help="Signed evidence manifest (fkit/manifest.json + SSHSIG).", no_args_is_help=True)
+
+
+@manifest_app.command("build")
+def manifest_build(
+    case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
+    sign: Path = typer.Option(..., "--sign", help="Ed25519 OpenSSH private key to sign with (fkit key new or ssh-keygen)."),
+    passphrase_file: Optional[Path] = typer.Option(None, "--passphrase-file", help="Read the key passphrase from this file's first line."),
+    minisign: Optional[Path] = typer.Option(None, "--minisign", help="Also sign with this minisign secret key (its passphrase: FKIT_MINISIGN_PASSPHRASE or the same one)."),
+) -> None:
+    """Write fkit/manifest.json (RFC 8785), sign it (SSHSIG, namespace fkit-manifest), add the
+    signer to fkit/allowed_signers and write VERIFY.txt (ar/fr/en).
+
+    With the same case, key and SOURCE_DATE_EPOCH the manifest and signature are byte-identical.
+    """
+    import os
+
+    from forensic_kit.manifest.build import MANIFEST, build
+    from forensic_kit.package import Case
+    from forensic_kit.signing.keys import load_private_key
+
+    the_case = Case.open(case)
+    passphrase = get_passphrase(passphrase_file, required=False)
+    key = load_private_key(sign, passphrase)
+    mini_pass = None
+    if minisign is not None:
+        env = os.environ.get("FKIT_MINISIGN_PASSPHRASE")
+        mini_pass = env.encode() if env is not None else passphrase
+    result = build(the_case, key, minisign_key=minisign, minisign_passphrase=mini_pass)
+    rec = new_record("manifest", "manifest", "1", case=str(case), case_id=the_case.info.get("case_id"),
+                     manifest=str(Path(case) / MANIFEST), manifest_sha256=result.manifest_sha256,
+                     signer=key.key_id, fingerprint=key.fingerprint, merkle_root=result.merkle_root,
+                     records=result.leaves, files=result.files, bytes=result.bytes, minisign=result.minisig)
+    console.stdout_bytes().write(jsonl.dump_bytes(rec))
+    console.say(f"fkit manifest: sealed {the_case.info.get('case_id')}: {result.files} files, "
+                f"{result.bytes} bytes, {result.leaves} records")
+    console.say(f"  manifest sha256 {result.manifest_sha256}")
+    console.say(f"  signed by {key.key_id} ({key.name}) {key.fingerprint}")
+    console.say(f"  Merkle root {result.merkle_root}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fkit manifest`` to the application."""
+    app.add_typer(manifest_app, name="manifest")

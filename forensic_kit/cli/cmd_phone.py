@@ -1,0 +1,190 @@
+"""``fkit phone``: triage a phone extraction; ``fkit phone links CASE``: identifiers shared by exhibits."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from forensic_kit.cli import console
+from forensic_kit.errors import UsageError
+from forensic_kit.exitcodes import ExitCode
+
+_APPEND_CHUNK = 4 << 20
+
+
+def phone_command(
+    source: str = typer.Argument(..., metavar="SOURCE|links", help="Extraction folder, .tar/.zip, iOS backup folder or disk image (.E01, .dd, .img); or the word 'links'."),
+    case_arg: Optional[Path] = typer.Argument(None, metavar="[CASE]", help="With 'links': the case folder."),
+    exhibit: Optional[str] = typer.Option(None, "--exhibit", "-e", help="Exhibit id written into every record (needed with --into)."),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="CASE", help="Also append the records to the case's fkit/records.jsonl and update the bag."),
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile whose phone_region is the default for numbers without a country code."),
+    region: Optional[str] = typer.Option(None, "--region", metavar="CC", help="Default region for phone numbers (ISO 3166 alpha-2, e.g. MA, TN, DZ); overrides the profile."),
+    csv_dir: Optional[Path] = typer.Option(None, "--csv", metavar="DIR", help="Also write one CSV per record kind into DIR (links: phone_links.csv)."),
+    watchlist: Optional[Path] = typer.Option(None, "--watchlist", metavar="FILE", help="Flag phone numbers, IMEIs, account ids and document numbers on this list (offline)."),
+    graphml: Optional[Path] = typer.Option(None, "--graphml", metavar="FILE", help="links: also write the exhibit-identifier graph as GraphML (Gephi, yEd)."),
+    extract_to: Optional[Path] = typer.Option(None, "--extract-to", metavar="DIR", help="Unpack an archive source into DIR and keep it (so photos can go to fkit meta)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+) -> None:
+    """Triage a phone extraction (Android or iOS): device, contacts, calls, messages, WhatsApp, apps, Wi-Fi.
+
+    JSON Lines on stdout; a summary on stderr. Databases are copied and hashed, never opened in
+    place. Unreadable parts become warning/error records (exit 3) and the run goes on.
+
+    \b
+    fkit phone ./extraction --exhibit EX-01 --profile ma
+    fkit phone links CASE [--csv DIR] [--graphml FILE]
+    """
+    if source == "links":
+        if case_arg is None:
+            raise UsageError("fkit phone links needs a CASE folder")
+        _links(case_arg, csv_dir, graphml, quiet)
+        return
+    if case_arg is not None:
+        raise UsageError(f"unexpected argument {case_arg} (only 'fkit phone links CASE' takes a second argument)")
+    if graphml is not None:
+        raise UsageError("--graphml is for 'fkit phone links CASE'")
+    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet)
+
+
+def _region(profile: Optional[str], region: Optional[str], case_profile: Optional[str]) -> Optional[str]:
+    if region:
+        import phonenumbers
+
+        code = region.strip().upper()
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise UsageError(f"--region {region}: not a region phonenumbers knows (ISO 3166 alpha-2, e.g. MA)")
+        return code
+    name = profile or case_profile
+    if name:
+        from forensic_kit.profiles import load_profile
+
+        return load_profile(name).phone_region
+    return None
+
+
+def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile: Optional[str],
+            region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
+            extract_to: Optional[Path], quiet: bool) -> None:
+    from forensic_kit import jsonl
+    from forensic_kit.phone.csvout import CsvWriter
+    from forensic_kit.phone.triage import Triage
+    from forensic_kit.phone.watchlist import Watchlist
+
+    case = None
+    if into is not None:
+        from forensic_kit.package import Case
+
+        if not exhibit:
+            raise UsageError("--into needs --exhibit (the exhibit the phone records belong to)")
+        case = Case.open(into)
+        case.exhibit(exhibit)
+    if extract_to is not None and extract_to.exists() and any(extract_to.iterdir()):
+        raise UsageError(f"--extract-to {extract_to}: folder exists and is not empty")
+    reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
+    wl = Watchlist.load(watchlist_path, reg) if watchlist_path else None
+    run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to)
+    csv_writer = CsvWriter(csv_dir) if csv_dir else None
+    out = console.stdout_bytes()
+    spool = tempfile.TemporaryFile() if case is not None else None
+    try:
+        with console.item_progress("phone") as tick:
+            for rec in run.records():
+                line = jsonl.dump_bytes(rec)
+                out.write(line)
+                if spool is not None:
+                    spool.write(line)
+                if csv_writer is not None:
+                    csv_writer.add(rec)
+                tick(1)
+        out.flush()
+    except BrokenPipeError:
+        console.silence_stdout()
+        raise typer.Exit(0) from None
+    if csv_writer is not None:
+        csv_writer.close()
+    if case is not None and spool is not None:
+        spool.seek(0)
+        while True:
+            chunk = spool.read(_APPEND_CHUNK)
+            if not chunk:
+                break
+            if not chunk.endswith(b"\n"):
+                chunk += spool.readline()
+            case.append_records(chunk)
+        spool.close()
+        case.update_bag()
+    if not quiet:
+        _summary(run.summary, reg)
+    raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
+
+
+def _summary(s: "object", region: Optional[str]) -> None:
+    from forensic_kit.phone.triage import Summary
+
+    assert isinstance(s, Summary)
+    kinds = {k: v for k, v in sorted(s.counts.items()) if k.startswith("phone.") and k != "phone.source"}
+    device = ", ".join(f"{k}={v}" for k, v in s.device.items()) or "no identity found"
+    span = f"{s.first} .. {s.last}" if s.first else "no dated calls/messages"
+    hits = s.counts.get("phone.watchlist_hit", 0)
+    if console.stderr_is_tty():
+        from rich.table import Table
+
+        table = Table(title=f"fkit phone: {s.source} ({s.source_kind}, {s.platform or 'platform unknown'})",
+                      show_header=True, header_style="bold")
+        table.add_column("what")
+        table.add_column("value", overflow="fold")
+        table.add_row("device", device)
+        for k, v in kinds.items():
+            table.add_row(k, f"{v:,}", style="bold red" if k == "phone.watchlist_hit" else None)
+        table.add_row("date range", span)
+        table.add_row("files / databases", f"{s.files_seen} / {s.databases}")
+        table.add_row("warnings / errors", f"{s.counts.get('warning', 0)} / {s.counts.get('error', 0)}")
+        table.add_row("default region", region or "none (numbers without +country stay raw)")
+        console.stderr_console().print(table)
+        return
+    counts = ", ".join(f"{v} {k[6:]}" for k, v in kinds.items() if k != "phone.watchlist_hit") or "no records"
+    console.say(f"fkit phone: {s.platform or 'platform unknown'} {s.source_kind}; device: {device}; {counts}; "
+                f"dates {span}; {hits} watchlist hits; {s.counts.get('warning', 0)} warnings, "
+                f"{s.counts.get('error', 0)} errors")
+
+
+def _links(case_root: Path, csv_dir: Optional[Path], graphml: Optional[Path], quiet: bool) -> None:
+    from forensic_kit import jsonl
+    from forensic_kit.package import Case
+    from forensic_kit.phone import links
+
+    case = Case.open(case_root)
+    found: list[dict[str, object]] = []
+
+    def records():  # type: ignore[no-untyped-def]
+        if case.records_path.is_file():
+            with open(case.records_path, "rb") as f:
+                yield from jsonl.read_records(f, str(case.records_path))
+
+    out = console.stdout_bytes()
+    try:
+        for rec in links.links(records()):
+            found.append(rec)
+            out.write(jsonl.dump_bytes(rec))
+        out.flush()
+    except BrokenPipeError:
+        console.silence_stdout()
+        raise typer.Exit(0) from None
+    if csv_dir is not None:
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        (csv_dir / "phone_links.csv").write_text(links.to_csv(found), "utf-8")
+    if graphml is not None:
+        graphml.write_text(links.to_graphml(found), "utf-8")
+    if not quiet:
+        exhibits = sorted({e for r in found for e in r["exhibits"]})  # type: ignore[attr-defined]
+        console.say(f"fkit phone links: {len(found)} identifiers shared by {len(exhibits)} exhibits"
+                    + (f" ({', '.join(exhibits)})" if exhibits else ""))
+    raise typer.Exit(int(ExitCode.OK))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fkit phone`` to the application."""
+    app.command("phone")(phone_command)

@@ -1,0 +1,41 @@
+"""``fkit report custody CASE -o custody.pdf``: the court-ready chain-of-custody record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from forensic_kit import jsonl
+from forensic_kit.cli import console
+from forensic_kit.records import new_record
+
+report_app = typer.Typer(help="PDF reports (custody record).", no_args_is_help=True)
+
+
+@report_app.command("custody")
+def report_custody(
+    case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
+    output: Path = typer.Option(..., "-o", "--output", help="PDF file to write."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Languages, first authoritative (default: the profile's), e.g. ar,fr,en."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Profile (default: the case's)."),
+    sign_pdf: Optional[Path] = typer.Option(None, "--sign-pdf", help="PKCS#12 certificate to add a PAdES signature (pyHanko); passphrase from FKIT_P12_PASSPHRASE."),
+) -> None:
+    """Render the custody record: case, exhibits and seals, integrity, custody events with signature
+    lines, verification statement, per-file hash annex. PDF/A-3b with fkit/manifest.json attached.
+    """
+    from forensic_kit.package import Case
+    from forensic_kit.report import render_custody_report
+
+    the_case = Case.open(case)
+    langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
+    result = render_custody_report(the_case, output, langs=langs, profile_name=profile, sign_p12=sign_pdf)
+    rec = new_record("report", "report", "1", case=str(case), report=str(output), **result)
+    console.stdout_bytes().write(jsonl.dump_bytes(rec))
+    console.say(f"fkit report: wrote {output} ({result['pages']} pages, languages {','.join(result['languages'])})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fkit report`` to the application."""
+    app.add_typer(report_app, name="report")

@@ -1,0 +1,128 @@
+"""Type by content (python-magic / libmagic): MIME type, description, and a flag when the file
+name's extension disagrees with the content (a ``.jpg`` that is a ZIP, a ``.txt`` that is a
+SQLite database)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# Extension → MIME types libmagic may report for a genuine file of that kind. Only extensions
+# listed here can be flagged; an unknown extension is never called a mismatch.
+EXPECTED: dict[str, frozenset[str]] = {
+    ext: frozenset(mimes) for exts, mimes in (
+        (("jpg", "jpeg", "jpe", "jfif"), ("image/jpeg",)),
+        (("png",), ("image/png",)),
+        (("gif",), ("image/gif",)),
+        (("bmp",), ("image/bmp", "image/x-ms-bmp")),
+        (("tif", "tiff"), ("image/tiff",)),
+        (("webp",), ("image/webp",)),
+        (("heic", "heif", "hif"), ("image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif")),
+        (("avif",), ("image/avif",)),
+        (("dng", "nef", "cr2", "arw", "orf", "rw2", "pef"), ("image/tiff", "image/x-canon-cr2", "image/x-nikon-nef",
+                                                            "image/x-sony-arw", "image/x-olympus-orf", "image/x-panasonic-rw2",
+                                                            "image/x-pentax-pef", "image/x-adobe-dng", "application/octet-stream")),
+        (("mp4", "m4v"), ("video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp")),
+        (("mov", "qt"), ("video/quicktime", "video/mp4")),
+        (("3gp",), ("video/3gpp", "video/mp4", "audio/3gpp")),
+        (("3g2",), ("video/3gpp2", "video/mp4", "audio/3gpp2")),
+        (("m4a",), ("audio/x-m4a", "audio/mp4", "video/mp4")),
+        (("mp3",), ("audio/mpeg",)),
+        (("wav",), ("audio/x-wav", "audio/wav")),
+        (("ogg", "opus"), ("audio/ogg", "video/ogg", "application/ogg")),
+        (("pdf",), ("application/pdf",)),
+        (("zip",), ("application/zip",)),
+        (("txt", "csv", "log"), ("text/plain", "text/csv", "application/csv", "text/x-Algol68", "application/json", "text/html", "text/xml")),
+        (("sqlite", "db", "sqlite3"), ("application/x-sqlite3", "application/vnd.sqlite3")),
+        (("docx",), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip")),
+        (("xlsx",), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip")),
+        (("pptx",), ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "application/zip")),
+        (("html", "htm"), ("text/html", "text/xml")),
+        (("xml",), ("text/xml", "application/xml")),
+        (("json",), ("application/json", "text/plain")),
+        (("gz",), ("application/gzip", "application/x-gzip")),
+        (("exe", "dll"), ("application/x-dosexec", "application/vnd.microsoft.portable-executable")),
+    )
+    for ext in exts
+}
+
+# libmagic's "I don't know" answers: nothing to compare an extension with
+_UNDECIDED = frozenset({"application/octet-stream", "application/x-empty"})
+
+_magic: dict[bool, Any] = {}
+
+
+def _parser_name() -> str:
+    from importlib import metadata
+
+    try:
+        pm = metadata.version("python-magic")
+    except metadata.PackageNotFoundError:
+        pm = "unknown"
+    try:
+        import magic
+
+        lib = str(magic.version())  # type: ignore[no-untyped-call]
+        lib = f"{lib[:-2]}.{lib[-2:]}" if lib.isdigit() and len(lib) >= 3 else lib
+    except Exception:  # noqa: BLE001 - an old libmagic without magic_version()
+        lib = "unknown"
+    return f"python-magic {pm} (libmagic {lib})"
+
+
+PARSER_NAME = _parser_name()
+
+
+def _detector(mime: bool) -> Any:
+    m = _magic.get(mime)
+    if m is None:
+        import magic
+
+        m = _magic[mime] = magic.Magic(mime=mime)
+    return m
+
+
+def extension(name: bytes | str) -> str | None:
+    """The lower-case extension of a file name, without the dot; None when there is none."""
+    base = os.path.basename(os.fsdecode(name) if isinstance(name, bytes) else name)
+    if "." not in base.strip("."):
+        return None
+    return base.rsplit(".", 1)[1].lower() or None
+
+
+def detect(head: bytes, name: bytes | str) -> dict[str, Any]:
+    """``{"mime", "description", "extension", "extension_mismatch"}`` for the first bytes of a
+    file. ``extension_mismatch`` is null when the extension is unknown (nothing to compare)."""
+    mime = str(_detector(True).from_buffer(head)) if head else "application/x-empty"
+    desc = str(_detector(False).from_buffer(head)) if head else "empty"
+    ext = extension(name)
+    expected = EXPECTED.get(ext) if ext else None
+    mismatch: bool | None = None
+    if expected is not None and head and mime not in _UNDECIDED:
+        mismatch = mime not in expected
+    block: dict[str, Any] = {"mime": mime, "description": desc, "extension": ext, "extension_mismatch": mismatch}
+    if mismatch:
+        block["expected_mime"] = sorted(expected or ())
+    return block
+
+
+def container(mime: str, head: bytes) -> str:
+    """Which metadata path a file takes: ``jpeg``, ``heif``, ``webp``, ``png``, ``jxl``, ``tiff``,
+    ``isobmff`` (MP4/MOV/3GP/M4A), ``other``."""
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis", b"mif2"):
+            return "heif"
+        return "isobmff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if head[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":
+        return "jxl"
+    if head[:4] in (b"II*\0", b"MM\0*", b"IIRO", b"IIU\0", b"II+\0", b"MM\0+") or mime == "image/tiff":
+        return "tiff"
+    if mime in ("video/quicktime", "video/mp4", "video/3gpp", "video/3gpp2", "audio/x-m4a", "audio/mp4") or head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return "isobmff"
+    return "other"

@@ -1,0 +1,158 @@
+"""The parser shape (after plaso's SQLite plugins): small declarative classes, one per artefact.
+
+A parser names itself (``NAME``, ``VERSION``), says which files it reads (``FILENAMES``, matched
+on the file name, lower-case) and, for SQLite, the tables and columns it needs (``REQUIRED``),
+the ``QUERY`` and a ``row`` method that turns one row into one record. Schema variants are
+handled by checking columns (``OPTIONAL`` columns are selected only when present), never by
+version strings. A row that cannot be read becomes a warning record with its provenance.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+from forensic_kit import timeutil
+from forensic_kit.phone import labels, numbers
+from forensic_kit.records import Record, new_record
+
+KIND_WARNING = "warning"
+
+
+@dataclass
+class Context:
+    """What every parser gets besides its input: exhibit, region, scratch area."""
+
+    exhibit: str | None = None
+    region: str | None = None
+    platform: str | None = None
+    scratch: Path = Path(".")
+    extra_locator: dict[str, Any] = field(default_factory=dict)
+
+    def number(self, raw: Any) -> dict[str, Any] | None:
+        """A phone number as ``{"raw", "e164", ...}`` with this context's default region."""
+        return numbers.normalise(raw, self.region)
+
+
+def when(decoder: Callable[[Any], datetime | None], value: Any, fmt: str) -> dict[str, Any] | None:
+    """A decoded time with its raw value and the format that was applied (explicit, never guessed).
+
+    Zero and ``None`` mean "not recorded" in these databases and give ``None``.
+    """
+    if value is None or value == 0 or value == "":
+        return None
+    try:
+        dt = decoder(value)
+    except (OverflowError, ValueError, TypeError):
+        return {"utc": None, "raw": value, "format": fmt, "invalid": True}
+    return {"utc": timeutil.datetime_to_iso(dt), "raw": value, "format": fmt}
+
+
+def java_ms(value: Any) -> dict[str, Any] | None:
+    """Android Java milliseconds since 1970."""
+    return when(timeutil.java_millis, value, "java_millis")
+
+
+def unix_s(value: Any) -> dict[str, Any] | None:
+    """Unix seconds since 1970."""
+    return when(timeutil.unix_seconds, value, "unix_seconds")
+
+
+def cocoa_s(value: Any) -> dict[str, Any] | None:
+    """Apple Cocoa seconds since 2001."""
+    return when(timeutil.cocoa_seconds, value, "cocoa_seconds")
+
+
+def cocoa_ns(value: Any) -> dict[str, Any] | None:
+    """Apple Cocoa nanoseconds since 2001."""
+    return when(timeutil.cocoa_nanoseconds, value, "cocoa_nanoseconds")
+
+
+def plist_date(value: Any) -> dict[str, Any] | None:
+    """A plist ``<date>`` (stored as UTC by the format)."""
+    if not isinstance(value, datetime):
+        return None
+    from datetime import timezone
+
+    dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return {"utc": timeutil.datetime_to_iso(dt), "raw": dt.isoformat(), "format": "plist_date"}
+
+
+def warning(parser: str, version: str, stage: str, reason: str, ctx: Context, locator: dict[str, Any]) -> Record:
+    """A warning record: something in the evidence could not be read, with where it is."""
+    return new_record(KIND_WARNING, parser, version, exhibit=ctx.exhibit,
+                      warning={"stage": stage, "reason": reason}, locator=locator)
+
+
+class Parser:
+    """Common part of every parser."""
+
+    NAME: ClassVar[str] = ""
+    VERSION: ClassVar[str] = "1"
+    KIND: ClassVar[str] = ""
+    PLATFORM: ClassVar[str] = ""
+    FILENAMES: ClassVar[tuple[str, ...]] = ()
+    PATH_CONTAINS: ClassVar[tuple[str, ...]] = ()
+    LABELS: ClassVar[str | None] = None
+
+    def matches(self, logical: str) -> bool:
+        """True when the file at ``logical`` (an extraction-relative path) is this parser's input."""
+        low = logical.lower()
+        name = low.rsplit("/", 1)[-1]
+        if name not in self.FILENAMES:
+            return False
+        return all(part in low for part in self.PATH_CONTAINS)
+
+    def record(self, ctx: Context, locator: dict[str, Any], **fields: Any) -> Record:
+        """A record of this parser's kind, with exhibit, platform and locator."""
+        loc = dict(locator, **ctx.extra_locator) if ctx.extra_locator else locator
+        return new_record(self.KIND, self.NAME, self.VERSION, exhibit=ctx.exhibit,
+                          platform=self.PLATFORM, **fields, locator=loc)
+
+    def label(self, table: str, code: Any) -> str | None:
+        """The label for a raw type code, from the data file ``labels/<LABELS>.toml``."""
+        if self.LABELS is None or code is None:
+            return None
+        return labels.label(self.LABELS, table, code)
+
+
+class SqliteParser(Parser):
+    """A parser of one SQLite database table (or join)."""
+
+    TABLE: ClassVar[str] = ""
+    REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {}
+    OPTIONAL: ClassVar[dict[str, tuple[str, ...]]] = {}
+    QUERY: ClassVar[str] = ""
+
+    def query(self, tables: dict[str, set[str]]) -> str:
+        """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist."""
+        opt: list[str] = []
+        for table, cols in self.OPTIONAL.items():
+            have = tables.get(table.lower(), set())
+            for col in cols:
+                if col.lower() in have:
+                    opt.append(f'{table}."{col}" AS "{col}"')
+                else:
+                    opt.append(f'NULL AS "{col}"')
+        return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "")
+
+    def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
+        """Run the query on the opened copy."""
+        conn.row_factory = sqlite3.Row
+        yield from conn.execute(self.query(tables))
+
+    def row(self, row: sqlite3.Row, ctx: Context, locator: dict[str, Any]) -> Record | None:
+        """One row → one record (``None`` to skip)."""
+        raise NotImplementedError
+
+
+class FileParser(Parser):
+    """A parser of one non-SQLite file (plist, XML, properties)."""
+
+    def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
+        """Every record found in the file; raise ``ValueError`` for an unreadable file."""
+        raise NotImplementedError

@@ -1,0 +1,382 @@
+"""Phone extraction sources: a folder, a ``.tar``/``.zip`` archive, an iOS backup folder.
+
+Every source becomes an index of *logical paths* (extraction-relative, ``/``-separated) mapped
+to readable files on this machine. Archives are unpacked into a scratch folder with sanitised
+member names: leading ``/`` and drive letters are dropped, members with ``..`` components,
+links and special files are refused (a warning each), and size limits stop zip bombs. iOS
+backups are mapped through ``Manifest.db`` (``domain/relativePath`` → the hashed file).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from forensic_kit.errors import InputError
+from forensic_kit.names import to_text
+
+MAX_TOTAL_BYTES = 64 * 1024**3
+"""Default limit on the bytes an archive may unpack to."""
+MAX_MEMBERS = 2_000_000
+MAX_RATIO = 200
+"""A zip member whose size is more than this many times its compressed size is refused."""
+_RATIO_MIN_SIZE = 1 << 20
+
+
+@dataclass
+class Limits:
+    """Zip-bomb guards for archive sources."""
+
+    max_total_bytes: int = MAX_TOTAL_BYTES
+    max_members: int = MAX_MEMBERS
+    max_ratio: int = MAX_RATIO
+
+
+@dataclass
+class SourceIssue:
+    """Something in the source that was refused or could not be read (becomes a warning record)."""
+
+    stage: str
+    reason: str
+    member: str | None = None
+
+
+@dataclass
+class Source:
+    """An opened source: logical path → real path, the kind, and issues met while opening."""
+
+    origin: Path
+    kind: str  # folder | tar | zip | ios_backup | image
+    files: dict[str, Path] = field(default_factory=dict)
+    issues: list[SourceIssue] = field(default_factory=list)
+    root: Path | None = None
+    encrypted_backup: bool = False
+
+    def platform(self) -> str | None:
+        """``android``, ``ios`` or ``None``: decided from which well-known files are present."""
+        a = i = 0
+        for logical in self.files:
+            low = logical.lower()
+            name = low.rsplit("/", 1)[-1]
+            if name in ("build.prop", "mmssms.db", "contacts2.db", "calllog.db", "packages.xml",
+                        "wificonfigstore.xml", "accounts.db", "msgstore.db") or "com.android." in low:
+                a += 1
+            if name in ("manifest.db", "manifest.plist", "sms.db", "addressbook.sqlitedb",
+                        "callhistory.storedata", "com.apple.ipod.plist", "chatstorage.sqlite") \
+                    or "com.apple." in low or "homedomain/" in low or "mobile/library/" in low \
+                    or "mobile/containers/" in low or "private/var/" in low:
+                i += 1
+        if a == i == 0:
+            return None
+        return "android" if a > i else "ios"
+
+    def __iter__(self) -> Iterator[tuple[str, Path]]:
+        return iter(sorted(self.files.items()))
+
+
+def sanitise_member(name: str) -> str | None:
+    """A safe relative posix path for an archive member name, or ``None`` when it must be refused.
+
+    ``/abs/x`` → ``abs/x``; ``C:\\x`` → ``x``; any ``..`` component → refused; empty → refused.
+    """
+    text = name.replace("\\", "/")
+    if len(text) >= 2 and text[1] == ":":
+        text = text[2:]
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        return None
+    if any("\x00" in p for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def open_source(path: Path, scratch: Path, limits: Limits | None = None) -> Source:
+    """Open ``path`` as a phone source; archives are unpacked under ``scratch``."""
+    limits = limits or Limits()
+    if path.is_dir():
+        if (path / "Manifest.db").is_file() and (path / "Manifest.plist").is_file():
+            return _ios_backup(path, scratch)
+        src = Source(path, "folder", root=path)
+        _index_folder(src, path)
+        return src
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if _looks_like_image(path):
+        return _disk_image(path, scratch, limits)
+    if zipfile.is_zipfile(path):
+        return _unzip(path, scratch, limits)
+    try:
+        is_tar = tarfile.is_tarfile(path)
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+    if is_tar:
+        return _untar(path, scratch, limits)
+    raise InputError(f"{path}: not a folder, .tar or .zip extraction, or iOS backup "
+                     "(disk images: acquire them first with 'fkit acquire', then point fkit phone at the extraction)")
+
+
+def _index_folder(src: Source, root: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = Path(dirpath) / name
+            try:
+                st = full.lstat()
+            except OSError as exc:
+                src.issues.append(SourceIssue("stat", exc.strerror or str(exc), str(full)))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue  # links and special files are not followed
+            rel = full.relative_to(root).as_posix()
+            src.files[to_text(os.fsencode(rel))[0]] = full
+
+
+def _target(out: Path, safe: str) -> Path:
+    target = out.joinpath(*PurePosixPath(safe).parts)
+    # Belt and braces: the resolved parent must stay inside ``out`` (no symlinked folder escape).
+    parent = target.parent.resolve()
+    if parent != out.resolve() and out.resolve() not in parent.parents:
+        raise ValueError("escapes the output folder")
+    return target
+
+
+def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
+    out = scratch / "extract"
+    out.mkdir(parents=True, exist_ok=True)
+    src = Source(path, "zip", root=out)
+    total = 0
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: unreadable zip ({exc})") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            raise InputError(f"{path}: {len(infos)} members, more than the limit of {limits.max_members}")
+        for info in infos:
+            if info.is_dir():
+                continue
+            safe = sanitise_member(info.filename)
+            if safe is None:
+                src.issues.append(SourceIssue("extract", "refused member name (path traversal)", info.filename))
+                continue
+            mode = (info.external_attr >> 16) & 0o170000
+            if mode and not stat.S_ISREG(mode):
+                src.issues.append(SourceIssue("extract", "refused link or special file", info.filename))
+                continue
+            if info.flag_bits & 0x1:
+                src.issues.append(SourceIssue("extract", "encrypted member, not extracted", info.filename))
+                continue
+            if info.file_size > _RATIO_MIN_SIZE and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                src.issues.append(SourceIssue(
+                    "extract", f"refused: expands {info.file_size // max(info.compress_size, 1)}x "
+                    f"(limit {limits.max_ratio}x), a likely zip bomb", info.filename))
+                continue
+            if total + info.file_size > limits.max_total_bytes:
+                src.issues.append(SourceIssue("extract", f"refused: archive would unpack to more than "
+                                              f"{limits.max_total_bytes} bytes", info.filename))
+                continue
+            try:
+                target = _target(out, safe)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                with zf.open(info) as fin, open(target, "xb") as fout:
+                    while True:
+                        chunk = fin.read(1 << 20)
+                        if not chunk:
+                            break
+                        written += len(chunk)
+                        if written > info.file_size or total + written > limits.max_total_bytes:
+                            raise ValueError("member expands beyond its declared size (zip bomb)")
+                        fout.write(chunk)
+            except FileExistsError:
+                src.issues.append(SourceIssue("extract", "duplicate member name, first kept", info.filename))
+                continue
+            except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+                src.issues.append(SourceIssue("extract", str(exc), info.filename))
+                try:
+                    target.unlink()
+                except (OSError, UnboundLocalError):
+                    pass
+                continue
+            total += written
+            src.files[safe] = target
+    return src
+
+
+def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
+    out = scratch / "extract"
+    out.mkdir(parents=True, exist_ok=True)
+    src = Source(path, "tar", root=out)
+    total = 0
+    count = 0
+    try:
+        tf = tarfile.open(path)
+    except (tarfile.TarError, OSError) as exc:
+        raise InputError(f"{path}: unreadable tar ({exc})") from exc
+    with tf:
+        try:
+            for member in tf:
+                count += 1
+                if count > limits.max_members:
+                    src.issues.append(SourceIssue("extract", f"more than {limits.max_members} members; rest skipped"))
+                    break
+                if member.isdir():
+                    continue
+                safe = sanitise_member(member.name)
+                if safe is None:
+                    src.issues.append(SourceIssue("extract", "refused member name (path traversal)", member.name))
+                    continue
+                if not member.isreg():
+                    src.issues.append(SourceIssue("extract", "refused link or special file", member.name))
+                    continue
+                if total + member.size > limits.max_total_bytes:
+                    src.issues.append(SourceIssue("extract", f"refused: archive would unpack to more than "
+                                                  f"{limits.max_total_bytes} bytes", member.name))
+                    continue
+                try:
+                    target = _target(out, safe)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fin = tf.extractfile(member)
+                    if fin is None:
+                        continue
+                    with fin, open(target, "xb") as fout:
+                        shutil.copyfileobj(fin, fout, 1 << 20)
+                except FileExistsError:
+                    src.issues.append(SourceIssue("extract", "duplicate member name, first kept", member.name))
+                    continue
+                except (ValueError, OSError, tarfile.TarError) as exc:
+                    src.issues.append(SourceIssue("extract", str(exc), member.name))
+                    continue
+                total += member.size
+                src.files[safe] = target
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            src.issues.append(SourceIssue("extract", f"archive truncated or corrupt: {exc}"))
+    return src
+
+
+def _ios_backup(path: Path, scratch: Path) -> Source:
+    """Map an iTunes/Finder backup's hashed files to ``Domain/relative/path``."""
+    import plistlib
+
+    from forensic_kit.phone.sqlite_copy import copy_and_open
+
+    src = Source(path, "ios_backup", root=path)
+    src.files["Manifest.plist"] = path / "Manifest.plist"
+    for extra in ("Info.plist", "Status.plist"):
+        if (path / extra).is_file():
+            src.files[extra] = path / extra
+    try:
+        with open(path / "Manifest.plist", "rb") as f:
+            manifest: Any = plistlib.load(f)
+        src.encrypted_backup = bool(manifest.get("IsEncrypted"))
+    except Exception as exc:  # noqa: BLE001 - any plist error is an issue, not a crash
+        src.issues.append(SourceIssue("open", f"Manifest.plist unreadable: {exc}", "Manifest.plist"))
+    if src.encrypted_backup:
+        src.issues.append(SourceIssue("open", "encrypted backup: Manifest.db and files are encrypted; "
+                                      "only Info.plist/Manifest.plist are read", "Manifest.db"))
+        return src
+    src.files["Manifest.db"] = path / "Manifest.db"
+    try:
+        db = copy_and_open(path / "Manifest.db", scratch / "manifest")
+    except InputError as exc:
+        src.issues.append(SourceIssue("open", exc.message, "Manifest.db"))
+        return src
+    try:
+        assert db.conn is not None
+        for file_id, domain, rel in db.conn.execute(
+                "SELECT fileID, domain, relativePath FROM Files WHERE flags = 1"):
+            real = path / str(file_id)[:2] / str(file_id)
+            if real.is_file() and rel:
+                safe = sanitise_member(f"{domain}/{rel}")
+                if safe:
+                    src.files[safe] = real
+    except Exception as exc:  # noqa: BLE001
+        src.issues.append(SourceIssue("read", f"Manifest.db: {exc}", "Manifest.db"))
+    finally:
+        db.close()
+        shutil.rmtree(db.copy.parent, ignore_errors=True)
+    return src
+
+
+IMAGE_SUFFIXES = (".e01", ".ex01", ".dd", ".raw", ".img", ".001", ".000")
+
+
+def _looks_like_image(path: Path) -> bool:
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(8) == b"EVF\x09\x0d\x0a\xff\x00"
+    except OSError:
+        return False
+
+
+def _wanted_names() -> frozenset[str]:
+    from forensic_kit.phone.registry import PARSERS
+
+    names = {n for cls in PARSERS for n in cls.FILENAMES}
+    return frozenset(names | {n + s for n in names for s in ("-wal", "-journal")})
+
+
+def _disk_image(path: Path, scratch: Path, limits: Limits) -> Source:
+    """Copy the files the parsers want (and their sidecars) out of a disk image via the fs layer.
+
+    Only allocated regular files whose names a parser knows are copied; each logical path is
+    ``p<n>/<path in that file system>``. Photos are not copied out of images (use ``fkit
+    acquire`` / ``fkit fs`` and ``fkit meta`` for those).
+    """
+    from forensic_kit.errors import FkitError
+    from forensic_kit.evidence import disk
+
+    out = scratch / "extract"
+    out.mkdir(parents=True, exist_ok=True)
+    src = Source(path, "image", root=out)
+    wanted = _wanted_names()
+    try:
+        image = disk.open_source(path)
+    except FkitError as exc:
+        raise InputError(f"{path}: {exc.message}") from exc
+    total = 0
+    try:
+        img = disk.TskImg(image)
+        found, problems = disk.filesystems(img, disk.volumes(img))
+        for problem in problems:
+            src.issues.append(SourceIssue("open", problem))
+        for n, fsys in enumerate(found):
+            for entry in disk.walk(fsys):
+                if entry.deleted or entry.is_dir or entry.meta is None or int(entry.meta.type) != 1:
+                    continue
+                if entry.name.decode("utf-8", "replace").lower() not in wanted:
+                    continue
+                rel = to_text(entry.path)[0]
+                safe = sanitise_member(f"p{n}/{rel}")
+                if safe is None:
+                    continue
+                size = int(entry.meta.size)
+                if total + size > limits.max_total_bytes:
+                    src.issues.append(SourceIssue("extract", "size limit reached", safe))
+                    continue
+                target = _target(out, safe)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with open(target, "xb") as fout:
+                        for chunk in disk.read_file(entry.file):
+                            fout.write(chunk)
+                except OSError as exc:
+                    src.issues.append(SourceIssue("extract", exc.strerror or str(exc), safe))
+                    continue
+                total += size
+                src.files[safe] = target
+    except FkitError as exc:
+        src.issues.append(SourceIssue("open", exc.message))
+    finally:
+        image.close()
+    return src

@@ -1,0 +1,84 @@
+"""PDF reports: the custody record and the verification certificate (reportlab + pikepdf + pyHanko).
+
+Public API:
+
+- :func:`render_custody_report` — ``fkit report custody CASE -o custody.pdf``;
+- :func:`render_verify_certificate` — ``fkit verify CASE --report verify.pdf``.
+
+Both are PDF/A-3b with ``fkit/manifest.json`` attached, and byte-identical for identical inputs
+under ``SOURCE_DATE_EPOCH`` (unless ``--sign-pdf`` adds a time-stamped PAdES signature).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from forensic_kit.package import Case
+
+
+def _write(out_path: Path, data: bytes) -> None:
+    out_path = Path(out_path)
+    if out_path.parent and not out_path.parent.exists():
+        from forensic_kit.errors import InputError
+
+        raise InputError(f"{out_path.parent}: no such folder for the report")
+    tmp = out_path.with_name(out_path.name + ".fkit-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, out_path)
+
+
+def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | None = None,
+                          profile_name: str | None = None, sign_p12: Path | None = None,
+                          templates: Path | None = None) -> dict[str, Any]:
+    """Render the custody record of ``case`` to ``out_path``; returns facts for the output record."""
+    from forensic_kit.report.custody_report import creation_time, custody_story, gather
+    from forensic_kit.report.layout import PageSetup, build_pdf
+    from forensic_kit.report.pdfa import make_pdfa
+
+    from forensic_kit.report.text import register_fonts
+
+    register_fonts()
+    facts = gather(case, langs, profile_name, templates)
+    created = creation_time()
+    watermark = (facts.profile.watermark or "TRAINING") if (facts.profile.training or facts.info.get("training")) else None
+    s0 = facts.strings[0]
+    agency = str(facts.info.get("agency") or "")
+    if watermark:
+        agency = f"{agency} — {' / '.join(s.get('training_banner') for s in facts.strings if not s.rtl)}"
+    setup = PageSetup(strings=facts.strings, layout=facts.layout, doc_id=facts.doc_id("COC"), revision=1,
+                      agency=agency, title_key="title", manifest_sha256=facts.manifest_sha256,
+                      qr_payload=facts.qr_payload, watermark=watermark, paper=facts.profile.paper)
+    from reportlab.lib.pagesizes import A4
+
+    width = A4[0] - facts.layout["page"]["margin_left"] - facts.layout["page"]["margin_right"]
+    buf = io.BytesIO()
+    pages = build_pdf(buf, custody_story(facts, width), setup, title=s0.get("title"),
+                      subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created)
+    data = make_pdfa(buf.getvalue(), title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
+                     subject=facts.doc_id("COC"), lang=s0.lang, created=created, attachment=facts.manifest_bytes)
+    if sign_p12 is not None:
+        from forensic_kit.report.pdfsign import sign_pdf
+
+        data = sign_pdf(data, Path(sign_p12))
+    _write(out_path, data)
+    return {"pages": pages, "languages": [s.lang for s in facts.strings], "doc_id": facts.doc_id("COC"),
+            "manifest_sha256": facts.manifest_sha256, "files": len(facts.files), "events": len(facts.events),
+            "custody_ok": None if facts.custody is None else facts.custody.ok, "signed": sign_p12 is not None}
+
+
+def render_verify_certificate(case: "Case", verify_result: Any, out_path: Path,
+                              langs: Sequence[str] | None = None, templates: Path | None = None) -> dict[str, Any]:
+    """One-page verification certificate for ``fkit verify CASE --report verify.pdf``.
+
+    ``verify_result`` is the manifest engineer's ``VerifyReport`` (or its ``as_dict()``).
+    """
+    from forensic_kit.report.verify_report import render
+
+    return render(case, verify_result, Path(out_path), langs, templates)
+
+
+__all__ = ["render_custody_report", "render_verify_certificate"]

@@ -1,0 +1,162 @@
+"""Cross-checks a trainer (or a careful defence lawyer) makes that no signature can prove or disprove.
+
+``fkit verify`` / ``fkit custody verify`` answer "did anything change, and who signed?". These
+checks read the same case and answer three questions a person asks next:
+
+- ``seal.mismatch``: does the seal number the custody ledger records when an exhibit was sealed match
+  the seal on the exhibit's sheet (``fkit/exhibits/EX.json``, written at acquisition)?
+- ``seal.late``: was an exhibit sealed more than :data:`LATE_SEAL` after it was seized?
+- ``time.camera_offset``: does a photo whose EXIF carries no time zone (the zone is *assumed*) have a
+  clock offset, measured against its own GPS time (UTC), that differs from the legal offset at the
+  place its GPS position shows? (A camera clock left on another country's time.)
+
+The last check needs ``fkit meta`` results; :func:`check_case` runs the media parser on the
+exhibits' image files itself (read-only, as ``fkit meta`` does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+from forensic_kit.package import Case
+
+LATE_SEAL = timedelta(hours=2)
+"""Sealing later than this after seizure is reported."""
+
+# Legal UTC offsets (no daylight saving) by coarse bounding box: enough for the training region.
+# (name, south, north, west, east, offset)
+_ZONES: tuple[tuple[str, float, float, float, float, str], ...] = (
+    ("Libya", 19.5, 33.5, 9.3, 25.2, "+02:00"),
+    ("Egypt", 22.0, 31.7, 25.0, 35.0, "+02:00"),
+    ("Tunisia", 30.2, 37.6, 7.5, 11.6, "+01:00"),
+    ("Algeria", 19.0, 37.1, -8.7, 9.0, "+01:00"),
+    ("Niger", 11.7, 23.5, 0.1, 16.0, "+01:00"),
+)
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    """One cross-check finding."""
+
+    code: str
+    exhibit: str | None
+    subject: str | None  # the event seq or file path concerned
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"code": self.code, "exhibit": self.exhibit, "subject": self.subject, "message": self.message}
+
+
+def legal_offset(lat: float, lon: float) -> tuple[str, str] | None:
+    """(country, offset) at a position, or None outside the known boxes."""
+    for name, s, n, w, e, off in _ZONES:
+        if s <= lat <= n and w <= lon <= e:
+            return name, off
+    return None
+
+
+def _time(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def seal_findings(case: Case) -> Iterator[CheckFinding]:
+    """``seal.mismatch`` and ``seal.late`` from the ledger and the exhibit sheets."""
+    from forensic_kit.custody import read_events
+
+    sheets = {str(e.get("id")): e for e in case.exhibits()}
+    seized: dict[str, datetime] = {}
+    for ev in read_events(case):
+        exhibits = [str(x) for x in ev.get("exhibits") or []]
+        when = _time(ev.get("time"))
+        if ev.get("action") == "seized" and when is not None:
+            for ex in exhibits:
+                seized.setdefault(ex, when)
+        if ev.get("action") != "sealed":
+            continue
+        seal = ev.get("seal") or {}
+        number = seal.get("number") if isinstance(seal, dict) else None
+        for ex in exhibits:
+            sheet = sheets.get(ex, {}).get("seal")
+            if number and sheet and number != sheet:
+                yield CheckFinding("seal.mismatch", ex, f"event {ev.get('seq')}",
+                                   f"{ex} was sealed under {number} (custody event {ev.get('seq')}), "
+                                   f"but its exhibit sheet gives seal {sheet}.")
+            if ex in seized and when is not None and when - seized[ex] > LATE_SEAL:
+                delay = when - seized[ex]
+                hours, rest = divmod(int(delay.total_seconds()) // 60, 60)
+                yield CheckFinding("seal.late", ex, f"event {ev.get('seq')}",
+                                   f"{ex} was sealed {hours} h {rest:02d} min after it was seized "
+                                   f"(custody event {ev.get('seq')}); nothing protected it meanwhile.")
+
+
+def _offset_text(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def photo_findings(records: list[dict[str, Any]]) -> Iterator[CheckFinding]:
+    """``time.camera_offset`` from ``fkit meta`` records (``media`` blocks)."""
+    for rec in records:
+        media = rec.get("media") or {}
+        cap = media.get("capture_time") or {}
+        gps = media.get("gps") or {}
+        if not cap.get("zone_assumed") or not gps.get("datetime_utc"):
+            continue
+        lat, lon = gps.get("latitude"), gps.get("longitude")
+        if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+            continue
+        place = legal_offset(float(lat), float(lon))
+        local = _time(cap.get("value"))
+        utc = _time(gps.get("datetime_utc"))
+        if place is None or local is None or utc is None:
+            continue
+        clock = _offset_text(local.replace(tzinfo=None) - utc.replace(tzinfo=None))
+        if clock != place[1]:
+            path = str(rec.get("bag_path") or rec.get("path"))
+            yield CheckFinding("time.camera_offset", rec.get("exhibit") or _exhibit_of(path), path,
+                               f"{path}: the camera clock ran at UTC{clock} (local time against GPS time) "
+                               f"while {place[0]}, where the GPS puts the photo, is at UTC{place[1]}; "
+                               f"the photo records no time zone, so its local time is off.")
+
+
+def _exhibit_of(path: str) -> str | None:
+    parts = Path(path).parts
+    if "data" in parts:
+        i = parts.index("data")
+        if i + 1 < len(parts):
+            return parts[i + 1]
+    return None
+
+
+def check_case(case: Case, media: list[dict[str, Any]] | None = None) -> list[CheckFinding]:
+    """Every cross-check finding for ``case``; ``media`` = ``fkit meta`` records (else read here)."""
+    findings = list(seal_findings(case))
+    if media is None:
+        media = _meta_of_case(case)
+    findings.extend(photo_findings(media))
+    return findings
+
+
+
+def _meta_of_case(case: Case) -> list[dict[str, Any]]:
+    from forensic_kit.media.exif import image_metadata
+
+    out = []
+    for path in sorted(case.data_dir.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in (".jpg", ".jpeg"):
+            continue
+        meta, _issues = image_metadata(path.read_bytes(), "jpeg")
+        rel = path.relative_to(case.root).as_posix()
+        out.append({"bag_path": rel, "exhibit": _exhibit_of(rel), "media": meta})
+    return out

@@ -1,0 +1,208 @@
+"""``fkit fs ls`` / ``fkit fs cat`` against The Sleuth Kit (fls, icat) and the shared oracles."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fkit, testdata
+
+DISK = ("ext2.E01", "ext2.split.E01", "ext2.splitraw.000", "ímynd.dd")
+FAT32 = ("deleted.img", "directory-loop.img", "hello-world.img", "infinite-file.img", "repair.img",
+         "two-file-same-cluster.img")
+
+needs_tsk = pytest.mark.skipif(shutil.which("fls") is None, reason="The Sleuth Kit (fls) not installed")
+
+
+def _records(out: bytes) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("name", DISK)
+def test_bodyfile_matches_fls_oracle(name: str) -> None:
+    image = testdata("disk", name)
+    oracle = testdata("disk", name + ".bodyfile.txt").read_bytes()
+    r = fkit("fs", "ls", image, "--format", "bodyfile")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == oracle
+
+
+@pytest.mark.parametrize("name", FAT32)
+def test_bodyfile_matches_fls_on_fat32(name: str, tmp_path: Path) -> None:
+    gz = testdata("disk", "fat32", name + ".gz")
+    oracle = testdata("disk", "fat32", name + ".bodyfile.txt").read_bytes()
+    image = tmp_path / name
+    with gzip.open(gz) as src, open(image, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    r = fkit("fs", "ls", image, "-f", "bodyfile")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == oracle
+
+
+@needs_tsk
+def test_bodyfile_matches_fls_on_ntfs_partition(tmp_path: Path) -> None:
+    gz = testdata("disk", "ntfs", "ntfs-lastaccess.raw.gz")
+    oracle = testdata("disk", "ntfs", "ntfs-lastaccess.raw.p128.bodyfile.txt").read_bytes()
+    image = tmp_path / "ntfs.raw"
+    with gzip.open(gz) as src, open(image, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    r = fkit("fs", "ls", image, "-f", "bodyfile", "--offset", "128")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == oracle
+    assert b"($FILE_NAME)" in r.stdout
+    # without --offset fkit finds the partition itself (mmls), with the same result
+    assert fkit("fs", "ls", image, "-f", "bodyfile").stdout == oracle
+    recs = _records(fkit("fs", "ls", image, "-f", "jsonl").stdout)
+    parts = [r for r in recs if r["kind"] == "fs.partition"]
+    assert [(p["start"], p["end"], p["length"], p["description"]) for p in parts] == [
+        (0, 0, 1, "Primary Table (#0)"), (0, 127, 128, "Unallocated"),
+        (128, 518271, 518144, "NTFS / exFAT (0x07)"), (518272, 524287, 6016, "Unallocated")]
+    entries = [r for r in recs if r["kind"] == "fs.entry"]
+    assert all(e["partition_offset"] == 65536 and e["fs"] == "ntfs" for e in entries)
+    # NTFS keeps 100 ns precision: the record shows sub-second digits
+    assert any(e["times"]["modified"] and not e["times"]["modified"].endswith(":00Z")
+               and "." in e["times"]["modified"] for e in entries)
+
+
+def _mke2fs_image(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    (tree / "docs").mkdir(parents=True)
+    (tree / "docs" / "keep.txt").write_bytes(b"keep me\n")
+    (tree / "docs" / "gone.txt").write_bytes(b"delete me\n" * 100)
+    (tree / "تقرير.txt").write_text("عربي\n", encoding="utf-8")
+    (tree / "pipe|and\ttab.txt").write_bytes(b"odd name\n")
+    (tree / "link").symlink_to("docs/keep.txt")
+    image = tmp_path / "ext4.img"
+    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-d", str(tree), "-E", "root_owner=0:0", str(image), "4M"],
+                   check=True, capture_output=True, env={"E2FSPROGS_FAKE_TIME": "1700000000", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    subprocess.run(["debugfs", "-w", "-R", "rm /docs/gone.txt", str(image)], check=True, capture_output=True)
+    return image
+
+
+@needs_tsk
+def test_generated_ext4_with_deleted_file_matches_fls(tmp_path: Path) -> None:
+    image = _mke2fs_image(tmp_path)
+    fls = subprocess.run(["fls", "-r", "-m", "/", "-p", str(image)], check=True, capture_output=True).stdout
+    assert b"gone.txt (deleted)" in fls
+    r = fkit("fs", "ls", image, "--format", "bodyfile")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == fls
+    recs = _records(fkit("fs", "ls", image, "--deleted").stdout)
+    deleted = [e for e in recs if e["kind"] == "fs.entry"]
+    assert [e["path"] for e in deleted] == ["/docs/gone.txt"]
+    assert deleted[0]["deleted"] is True and deleted[0]["allocated"] is False
+    everything = {e["path"]: e for e in _records(fkit("fs", "ls", image).stdout) if e["kind"] == "fs.entry"}
+    keep = everything["/docs/keep.txt"]
+    assert keep["size"] == 8 and keep["type"] == "file" and keep["deleted"] is False
+    # ext4 has nanoseconds and a birth time
+    assert keep["times"]["born"] is not None and keep["times"]["modified"].startswith("20")
+    assert "/تقرير.txt" in everything
+
+
+@needs_tsk
+def test_generated_fat_with_deleted_file_matches_fls(tmp_path: Path) -> None:
+    if shutil.which("mkfs.fat") is None or shutil.which("mcopy") is None:
+        pytest.skip("dosfstools/mtools not installed")
+    image = tmp_path / "fat.img"
+    subprocess.run(["mkfs.fat", "-C", "-n", "CARD", str(image), "2048"], check=True, capture_output=True)
+    for name, data in (("KEEP.TXT", b"keep\n"), ("GONE.TXT", b"gone\n" * 50), ("Longer name é.txt", b"x")):
+        src = tmp_path / "src.bin"
+        src.write_bytes(data)
+        subprocess.run(["mcopy", "-i", str(image), str(src), f"::{name}"], check=True, capture_output=True)
+    subprocess.run(["mdel", "-i", str(image), "::GONE.TXT"], check=True, capture_output=True)
+    fls = subprocess.run(["fls", "-r", "-m", "/", "-p", str(image)], check=True, capture_output=True,
+                         env={"TZ": "UTC"}).stdout
+    assert b"(deleted)" in fls
+    r = fkit("fs", "ls", image, "--format", "bodyfile", env={"TZ": "UTC"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == fls
+    recs = [e for e in _records(fkit("fs", "ls", image, env={"TZ": "UTC"}).stdout) if e["kind"] == "fs.entry"]
+    gone = [e for e in recs if e["deleted"] and e["path"].upper().endswith("ONE.TXT")]  # FAT blanks the first letter
+    assert len(gone) == 1
+    assert all(e["times_zone_assumed"] == "UTC" for e in recs)
+
+
+def test_fs_cat_by_path_and_inode_matches_icat() -> None:
+    image = testdata("disk", "ext2.E01")
+    by_path = fkit("fs", "cat", image, "/passwords.txt")
+    by_inode = fkit("fs", "cat", image, "14")
+    assert by_path.returncode == 0 and by_inode.returncode == 0
+    assert by_path.stdout == by_inode.stdout
+    assert by_path.stdout.startswith(b"place,user,password\n") and len(by_path.stdout) == 116
+    if shutil.which("icat"):
+        assert by_path.stdout == subprocess.run(["icat", str(image), "14"], capture_output=True).stdout
+
+
+def test_e01_stored_hash_is_verified() -> None:
+    image = testdata("disk", "ext2.E01")
+    recs = _records(fkit("fs", "ls", image).stdout)
+    assert recs[0]["kind"] == "fs.image"
+    assert recs[0]["ewf_verify"] == {"stored": {"md5": "196066add11fb71c4c49cf1bb50d6d24"},
+                                     "computed": {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, "match": True}
+    assert "196066add11fb71c4c49cf1bb50d6d24" in testdata("disk", "ext2.E01.ewfverify.txt").read_text()
+
+
+def test_e01_hash_mismatch_exits_1(tmp_path: Path) -> None:
+    if shutil.which("ewfacquire") is None:
+        pytest.skip("ewf-tools not installed")
+    raw = tmp_path / "src.dd"
+    import hashlib
+
+    noise = b"".join(hashlib.sha256(b"%d" % i).digest() for i in range(2048))  # 64 KiB after the FS
+    raw.write_bytes(testdata("disk", "ímynd.dd").read_bytes() + noise)
+    subprocess.run(["ewfacquire", "-u", "-t", str(tmp_path / "img"), "-c", "none", "-f", "encase6", str(raw)],
+                   check=True, capture_output=True)
+    good = tmp_path / "img.E01"
+    assert fkit("fs", "ls", good).returncode == 0
+    data = bytearray(good.read_bytes())
+    src = raw.read_bytes()
+    pos = -1
+    for off in range(102400, len(src) - 64, 512):  # in the noise, far from the superblock
+        window = src[off:off + 64]
+        if len(set(window)) > 8 and data.count(window) == 1:
+            pos = data.find(window)
+            break
+    assert pos > 0
+    data[pos + 10] ^= 0xFF
+    bad = tmp_path / "bad.E01"
+    bad.write_bytes(bytes(data))
+    ewfverify = subprocess.run(["ewfverify", "-q", str(bad)], capture_output=True)
+    assert ewfverify.returncode != 0  # the peer tool agrees: FAILURE
+    r = fkit("fs", "ls", bad)
+    assert r.returncode == 1, r.stderr
+    assert b"mismatch" in r.stderr
+    rec = _records(r.stdout)[0]
+    assert rec["ewf_verify"]["match"] is False
+
+
+def test_unknown_file_system_is_one_line_error() -> None:
+    r = fkit("fs", "ls", testdata("disk", "bogus.001"))
+    assert r.returncode == 4
+    assert r.stderr.count(b"\n") == 1 and b"no file system" in r.stderr
+    assert b"Traceback" not in r.stderr
+
+
+def test_truncated_image_is_one_line_error(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.dd"
+    cut.write_bytes(testdata("disk", "ímynd.dd").read_bytes()[:1024])
+    r = fkit("fs", "ls", cut)
+    assert r.returncode == 4
+    assert r.stderr.count(b"\n") == 1 and b"Traceback" not in r.stderr
+
+
+def test_e01_missing_segment(tmp_path: Path) -> None:
+    first = testdata("disk", "ext2.split.E01")
+    (tmp_path / "ext2.split.E01").write_bytes(first.read_bytes())  # E02 left out
+    r = fkit("fs", "ls", tmp_path / "ext2.split.E01")
+    assert r.returncode == 4, r.stderr
+    assert r.stderr.count(b"\n") == 1 and b"E01" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_missing_image() -> None:
+    r = fkit("fs", "ls", "/nonexistent/x.dd")
+    assert r.returncode == 4 and b"no such image" in r.stderr

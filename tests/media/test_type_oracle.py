@@ -1,0 +1,23 @@
+"""Type by content against `file -b --mime-type` (corpus/ORACLE_file_magic.tsv, file 5.44, the same
+libmagic python-magic uses) for every data file of the corpus."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import fkit, testdata
+
+
+def test_mime_matches_file_for_the_whole_corpus() -> None:
+    corpus = testdata("corpus")
+    rows = [line.split("\t") for line in (corpus / "ORACLE_file_magic.tsv").read_text("utf-8").splitlines()[1:]]
+    expected = {path: mime for path, _desc, mime in rows if (corpus / path).is_file()}
+    assert len(expected) > 300
+    proc = fkit("meta", "-0", "-", input=b"\0".join(p.encode() for p in expected), cwd=corpus)
+    assert proc.returncode == 0, proc.stderr.decode()
+    got = {}
+    for line in proc.stdout.splitlines():
+        rec = json.loads(line)
+        got[rec["path"]] = rec["media"]["mime"]
+    differ = {p: (got.get(p), m) for p, m in expected.items() if got.get(p) != m}
+    assert differ == {}

@@ -1,0 +1,52 @@
+"""Profiles are validated data; unknown names are usage errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forensic_kit.errors import InputError, UsageError
+from forensic_kit.profiles import load_profile, load_profile_file, profile_names
+
+
+def test_every_profile_loads() -> None:
+    assert profile_names() == ["dz", "eg", "eu", "ly", "ma", "tn", "training"]
+    langs = {n: load_profile(n).languages for n in profile_names()}
+    assert langs["ma"] == langs["tn"] == langs["dz"] == ["ar", "fr"]
+    assert langs["eg"] == langs["ly"] == ["ar", "en"]
+    assert langs["eu"] == ["en"]
+    for n in profile_names():
+        p = load_profile(n)
+        assert p.paper == "A4" and p.hash_algorithms[0] == "sha256" and p.zone is not None
+        assert p.training is (n == "training")
+
+
+def test_training_profile() -> None:
+    p = load_profile("training")
+    assert p.watermark == "TRAINING / FORMATION / تدريب" and p.case_id_prefix == "MOCK-"
+    p.check_case_id("MOCK-TN-2025-0042")
+    with pytest.raises(UsageError, match="MOCK-"):
+        p.check_case_id("TN-2025-0042")
+    load_profile("tn").check_case_id("TN-2025-0042")
+
+
+def test_unknown_profile_is_usage_error() -> None:
+    for name in ("xx", "../eu", "", "EU"):
+        with pytest.raises(UsageError, match="unknown profile"):
+            load_profile(name)
+
+
+@pytest.mark.parametrize("body, message", [
+    ('languages = []\ntimezone = "UTC"\nhash_algorithms = ["sha256"]', "languages must not be empty"),
+    ('languages = ["en"]\ntimezone = "Mars/Olympus"\nhash_algorithms = ["sha256"]', "unknown time zone"),
+    ('languages = ["en"]\ntimezone = "UTC"\nhash_algorithms = ["crc7"]', "hash_algorithms"),
+    ('languages = ["en"]\ntimezone = "UTC"\nhash_algorithms = ["sha256"]\npaper = "A3"', "paper"),
+    ('languages = ["en"]\ntimezone = "UTC"\nhash_algorithms = ["sha256"]\nphone_region = "Tunisia"', "phone_region"),
+    ('languages = [', "unreadable profile"),
+])
+def test_bad_profile_files(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_profile_file(path)
