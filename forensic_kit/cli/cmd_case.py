@@ -13,17 +13,6 @@ from forensic_kit.records import new_record
 case_app = typer.Typer(help="Case packages (BagIt 1.0 bags).", no_args_is_help=True)
 
 
-def _profile_training(profile: str) -> bool:
-    """The profile's training flag (profiles.py when present; else the name 'training')."""
-    try:
-        from forensic_kit.profiles import load_profile  # type: ignore[attr-defined]
-    except ImportError:
-        return profile == "training"
-    prof = load_profile(profile)
-    value = prof.get("training") if isinstance(prof, dict) else getattr(prof, "training", False)
-    return bool(value)
-
-
 @case_app.command("init")
 def case_init(
     case: Path = typer.Argument(..., metavar="CASE", help="Folder of the new case package (must not exist or be empty)."),
@@ -37,9 +26,11 @@ def case_init(
     Refuses to overwrite an existing case or any non-empty folder.
     """
     from forensic_kit.package import Case
+    from forensic_kit.profiles import load_profile
 
-    training = _profile_training(profile)
-    the_case = Case.init(case, case_id, agency, officer, profile=profile, training=training)
+    prof = load_profile(profile)  # an unknown profile is a usage error
+    prof.check_case_id(case_id)  # the training profile refuses ids without MOCK-
+    the_case = Case.init(case, case_id, agency, officer, profile=profile, training=prof.training)
     rec = new_record("case", "case", "1", case=str(case), **the_case.info)
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
     console.say(f"fkit case: created {the_case.info['case_id']} in {case}")

@@ -121,3 +121,15 @@ def test_case_init_profiles(tmp_path: Path) -> None:
     bad = fkit("case", "init", tmp_path / "u", "--case-id", "X", "--agency", "a", "--officer", "o", "--profile", "xx")
     assert bad.returncode == 2 and b"unknown profile" in bad.stderr
     assert not (tmp_path / "u").exists()
+
+
+def test_training_profile_refuses_ids_without_mock_prefix(tmp_path: Path) -> None:
+    res = fkit("case", "init", "x", "--case-id", "2025-RABAT-1", "--agency", "A", "--officer", "O",
+               "--profile", "training", cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.strip() == b"fkit: error: profile 'training' requires case ids starting with 'MOCK-'; got '2025-RABAT-1'"
+    assert not (tmp_path / "x").exists()
+    ok = fkit("case", "init", "x", "--case-id", "MOCK-2025-1", "--agency", "A", "--officer", "O",
+              "--profile", "training", cwd=tmp_path)
+    assert ok.returncode == 0
+    assert json.loads((tmp_path / "x" / "fkit" / "case.json").read_text())["training"] is True
