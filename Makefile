@@ -17,7 +17,7 @@ deps: $(STAMP)
 $(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
 	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
