@@ -18,20 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import FKIT, compare, load_average  # noqa: E402
-
-
-def make_big(path: Path, gib: float) -> None:
-    size = int(gib * (1 << 30))
-    if path.exists() and path.stat().st_size == size:
-        return
-    block = os.urandom(1 << 24)
-    with open(path, "wb") as f:
-        written = 0
-        while written < size:
-            n = min(len(block), size - written)
-            f.write(block[:n])
-            written += n
+from common import FKIT, compare, load_average, make_big  # noqa: E402
 
 
 def make_small_files(root: Path, count: int, seed: int = 7) -> int:

@@ -67,3 +67,17 @@ def compare(name: str, ours: list[str], peer: list[str], rounds: int = 3, cwd: P
 def load_average() -> str:
     """The 1-minute load average, to print beside results (a loaded machine skews ratios)."""
     return f"{os.getloadavg()[0]:.2f}"
+
+
+def make_big(path: Path, gib: float) -> None:
+    """A file of ``gib`` GiB of random bytes (kept when it already has that size)."""
+    size = int(gib * (1 << 30))
+    if path.exists() and path.stat().st_size == size:
+        return
+    block = os.urandom(1 << 24)
+    with open(path, "wb") as f:
+        written = 0
+        while written < size:
+            n = min(len(block), size - written)
+            f.write(block[:n])
+            written += n

@@ -65,17 +65,22 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_all_and_sync(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (short writes retried), then fsync it."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+    os.fsync(fd)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably (temporary name, fsync, rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
+        _write_all_and_sync(fd, data)
     finally:
         os.close(fd)
     os.replace(tmp, path)
@@ -197,11 +202,7 @@ class Case:
         self.fkit_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.records_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            view = memoryview(lines)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-            os.fsync(fd)
+            _write_all_and_sync(fd, lines)
         finally:
             os.close(fd)
 
