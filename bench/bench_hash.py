@@ -5,7 +5,10 @@
    default sha256 + blake3 ≤ 0.7 ×.
 3. Peak RSS < 150 MB in both.
 
-Usage: python bench/bench_hash.py [--workdir DIR] [--big-gib 2] [--files 50000] [--rounds 3]
+Wall-clock ratios on a shared 2-core machine move with the load; for the small files the CPU time
+(user + system, all processes) of each side is printed too, from ``--cpu-rounds`` extra runs.
+
+Usage: python bench/bench_hash.py [--workdir DIR] [--big-gib 2] [--files 50000] [--rounds 3] [--cpu-rounds 1]
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -48,12 +54,35 @@ def warm(path: Path) -> None:
                     pass
 
 
+def cpu_seconds(cmd: list[str]) -> float:
+    """User + system CPU seconds of ``cmd`` and every process it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cpu_compare(ours: list[str], peer: list[str], rounds: int) -> None:
+    """Print the median CPU time of each side (alternating), a load-independent view."""
+    if rounds < 1:
+        return
+    t_ours: list[float] = []
+    t_peer: list[float] = []
+    for _ in range(rounds):
+        t_peer.append(cpu_seconds(peer))
+        t_ours.append(cpu_seconds(ours))
+    o, p = statistics.median(t_ours), statistics.median(t_peer)
+    print(f"  CPU time (user+sys, median of {rounds}): fkit {o:.2f} s, peer {p:.2f} s, ratio {o / p:.3f}")
+    sys.stdout.flush()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "fkit-bench")
     ap.add_argument("--big-gib", type=float, default=2.0)
     ap.add_argument("--files", type=int, default=50_000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--cpu-rounds", type=int, default=1)
     args = ap.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
@@ -69,10 +98,11 @@ def main() -> None:
     total = make_small_files(small, args.files)
     print(f"# {args.files} small files, {total / 1e6:.0f} MB")
     warm(small)
-    compare(f"{args.files} small files, sha256 vs hashdeep -c sha256",
-            [*FKIT, "hash", "-q", "-a", "sha256", str(small)], ["hashdeep", "-r", "-c", "sha256", str(small)], args.rounds)
-    compare(f"{args.files} small files, sha256+blake3 vs hashdeep -c sha256",
-            [*FKIT, "hash", "-q", str(small)], ["hashdeep", "-r", "-c", "sha256", str(small)], args.rounds)
+    peer = ["hashdeep", "-r", "-c", "sha256", str(small)]
+    for label, ours in (("sha256", [*FKIT, "hash", "-q", "-a", "sha256", str(small)]),
+                        ("sha256+blake3", [*FKIT, "hash", "-q", str(small)])):
+        compare(f"{args.files} small files, {label} vs hashdeep -c sha256", ours, peer, args.rounds)
+        cpu_compare(ours, peer, args.cpu_rounds)
 
 
 if __name__ == "__main__":

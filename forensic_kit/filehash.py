@@ -1,33 +1,45 @@
 """Hash files and folders on the host into ``file`` records, reading each file once.
 
-Walking happens in the calling process; reading and hashing in a pool of worker processes (one
-per core), so per-file overhead (open, stat, read, hash, close) runs on every core. Large files
-use the threaded :func:`forensic_kit.hashing.pump` inside the worker. Output order is the walk
-order, whatever the pool does. Sources are opened read-only with ``O_NOATIME`` where permitted.
+Walking happens in the calling process; reading and hashing in worker processes (one per usable
+core), so per-file overhead (open, stat, read, hash, close) runs on every core. Large files use
+the threaded :func:`forensic_kit.hashing.pump` inside the worker. Output order is the walk order,
+whatever the workers do. Sources are opened read-only with ``O_NOATIME`` where permitted.
+
+Many small files are what costs: the walk sends the workers compact tasks (a folder's paths
+joined in one byte string, not one object per file), each worker answers with a whole block of
+JSON Lines already encoded plus a summary of counts, and the common case (a regular file that
+did not change while read) is written straight to its JSON line without building a dict.
 """
 
 from __future__ import annotations
 
 import errno as errno_mod
-import multiprocessing
+import gc
+import json
+import operator
 import os
+import pickle
+import selectors
+import signal
 import stat as stat_mod
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, Union
 from functools import lru_cache
 
 from forensic_kit import names
-from forensic_kit.jsonl import dump_bytes
-from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, MultiHash, pump
+from forensic_kit.errors import FkitError
+from forensic_kit.jsonl import dumps
+from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, HasherFactory, MultiHash, hasher_factories, pump
 from forensic_kit.records import KIND_ERROR, KIND_FILE, SCHEMA_ID, Record, error_record, producer
 from forensic_kit.timeutil import ns_to_iso
 
 PARSER = "hash"
 PARSER_VERSION = "1"
 _NOATIME = getattr(os, "O_NOATIME", 0)
-_BATCH = 128
 
 
 class WorkItem(NamedTuple):
@@ -66,6 +78,21 @@ class HashStats:
             self.skipped += 1
         if o.changed:
             self.changed += 1
+
+    def merge(self, other: "HashStats") -> None:
+        """Add the counts of another run (a worker's block of records) to these."""
+        self.files += other.files
+        self.bytes += other.bytes
+        self.errors += other.errors
+        self.changed += other.changed
+        self.skipped += other.skipped
+        for kind, n in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+
+    @property
+    def records(self) -> int:
+        """How many records were counted."""
+        return sum(self.kinds.values())
 
 
 def open_readonly(path: bytes, follow: bool = False) -> int:
@@ -205,6 +232,12 @@ def hash_one(item: WorkItem, algos: Sequence[str], follow: bool = False) -> Reco
         return _failure(item, "read", code, reason)
     finally:
         os.close(fd)
+    return _finish(_read_record(rec, st, before, after, digests, nread), base)
+
+
+def _read_record(rec: Record, st: os.stat_result, before: os.stat_result, after: os.stat_result,
+                 digests: dict[str, str], nread: int) -> Record:
+    """Complete a regular file's record with what reading it found (and flag a change)."""
     rec["size"] = before.st_size
     rec["hashes"] = digests
     changed = (
@@ -223,17 +256,34 @@ def hash_one(item: WorkItem, algos: Sequence[str], follow: bool = False) -> Reco
                 f"{nread} bytes read, mtime {ns_to_iso(before.st_mtime_ns)} -> {ns_to_iso(after.st_mtime_ns)}"
             ),
         })
-    return _finish(rec, base)
+    return rec
 
 
 _PRODUCER = producer(PARSER, PARSER_VERSION)
+
+
+_KNOWN_REGULAR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _open_regular(path: bytes) -> int:
+    """Open a file the walk saw as regular: read-only, no-follow, non-blocking (a FIFO swapped in
+    since cannot hang us), ``O_NOATIME`` unless the kernel refuses it for this file."""
+    if _NOATIME:
+        try:
+            return os.open(path, _KNOWN_REGULAR_FLAGS | _NOATIME)
+        except PermissionError:
+            pass
+    return os.open(path, _KNOWN_REGULAR_FLAGS)
+
+
+_FAST_OPEN = _KNOWN_REGULAR_FLAGS | _NOATIME
 
 
 def _open_known_regular(item: WorkItem) -> tuple[int, os.stat_result | None]:
     """Fast path for a file the walk saw as regular: open it (no-follow, non-blocking) and fstat
     the open descriptor, saving an lstat. Anything unexpected falls back to the careful path."""
     try:
-        fd = os.open(item.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | _NOATIME)
+        fd = _open_regular(item.path)
     except OSError:
         return -1, None
     st = os.fstat(fd)
@@ -312,10 +362,13 @@ def walk(roots: Iterable[bytes], follow: bool = False) -> Iterator[WorkItem]:
             yield WorkItem(root, os.path.dirname(root) or b".")
 
 
+_entry_name: Callable[[os.DirEntry[bytes]], bytes] = operator.attrgetter("name")
+
+
 def _walk_dir(path: bytes, root: bytes, follow: bool, seen: set[tuple[int, int]]) -> Iterator[WorkItem]:
     try:
         with os.scandir(path) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_entry_name)
     except OSError as exc:
         code, reason = _os_error(exc)
         yield WorkItem(path, root, walk_error=("list", code, reason))
@@ -331,7 +384,7 @@ def _walk_dir(path: bytes, root: bytes, follow: bool, seen: set[tuple[int, int]]
                 regular = entry.is_file(follow_symlinks=False)
             except OSError:
                 regular = False
-            yield WorkItem(full, root, regular=regular)
+            yield WorkItem(full, root, None, None, regular)  # positional: once per file, keep it cheap
             continue
         if follow:
             try:
@@ -349,21 +402,8 @@ def _walk_dir(path: bytes, root: bytes, follow: bool, seen: set[tuple[int, int]]
             yield from _walk_dir(full, root, follow, seen)
 
 
-_worker_algos: tuple[str, ...] = DEFAULT_ALGOS
-_worker_follow = False
-
-
-def _init_worker(algos: tuple[str, ...], follow: bool) -> None:
-    global _worker_algos, _worker_follow
-    _worker_algos, _worker_follow = algos, follow
-
-
-def _hash_batch(batch: list[WorkItem]) -> list[Record]:
-    return [hash_one(item, _worker_algos, _worker_follow) for item in batch]
-
-
 class Outcome(NamedTuple):
-    """What the summary needs to know of one record (sent instead of the record itself)."""
+    """What the summary needs to know of one record."""
 
     kind: str
     size: int
@@ -383,49 +423,432 @@ def outcome(rec: Record) -> Outcome:
                    bool(rec.get("changed_during_read")))
 
 
-def _hash_batch_jsonl(batch: list[WorkItem]) -> tuple[bytes, list[Outcome]]:
-    # Encoding in the worker spares the walking process the JSON work and the pickling of dicts.
-    lines: list[bytes] = []
-    outcomes: list[Outcome] = []
-    for item in batch:
-        rec = hash_one(item, _worker_algos, _worker_follow)
-        lines.append(dump_bytes(rec))
-        outcomes.append(outcome(rec))
-    return b"".join(lines), outcomes
+# --- Tasks: what crosses from the walk to a worker ------------------------------------------------
+
+Run = tuple[bytes, bytes, bytes]
+"""Plain files under one root: (root, their paths joined by NUL bytes, one regular-flag byte each)."""
+
+Task = list[Union[Run, WorkItem]]
+"""A unit of work for a worker: runs of plain files, and items that need more (errors, records)."""
+
+_TASK_ITEMS = 256  # files per task: few messages, yet fine-grained enough to share the work evenly
+_TASK_BYTES = 16 * 1024  # path bytes per task: keeps a task message well under a pipe's capacity
 
 
-def _batches(items: Iterator[WorkItem], size: int) -> Iterator[list[WorkItem]]:
-    while True:
-        batch = list(islice(items, size))
-        if not batch:
-            return
-        yield batch
+def _tasks(items: Iterable[WorkItem]) -> Iterator[Task]:
+    """Pack work items into tasks, in order. Plain items travel as joined byte strings (one
+    object per run, not per file); items carrying a record or a walk error travel as they are."""
+    task: Task = []
+    root = b""
+    paths: list[bytes] = []
+    flags = bytearray()
+    count = size = 0
+    for item in items:
+        path = item.path
+        if item.record is None and item.walk_error is None and b"\0" not in path:
+            if item.root != root:
+                if paths:
+                    task.append((root, b"\0".join(paths), bytes(flags)))
+                    paths, flags = [], bytearray()
+                root = item.root
+            paths.append(path)
+            flags.append(item.regular)
+            size += len(path) + 1
+        else:
+            if paths:
+                task.append((root, b"\0".join(paths), bytes(flags)))
+                paths, flags = [], bytearray()
+            task.append(item)
+            size += len(path) + 1024
+        count += 1
+        if count >= _TASK_ITEMS or size >= _TASK_BYTES:
+            if paths:
+                task.append((root, b"\0".join(paths), bytes(flags)))
+                paths, flags = [], bytearray()
+            yield task
+            task, count, size = [], 0, 0
+    if paths:
+        task.append((root, b"\0".join(paths), bytes(flags)))
+    if task:
+        yield task
 
+
+def _task_items(task: Task) -> Iterator[WorkItem]:
+    """The work items of a task, as they were packed."""
+    for run in task:
+        if isinstance(run, WorkItem):
+            yield run
+        else:
+            root, joined, flags = run
+            for path, regular in zip(joined.split(b"\0"), flags):
+                yield WorkItem(path, root, regular=bool(regular))
+
+
+# --- Worker side -----------------------------------------------------------------------------------
+
+_worker_algos: tuple[str, ...] = DEFAULT_ALGOS
+_worker_follow = False
+_worker_factories: tuple[HasherFactory, ...] = ()
+_worker_hash_keys: tuple[str, ...] = ()
+
+
+def _init_worker(algos: tuple[str, ...], follow: bool) -> None:
+    global _worker_algos, _worker_follow, _worker_factories, _worker_hash_keys
+    _worker_algos, _worker_follow = algos, follow
+    _worker_factories = hasher_factories(algos)
+    _worker_hash_keys = tuple(f'{_enc(a)}:"' for a in algos)
+
+
+def _records_task(task: Task) -> list[Record]:
+    return [hash_one(item, _worker_algos, _worker_follow) for item in _task_items(task)]
+
+
+_enc: Callable[[str], str] = json.encoder.encode_basestring  # JSON string, ensure_ascii=False
+_HEAD = '{"schema":' + _enc(SCHEMA_ID) + ',"kind":' + _enc(KIND_FILE) + ","
+_PRODUCER_JSON = dumps(_PRODUCER)
+_HAS_BIRTH = hasattr(os.stat_result, "st_birthtime_ns")
+
+
+def _path_json(raw: bytes, key: str) -> str:
+    """``"key":"text"`` (and ``"key_hex":...`` when needed) exactly as :func:`names.path_fields`
+    and the JSON encoder would write them. ASCII is always valid UTF-8 in NFC: no lookup needed."""
+    if raw.isascii():
+        return f'"{key}":{_enc(raw.decode("ascii"))}'
+    return ",".join([f"{_enc(k)}:{_enc(v)}" for k, v in names.path_fields(raw, key).items()])
+
+
+_NS = 1_000_000_000
+_iso_heads: dict[int, str] = {}  # whole second -> "YYYY-MM-DDTHH:MM:SS", per process
+
+
+def _iso(ns: int) -> str:
+    """:func:`ns_to_iso` for the hot path: the text of each whole second is made once."""
+    seconds, frac = divmod(ns, _NS)
+    head = _iso_heads.get(seconds)
+    if head is None:
+        if len(_iso_heads) >= 65536:
+            _iso_heads.clear()
+        head = _iso_heads[seconds] = str(ns_to_iso(seconds * _NS))[:-11]  # less ".000000000Z"
+    return f"{head}.{str(frac + _NS)[1:]}Z"
+
+
+def _add(rec: Record, out: list[str], stats: HashStats) -> None:
+    out.append(dumps(rec) + "\n")
+    stats.add(outcome(rec))
+
+
+_NOT_HANDLED, _RECORDED, _FAST_LINE = 0, 1, 2
+
+
+def _jsonl_regular(path: bytes, root: bytes, cut: int, path_head: str, loc_head: str, out: list[str],
+                   stats: HashStats) -> int:
+    """Hash a file the walk saw as regular straight into its JSON line.
+
+    Returns ``_NOT_HANDLED``, having read nothing, when the file is not what the fast path handles
+    (cannot be opened, is no longer regular, is large): the careful :func:`hash_one` then takes
+    it. A file that changed while read, or a read error, is recorded through the common record
+    code and counted in ``stats`` (``_RECORDED``). Otherwise the line is written directly and only
+    the bytes are counted: the caller counts the ``_FAST_LINE`` files.
+    """
+    try:
+        fd = os.open(path, _FAST_OPEN)
+    except OSError:
+        try:  # O_NOATIME refused (not the owner), or a real error that the careful path reports
+            fd = _open_regular(path)
+        except OSError:
+            return _NOT_HANDLED
+    try:
+        st = os.fstat(fd)
+        size = st.st_size
+        if size > SMALL_FILE or not stat_mod.S_ISREG(st.st_mode):
+            return _NOT_HANDLED
+        try:
+            data = os.read(fd, size + 1)  # one read; a short read is the end of a regular file
+            hashers = [make(data) for make in _worker_factories]
+            nread = len(data)
+            if nread > size:  # the file grew since fstat: read (and hash) the rest
+                while chunk := os.read(fd, SMALL_FILE):
+                    for h in hashers:
+                        h.update(chunk)
+                    nread += len(chunk)
+            after = os.fstat(fd)
+        except OSError as exc:
+            _add(_failure(WorkItem(path, root, regular=True), "read", *_os_error(exc)), out, stats)
+            return _RECORDED
+    finally:
+        os.close(fd)
+    if nread != size or after.st_size != size or after.st_mtime_ns != st.st_mtime_ns or _HAS_BIRTH:
+        item = WorkItem(path, root, regular=True)
+        digests = {a: h.hexdigest() for a, h in zip(_worker_algos, hashers)}
+        _add(_read_record(_base_fields(item, st, "regular"), st, st, after, digests, nread), out, stats)
+        return _RECORDED
+    hashes = ",".join([f'{k}{h.hexdigest()}"' for k, h in zip(_worker_hash_keys, hashers)])
+    rel = path[cut:]
+    if path_head and rel.isascii():  # "path" is the root's JSON text followed by relpath's
+        rel_text = _enc(rel.decode("ascii"))
+        path_json, rel_json = path_head + rel_text[1:], '"relpath":' + rel_text
+    else:
+        path_json, rel_json = _path_json(path, "path"), _path_json(rel, "relpath")
+    mtime = _iso(st.st_mtime_ns)
+    ctime = mtime if st.st_ctime_ns == st.st_mtime_ns else _iso(st.st_ctime_ns)
+    out.append(
+        f'{_HEAD}{path_json},"type":"regular","size":{size},"hashes":{{{hashes}}},'
+        f'"times":{{"mtime":"{mtime}","atime":"{_iso(st.st_atime_ns)}","ctime":"{ctime}","btime":null}},'
+        f'"mode":{st.st_mode},"uid":{st.st_uid},"gid":{st.st_gid},"inode":{st.st_ino},'
+        f'"nlink":{st.st_nlink},"locator":{loc_head}{rel_json}}},"producer":{_PRODUCER_JSON}}}\n'
+    )
+    stats.bytes += size
+    return _FAST_LINE
+
+
+def _jsonl_task(task: Task) -> tuple[bytes, HashStats]:
+    """Hash a task into one block of JSON Lines (UTF-8) and the counts of its records."""
+    out: list[str] = []
+    stats = HashStats()
+    fast = not _worker_follow
+    lines = 0
+    for run in task:
+        if isinstance(run, WorkItem):
+            _add(hash_one(run, _worker_algos, _worker_follow), out, stats)
+            continue
+        root, joined, flags = run
+        prefix = root if root.endswith(b"/") else root + b"/"
+        cut = len(prefix)
+        # JSON text shared by the run's records: the locator's root, the start of each "path"
+        loc_head = '{"scheme":"file",' + _path_json(root, "root") + ","
+        path_head = '"path":' + _enc(prefix.decode("ascii"))[:-1] if prefix.isascii() else ""
+        for path, regular in zip(joined.split(b"\0"), flags):
+            if fast and regular and path.startswith(prefix):
+                done = _jsonl_regular(path, root, cut, path_head, loc_head, out, stats)
+                if done:
+                    lines += done == _FAST_LINE
+                    continue
+            _add(hash_one(WorkItem(path, root, regular=bool(regular)), _worker_algos, _worker_follow), out, stats)
+    if lines:  # counted here rather than once per file
+        stats.files += lines
+        stats.kinds[KIND_FILE] = stats.kinds.get(KIND_FILE, 0) + lines
+    return "".join(out).encode("utf-8"), stats
+
+
+# --- Driver: the walk feeds tasks to forked workers and yields their results in order ----------
 
 T = TypeVar("T")
 
+_BATCH = 128  # fewer items than this are hashed in the calling process: forking is not worth it
+_QUEUED = 2  # tasks sent ahead to each worker, so it never waits for the walk between tasks
+_WINDOW = 8  # tasks per worker that may be done or under way ahead of the next one to yield
 
-def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, workers: int | None,
-         batch_fn: Callable[[list[WorkItem]], T]) -> Iterator[T]:
-    """Apply ``batch_fn`` to batches of items, in a process pool when there are many."""
-    it = iter(items)
-    head = list(islice(it, _BATCH))
-    nworkers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(head) < _BATCH or nworkers <= 1:
-        _init_worker(algos, follow)
-        for batch in _batches(_chain(head, it), _BATCH):
-            yield batch_fn(batch)
-        return
-    ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(nworkers, initializer=_init_worker, initargs=(algos, follow))
+
+class WorkerError(FkitError):
+    """A hashing worker process failed or died (a bug, or the process was killed)."""
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask), at least 1."""
     try:
-        yield from pool.imap(batch_fn, _batches(_chain(head, it), _BATCH))
-        pool.close()
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _frame(payload: bytes) -> bytes:
+    return len(payload).to_bytes(8, "little") + payload
+
+
+def _read_exact(fd: int, n: int) -> bytearray:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = os.readv(fd, [view[got:]])
+        if k == 0:
+            raise EOFError
+        got += k
+    return buf
+
+
+def _recv(fd: int) -> bytearray:
+    return _read_exact(fd, int.from_bytes(_read_exact(fd, 8), "little"))
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _worker_loop(task_fd: int, result_fd: int, fn: Callable[[Task], object]) -> None:
+    """Run in a forked worker: answer each task message with ``(True, result)`` or, once,
+    ``(False, traceback)``; end at end of input."""
+    while True:
+        try:
+            task = pickle.loads(_recv(task_fd))
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, object] = (True, fn(task))
+        except Exception:  # noqa: BLE001 - reported to the parent, which raises WorkerError
+            answer = (False, traceback.format_exc())
+        _send(result_fd, _frame(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)))
+        if not answer[0]:
+            return
+
+
+class _Worker:
+    """The parent's end of one forked worker: its pipes and the tasks it has been given."""
+
+    def __init__(self, pid: int, task_fd: int, result_fd: int) -> None:
+        self.pid = pid
+        self.task_fd = task_fd  # non-blocking: the parent never waits on a full pipe
+        self.result_fd = result_fd
+        self.queued: deque[int] = deque()  # task numbers sent and not yet answered, in order
+        self.outbox = bytearray()  # task bytes the pipe did not take yet
+
+    def push(self, data: bytes) -> None:
+        """Queue task bytes and write what the pipe takes now."""
+        self.outbox += data
+        self.flush()
+
+    def flush(self) -> None:
+        """Write queued task bytes until the pipe is full."""
+        try:
+            while self.outbox:
+                del self.outbox[:os.write(self.task_fd, self.outbox)]
+        except BlockingIOError:
+            pass
+
+
+def _fork_workers(n: int, fn: Callable[[Task], object], algos: tuple[str, ...], follow: bool) -> list[_Worker]:
+    workers: list[_Worker] = []
+    gc.freeze()  # objects made so far are not collected in the children: fewer copied pages
+    try:
+        for _ in range(n):
+            task_r, task_w = os.pipe()
+            result_r, result_w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                for fd in (task_r, task_w, result_r, result_w):
+                    os.close(fd)
+                raise
+            if pid == 0:  # the worker: it must never return into the caller's code
+                code = 1
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops it early
+                    for w in workers:
+                        os.close(w.task_fd)
+                        os.close(w.result_fd)
+                    os.close(task_w)
+                    os.close(result_r)
+                    _init_worker(algos, follow)
+                    _worker_loop(task_r, result_w, fn)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(task_r)
+            os.close(result_w)
+            os.set_blocking(task_w, False)
+            workers.append(_Worker(pid, task_w, result_r))
     except BaseException:
-        pool.terminate()
+        _stop(workers, clean=False)
         raise
     finally:
-        pool.join()
+        gc.unfreeze()
+    return workers
+
+
+def _stop(workers: list[_Worker], clean: bool) -> None:
+    """Close the task pipes (a worker ends at their end), kill workers if the run was cut short,
+    and reap them."""
+    for w in workers:
+        os.close(w.task_fd)
+        if not clean:
+            try:
+                os.kill(w.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for w in workers:
+        os.close(w.result_fd)
+        try:
+            os.waitpid(w.pid, 0)
+        except ChildProcessError:  # already reaped (SIGCHLD ignored by the caller)
+            pass
+
+
+def _watch_writes(sel: selectors.BaseSelector, w: _Worker) -> None:
+    """Wait for room in ``w``'s task pipe only while it has task bytes the pipe did not take."""
+    watched = w.task_fd in sel.get_map()
+    if w.outbox and not watched:
+        sel.register(w.task_fd, selectors.EVENT_WRITE, w)
+    elif watched and not w.outbox:
+        sel.unregister(w.task_fd)
+
+
+def _parallel(tasks: Iterator[Task], nworkers: int, fn: Callable[[Task], T], algos: tuple[str, ...],
+              follow: bool) -> Iterator[T]:
+    """Results of ``fn`` over ``tasks`` computed by ``nworkers`` forked processes, in task order.
+
+    Each worker gets tasks ahead (``_QUEUED``) over its own pipe and whichever finishes first gets
+    the next one, within ``_WINDOW`` tasks of the next result due, which bounds what is held.
+    """
+    workers = _fork_workers(nworkers, fn, algos, follow)
+    clean = False
+    sel = selectors.DefaultSelector()
+    try:
+        for w in workers:
+            sel.register(w.result_fd, selectors.EVENT_READ, w)
+        done: dict[int, T] = {}
+        next_task = next_out = 0
+        exhausted = False
+        window = _WINDOW * nworkers
+        while True:
+            for w in workers:  # top up every worker that has room
+                while not exhausted and len(w.queued) < _QUEUED and next_task < next_out + window:
+                    task = next(tasks, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    w.queued.append(next_task)
+                    next_task += 1
+                    w.push(_frame(pickle.dumps(task, pickle.HIGHEST_PROTOCOL)))
+                _watch_writes(sel, w)
+            if exhausted and next_out == next_task:
+                break
+            for key, events in sel.select():
+                w = key.data
+                if key.fd == w.task_fd:  # room in a task pipe that was full
+                    w.flush()
+                    _watch_writes(sel, w)
+                else:
+                    try:
+                        ok, value = pickle.loads(_recv(w.result_fd))
+                    except EOFError:
+                        raise WorkerError(f"a hashing worker (pid {w.pid}) ended unexpectedly") from None
+                    if not ok:
+                        raise WorkerError(f"a hashing worker failed:\n{value}")
+                    done[w.queued.popleft()] = value
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+        clean = True
+    finally:
+        sel.close()
+        _stop(workers, clean)
+
+
+def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, workers: int | None,
+         task_fn: Callable[[Task], T]) -> Iterator[T]:
+    """Apply ``task_fn`` to tasks of items, in worker processes when there are many items."""
+    it = iter(items)
+    head = list(islice(it, _BATCH))
+    nworkers = workers if workers is not None else usable_cores()
+    if len(head) < _BATCH or nworkers <= 1:
+        _init_worker(algos, follow)
+        for task in _tasks(_chain(head, it)):
+            yield task_fn(task)
+        return
+    yield from _parallel(_tasks(_chain(head, it)), nworkers, task_fn, algos, follow)
 
 
 def hash_items(
@@ -434,8 +857,8 @@ def hash_items(
     follow: bool = False,
     workers: int | None = None,
 ) -> Iterator[Record]:
-    """Hash work items, yielding records in input order; uses a process pool for many files."""
-    for batch in _run(items, tuple(algos), follow, workers, _hash_batch):
+    """Hash work items, yielding records in input order; uses worker processes for many files."""
+    for batch in _run(items, tuple(algos), follow, workers, _records_task):
         yield from batch
 
 
@@ -444,9 +867,10 @@ def hash_items_jsonl(
     algos: Sequence[str] = DEFAULT_ALGOS,
     follow: bool = False,
     workers: int | None = None,
-) -> Iterator[tuple[bytes, list[Outcome]]]:
-    """Like :func:`hash_items`, but yields JSON Lines bytes per batch with their outcomes."""
-    yield from _run(items, tuple(algos), follow, workers, _hash_batch_jsonl)
+) -> Iterator[tuple[bytes, HashStats]]:
+    """Like :func:`hash_items`, but yields blocks of JSON Lines (UTF-8) with the counts of their
+    records; the bytes are exactly what :func:`forensic_kit.jsonl.dump_bytes` gives per record."""
+    yield from _run(items, tuple(algos), follow, workers, _jsonl_task)
 
 
 def _chain(head: list[WorkItem], rest: Iterator[WorkItem]) -> Iterator[WorkItem]:

@@ -8,13 +8,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 
 import typer
-from rich.table import Table
 
-from forensic_kit import hashlists, jsonl, names
+from forensic_kit import jsonl, names
 from forensic_kit.cli import console
 from forensic_kit.cli.options import RecordFormat
 from forensic_kit.errors import UsageError
-from forensic_kit.filehash import HashStats, Outcome
+from forensic_kit.filehash import HashStats
 from forensic_kit.hashing import HEX_LENGTHS
 from forensic_kit.records import Record
 
@@ -31,16 +30,15 @@ def write(records: Iterable[Record], fmt: RecordFormat, algos: Sequence[str]) ->
         raise typer.Exit(0) from None
 
 
-def write_encoded(batches: Iterable[tuple[bytes, list[Outcome]]], stats: HashStats,
+def write_encoded(batches: Iterable[tuple[bytes, HashStats]], stats: HashStats,
                   tick: Callable[[int], object]) -> None:
-    """Write JSON Lines already encoded by the workers, counting outcomes into ``stats``."""
+    """Write blocks of JSON Lines already encoded by the workers, adding their counts to ``stats``."""
     out = console.stdout_bytes()
     try:
-        for data, outcomes in batches:
+        for data, counts in batches:
             out.write(data)
-            for o in outcomes:
-                stats.add(o)
-            tick(len(outcomes))
+            stats.merge(counts)
+            tick(counts.records)
         out.flush()
     except BrokenPipeError:
         console.silence_stdout()
@@ -57,6 +55,8 @@ def _write(records: Iterable[Record], fmt: RecordFormat, algos: Sequence[str]) -
             out.write(jsonl.dump_bytes(rec))
         out.flush()
         return
+    from forensic_kit import hashlists  # imported here: JSON Lines output does not need it
+
     if fmt is RecordFormat.hashdeep:
         cols = hashlists.hashdeep_algos(algos)
         command = "fkit " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -78,6 +78,8 @@ def _write(records: Iterable[Record], fmt: RecordFormat, algos: Sequence[str]) -
 
 
 def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
+    from rich.table import Table  # imported here: only terminals get a table
+
     table = Table(show_lines=False, header_style="bold")
     table.add_column("path", overflow="fold")
     table.add_column("size", justify="right")

@@ -181,3 +181,17 @@ def test_hashes_equal_the_testdata_manifest() -> None:
             assert rec["hashes"]["sha256"] == prov[rel], rel
             checked += 1
     assert checked >= 3
+
+
+def test_workers_and_one_process_write_the_same_bytes(tmp_path: Path) -> None:
+    d = tree(tmp_path / "d")
+    for i in range(300):
+        name = (f"{i:04d} é \"q\"\\" if i % 3 else f"{i:04d}").encode() + (b"\xfe" if i % 7 == 0 else b"")
+        with open(os.fsencode(d) + b"/sub/" + name, "wb") as f:
+            f.write(os.urandom(i * 13))
+    fkit("hash", "-q", "d", cwd=tmp_path)  # settles link atimes (readlink updates them once)
+    pooled = fkit("hash", "-q", "-j", "2", "d", cwd=tmp_path)
+    single = fkit("hash", "-q", "-j", "1", "d", cwd=tmp_path)
+    assert pooled.returncode == single.returncode == 0
+    assert pooled.stdout == single.stdout
+    assert len(records(pooled.stdout)) == 306
