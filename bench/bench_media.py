@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -97,6 +98,19 @@ def run(cmd: list[str]) -> tuple[float, int, int, float]:
     return wall, code, peak[0], cpu
 
 
+def cmds_for(fkit: str, root: Path) -> dict[str, list[str]]:
+    """The two commands compared: each one batch process over the same folder, output discarded."""
+    return {
+        "fkit meta": [fkit, "meta", "-q", str(root)],
+        "exiftool -json -n": ["exiftool", "-json", "-n", "-r", "-q", str(root)],
+    }
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=1000)
@@ -111,11 +125,10 @@ def main() -> None:
         root.mkdir()
         nbytes = populate(root, args.count)
         print(f"{args.count} photos ({nbytes / 1e6:.1f} MB, {len(photos())} distinct) in {root}; "
-              f"{os.cpu_count()} cores; ExifTool {exiftool_version}")
-        cmds = {
-            "fkit meta": [args.fkit, "meta", "-q", str(root)],
-            "exiftool -json -n": ["exiftool", "-json", "-n", "-r", "-q", str(root)],
-        }
+              f"{os.cpu_count()} cores; ExifTool {exiftool_version}; load average {_load()}")
+        cmds = cmds_for(args.fkit, root)
+        for name, cmd in cmds.items():
+            print(f"  {name}: {shlex.join(cmd)}")
         results: dict[str, list[tuple[float, int, int, float]]] = {k: [] for k in cmds}
         ratios = []
         for rnd in range(args.rounds):
@@ -136,7 +149,8 @@ def main() -> None:
         print(f"per-round speed-ups: {', '.join(f'{r:.1f}x' for r in ratios)}; best {max(ratios):.1f}x; "
               f"CPU-time ratio {cpu['exiftool -json -n'] / cpu['fkit meta']:.1f}x")
         print(f"speed-up fkit vs exiftool (ratio of medians): {med['exiftool -json -n'] / med['fkit meta']:.1f}x "
-              f"(target >= 8x); fkit peak RSS {tree['fkit meta'] / 1024:.1f} MB (target < 200 MB)")
+              f"(target >= 8x); fkit peak RSS {tree['fkit meta'] / 1024:.1f} MB (target < 200 MB); "
+              f"load average at the end {_load()}")
 
 
 if __name__ == "__main__":

@@ -1,25 +1,115 @@
 """The ``fkit`` typer application and its entry point.
 
-Every command module registers itself here. ``main`` turns typed errors, usage errors,
-interrupts and broken pipes into the exit codes of :class:`forensic_kit.exitcodes.ExitCode`:
-one line on stderr, never a traceback (set ``FKIT_DEBUG=1`` to see one).
+Every command module registers itself (``register(app)``); the root group imports a command's
+module only when that command is looked up (run, or listed by ``fkit --help``), so start-up stays
+cheap for every command. ``main`` turns typed errors, usage errors, interrupts and broken pipes
+into the exit codes of :class:`forensic_kit.exitcodes.ExitCode`: one line on stderr, never a
+traceback (set ``FKIT_DEBUG=1`` to see one).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from typing import Optional
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any, Optional
 
 import typer
+import typer.core
+import typer.main
+from typer import _click as click_types
 
 from forensic_kit import __version__
 from forensic_kit.cli import console
 from forensic_kit.errors import FkitError
 from forensic_kit.exitcodes import ExitCode
 
+# Each command's name and the module (``forensic_kit.cli.cmd_*``) whose ``register(app)`` adds it,
+# in the order the commands appear in --help (single commands first, then command groups).
+COMMANDS: dict[str, str] = {
+    "acquire": "cmd_acquire",
+    "hash": "cmd_hash",
+    "audit": "cmd_audit",
+    "meta": "cmd_meta",
+    "phone": "cmd_phone",
+    "verify": "cmd_verify",
+    "prove": "cmd_prove",
+    "case": "cmd_case",
+    "fs": "cmd_fs",
+    "key": "cmd_key",
+    "manifest": "cmd_manifest",
+    "custody": "cmd_custody",
+    "report": "cmd_report",
+    "export": "cmd_export",
+    "training": "cmd_training",
+}
+
+
+def load_command(name: str) -> click_types.Command:
+    """Import the module of command ``name`` and build its click command (or command group)."""
+    module = importlib.import_module(f"forensic_kit.cli.{COMMANDS[name]}")
+    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    module.register(holder)
+    command = typer.main.get_group(holder).commands.get(name)
+    if command is None:
+        raise RuntimeError(f"forensic_kit.cli.{COMMANDS[name]}.register() did not add command {name!r}")
+    return command
+
+
+class LazyCommands(MutableMapping[str, "click_types.Command"]):
+    """The root's sub-commands: every name is known up front; a module is imported on first lookup.
+
+    ``fkit hash ...`` therefore imports typer and ``cmd_hash`` only, not every command's library
+    (pytsk3, cryptography, reportlab, magic, ...); ``fkit --help`` looks every command up.
+    """
+
+    def __init__(self, loaded: Mapping[str, click_types.Command]) -> None:
+        self._loaded: dict[str, click_types.Command] = dict(loaded)
+        self._order: list[str] = list(COMMANDS) + [n for n in self._loaded if n not in COMMANDS]
+
+    def __getitem__(self, name: str) -> click_types.Command:
+        command = self._loaded.get(name)
+        if command is None:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            command = self._loaded[name] = load_command(name)
+        return command
+
+    def __setitem__(self, name: str, command: click_types.Command) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._order.remove(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._order
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The ``fkit`` root group: its commands are a :class:`LazyCommands` (listing imports nothing)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
+
+    def list_commands(self, ctx: click_types.Context) -> list[str]:
+        """Every command name, in --help order, without importing any command module."""
+        return list(self.commands)
+
+
 app = typer.Typer(
     name="fkit",
+    cls=LazyGroup,
     help="fkit: acquire, hash, seal, sign and verify digital evidence; triage phones and media.",
     no_args_is_help=True,
     add_completion=False,
@@ -41,36 +131,6 @@ def _root(
     ),
 ) -> None:
     """fkit: acquire, hash, seal, sign and verify digital evidence; triage phones and media."""
-
-
-# Command modules, in the order their commands appear in --help. Each has ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "cmd_case",
-    "cmd_fs",
-    "cmd_acquire",
-    "cmd_hash",
-    "cmd_audit",
-    "cmd_key",
-    "cmd_meta",
-    "cmd_phone",
-    "cmd_manifest",
-    "cmd_verify",
-    "cmd_prove",
-    "cmd_custody",
-    "cmd_report",
-    "cmd_export",
-    "cmd_training",
-)
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"forensic_kit.cli.{name}").register(app)
-
-
-_register()
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich is imported when a message is first written, and rich.progress only when a progress bar is
+# shown (stderr is a terminal): ``fkit --version`` or a quiet command in a pipe never pays for them.
 
 
 def _no_color() -> bool:
@@ -21,6 +24,8 @@ def _no_color() -> bool:
 
 def stderr_console() -> Console:
     """A rich console on stderr that honours ``NO_COLOR`` and is plain when not a terminal."""
+    from rich.console import Console
+
     return Console(file=sys.stderr, no_color=_no_color(), highlight=False, soft_wrap=True, stderr=True)
 
 
@@ -50,21 +55,36 @@ def stdin_bytes() -> IO[bytes]:
     return sys.stdin.buffer
 
 
+def _plain(message: str) -> bool:
+    """Write ``message`` as is when stderr is not a terminal (no rich, no styling); False otherwise."""
+    if stderr_is_tty():
+        return False
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return True
+
+
 def say(message: str) -> None:
     """One plain line for a person on stderr."""
-    stderr_console().print(message, markup=False, highlight=False)
+    if not _plain(message):
+        stderr_console().print(message, markup=False, highlight=False)
 
 
 def warn(message: str) -> None:
     """A warning line on stderr (``fkit: warning: ...``)."""
-    con = stderr_console()
-    con.print(f"fkit: warning: {message}", style="yellow", markup=False, highlight=False)
+    text = f"fkit: warning: {message}"
+    if not _plain(text):
+        stderr_console().print(text, style="yellow", markup=False, highlight=False)
 
 
 def error(message: str) -> None:
     """An error line on stderr (``fkit: error: ...``): one line, never a traceback."""
-    con = stderr_console()
-    con.print(f"fkit: error: {message}", style="bold red", markup=False, highlight=False)
+    text = f"fkit: error: {message}"
+    if not _plain(text):
+        stderr_console().print(text, style="bold red", markup=False, highlight=False)
 
 
 @contextmanager
@@ -73,6 +93,10 @@ def byte_progress(label: str, total: int | None) -> Iterator[callable]:  # type:
     if not stderr_is_tty():
         yield lambda n: None
         return
+    from rich.progress import (
+        BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         TimeRemainingColumn(), console=stderr_console(), transient=True,
@@ -88,6 +112,8 @@ def item_progress(label: str) -> Iterator[callable]:  # type: ignore[valid-type]
     if not stderr_is_tty():
         yield lambda n=1: None
         return
+    from rich.progress import Progress, TextColumn
+
     progress = Progress(TextColumn("{task.description}"), TextColumn("{task.completed} items"),
                         console=stderr_console(), transient=True)
     with progress:

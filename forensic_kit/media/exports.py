@@ -8,7 +8,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from forensic_kit.records import Record
 
@@ -69,6 +68,8 @@ def geojson(points: list[dict[str, Any]]) -> bytes:
 
 def kml(points: list[dict[str, Any]]) -> bytes:
     """A KML 2.2 document with one Placemark per point (time as TimeStamp when the UTC is known)."""
+    from xml.sax.saxutils import escape  # imported here: it pulls in urllib.request, http, ssl
+
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<kml xmlns="http://www.opengis.net/kml/2.2">',
            "<Document>", "<name>fkit meta</name>"]
     for p in points:

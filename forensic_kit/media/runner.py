@@ -298,6 +298,7 @@ def _warm_up() -> None:
 
     mtype.detect(b"\xff\xd8\xff", "x.jpg")
     exif.PARSER_NAMES["exifread"]  # looked up once here, inherited by every worker
+    exif.exifread_header_class()  # the exifread header class, built once before forking
 
 
 def media_records(items: Iterable[WorkItem], options: MetaOptions = MetaOptions(), workers: int | None = None) -> Iterator[Record]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from forensic_kit.media.exif import ParserNames
+from forensic_kit.media.exif import ParserNames, parser_reason
 from forensic_kit.media.gps import parse_iso6709
 from forensic_kit.media.times import capture_time, utc_time
 
@@ -186,7 +186,7 @@ def _mutagen(read_all: Callable[[], io.BufferedIOBase]) -> tuple[dict[str, Any],
     try:
         mp4 = MP4(read_all())  # type: ignore[no-untyped-call]
     except Exception as exc:  # noqa: BLE001 - mutagen's own reason is the record's reason
-        return {}, f"{type(exc).__name__}: {exc}"[:300]
+        return {}, parser_reason(exc)
     out: dict[str, Any] = {}
     length = getattr(mp4.info, "length", None)
     if length:
