@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any, Iterable, Optional
 
 import typer
 
@@ -12,7 +12,7 @@ from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.errors import FkitError
 from forensic_kit.exitcodes import ExitCode
-from forensic_kit.names import display, path_fields
+from forensic_kit.names import display
 from forensic_kit.records import error_record, new_record
 
 fs_app = typer.Typer(help="File systems inside disk images (raw, split raw, E01) via The Sleuth Kit.",
@@ -116,25 +116,16 @@ def fs_ls(
             code = ExitCode.PARTIAL if code == ExitCode.OK else code
         count = 0
         for fsys in found:
-            for entry in disk.walk(fsys):
-                if deleted and not entry.deleted:
-                    continue
-                if out_fmt is FsFormat.bodyfile:
-                    for line in disk.bodyfile_lines(entry, fsys.ftype):
-                        out.write(line)
+            if out_fmt is FsFormat.bodyfile:
+                count += _write_bodyfile(out, disk.walk(fsys), fsys.ftype, deleted)
+            elif out_fmt is FsFormat.jsonl:
+                head, tail = _entry_frame(image, fsys.offset, fsys.ftype, disk.assumed_zone(fsys.ftype))
+                count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted)
+            else:
+                for entry in disk.walk(fsys):
+                    if (deleted and not entry.deleted) or entry.name in (b".", b".."):
+                        continue
                     count += 1
-                    continue
-                if entry.name in (b".", b".."):
-                    continue
-                count += 1
-                if out_fmt is FsFormat.jsonl:
-                    rec = new_record("fs.entry", "fs", "1", image=str(image), partition_offset=fsys.offset,
-                                     fs=fsys.ftype, **path_fields(b"/" + entry.path), **disk.entry_fields(entry))
-                    zone = disk.assumed_zone(fsys.ftype)
-                    if zone:
-                        rec["times_zone_assumed"] = zone
-                    out.write(jsonl.dump_bytes(rec))
-                else:
                     f = disk.entry_fields(entry)
                     flag = "*" if entry.deleted else " "
                     out.write(f"{flag} {f['name_type']}/{f['mode'] or '----------'} {entry.meta_addr:>8} "
@@ -144,6 +135,66 @@ def fs_ls(
     finally:
         src.close()
     raise typer.Exit(int(code))
+
+
+# Listing output goes out in chunks of this many lines: one write per chunk, not per entry.
+_CHUNK = 4096
+
+
+def _write_bodyfile(out: IO[bytes], entries: Iterable[Any], ftype: str, deleted: bool) -> int:
+    """Body-file lines of ``entries`` (all, or only deleted ones); returns how many entries."""
+    from forensic_kit.evidence.disk import bodyfile_lines
+
+    count = 0
+    buf: list[bytes] = []
+    try:
+        for entry in entries:
+            if deleted and not entry.deleted:
+                continue
+            buf += bodyfile_lines(entry, ftype)
+            count += 1
+            if len(buf) >= _CHUNK:
+                out.write(b"".join(buf))
+                buf.clear()
+    finally:  # what was listed before an error still goes out
+        out.write(b"".join(buf))
+    return count
+
+
+def _entry_frame(image: Path, offset: int, ftype: str, zone: str | None) -> tuple[str, str]:
+    """The JSON text of an ``fs.entry`` record before and after its per-entry members.
+
+    Built from a real record (``new_record`` + ``jsonl.dumps``) with a placeholder member, so the
+    common fields, their order and their encoding stay those of every other record.
+    """
+    slot = "\x00"
+    rec = new_record("fs.entry", "fs", "1", image=str(image), partition_offset=offset, fs=ftype, **{slot: 0})
+    if zone:
+        rec["times_zone_assumed"] = zone
+    head, mark, tail = jsonl.dumps(rec).rpartition(jsonl.dumps({slot: 0})[1:-1])
+    if not mark:
+        raise RuntimeError("fs.entry record template without its placeholder")
+    return head, tail + "\n"
+
+
+def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, deleted: bool) -> int:
+    """One ``fs.entry`` JSON line per entry (``.`` and ``..`` left out); returns how many."""
+    from forensic_kit.evidence.disk import entry_json_members
+
+    count = 0
+    buf: list[str] = []
+    try:
+        for entry in entries:
+            if (deleted and not entry.deleted) or entry.name in (b".", b".."):
+                continue
+            buf.append(head + entry_json_members(entry) + tail)
+            count += 1
+            if len(buf) >= _CHUNK:
+                out.write("".join(buf).encode("utf-8"))
+                buf.clear()
+    finally:  # what was listed before an error still goes out
+        out.write("".join(buf).encode("utf-8"))
+    return count
 
 
 @fs_app.command("cat")

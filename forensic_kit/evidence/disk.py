@@ -12,14 +12,15 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as encode_json_string  # json.dumps's, with ensure_ascii=False
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-import pyewf
 import pytsk3
 
 from forensic_kit.errors import CheckFailed, FormatError, InputError
 from forensic_kit.evidence.images import RawSource, is_ewf
+from forensic_kit.names import to_text
 from forensic_kit.timeutil import ns_to_iso, seconds_to_iso
 
 # TSK enums (tsk_fs.h) and their one-letter names (tsk_fs_name_type_str / tsk_fs_meta_type_str).
@@ -62,6 +63,8 @@ class EwfSource:
     kind = "ewf"
 
     def __init__(self, path: Path) -> None:
+        import pyewf  # only E01 images need libewf: not loaded to list a raw image
+
         self.path = path
         try:
             names = pyewf.glob(os.fsdecode(path))
@@ -281,7 +284,7 @@ def filesystems(img: TskImg, vols: Volumes) -> tuple[list[FileSystem], list[str]
     return found, problems
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One directory entry found by the walk (one line of ``fls``)."""
 
@@ -327,43 +330,60 @@ def _walk_dir(fs: Any, inode: int, prefix: bytes, stack: list[int], depth: int) 
     except (OSError, IOError, RuntimeError):
         return
     for f in directory:
+        # Every attribute read crosses into pytsk3 and builds a new object: read each one once.
         info = f.info
         name = info.name
         if name is None:
             continue
-        raw = name.name if isinstance(name.name, bytes) else str(name.name).encode("utf-8", "surrogateescape")
+        raw = name.name
+        if not isinstance(raw, bytes):
+            raw = str(raw).encode("utf-8", "surrogateescape")
         meta = info.meta
-        entry = Entry(prefix, f, raw, int(name.meta_addr), int(name.type), int(name.flags), meta)
-        yield entry
+        name_type = int(name.type)
+        name_flags = int(name.flags)
+        meta_addr = int(name.meta_addr)
+        yield Entry(prefix, f, raw, meta_addr, name_type, name_flags, meta)
         if (
-            entry.name_type in (NAME_TYPE_DIR, NAME_TYPE_VIRT_DIR, NAME_TYPE_UNDEF)
+            name_type in _DIR_NAME_TYPES
             and meta is not None
-            and int(meta.type) in (META_TYPE_DIR, META_TYPE_VIRT_DIR)
-            and ((entry.name_flags & NAME_FLAG_ALLOC)
-                 or ((entry.name_flags & NAME_FLAG_UNALLOC) and not (int(meta.flags) & META_FLAG_ALLOC)))
+            and int(meta.type) in _DIR_META_TYPES
+            and ((name_flags & NAME_FLAG_ALLOC)
+                 or ((name_flags & NAME_FLAG_UNALLOC) and not (int(meta.flags) & META_FLAG_ALLOC)))
             and not _is_dot(raw)
-            and entry.meta_addr not in stack
+            and meta_addr not in stack
             and depth < MAX_DEPTH
         ):
-            stack.append(entry.meta_addr)
-            yield from _walk_dir(fs, entry.meta_addr, prefix + raw + b"/", stack, depth + 1)
+            stack.append(meta_addr)
+            yield from _walk_dir(fs, meta_addr, prefix + raw + b"/", stack, depth + 1)
             stack.pop()
 
 
+_DIR_NAME_TYPES = frozenset((NAME_TYPE_DIR, NAME_TYPE_VIRT_DIR, NAME_TYPE_UNDEF))
+_DIR_META_TYPES = frozenset((META_TYPE_DIR, META_TYPE_VIRT_DIR))
+
+
 # ---------------------------------------------------------------------------- body file
+_CLEAN_TABLE = bytes(0x5E if b < 0x20 else b for b in range(256))
+
+
 def _clean(raw: bytes) -> bytes:
     """TSK replaces control characters (< 0x20) in names with ``^``."""
-    return bytes(0x5E if b < 0x20 else b for b in raw)
+    return raw.translate(_CLEAN_TABLE)
 
 
-def make_ls(meta: Any) -> str:
-    """``tsk_fs_meta_make_ls``: ``rrwxr-xr-x`` style mode string."""
-    mtype = int(meta.type)
-    mode = int(meta.mode)
-    ls = [META_TYPE_STR[mtype] if mtype < len(META_TYPE_STR) else "-"] + ["-"] * 9
-    bits = [(0o400, 1, "r"), (0o200, 2, "w"), (0o100, 3, "x"), (0o40, 4, "r"), (0o20, 5, "w"),
-            (0o10, 6, "x"), (0o4, 7, "r"), (0o2, 8, "w"), (0o1, 9, "x")]
-    for bit, idx, ch in bits:
+_MODE_BITS = ((0o400, 1, "r"), (0o200, 2, "w"), (0o100, 3, "x"), (0o40, 4, "r"), (0o20, 5, "w"),
+              (0o10, 6, "x"), (0o4, 7, "r"), (0o2, 8, "w"), (0o1, 9, "x"))
+_MODE_CACHE: dict[tuple[int, int], str] = {}
+
+
+def _mode_string(mtype: int, mode: int) -> str:
+    """``tsk_fs_meta_make_ls`` for a meta type and mode (few distinct pairs: cached)."""
+    key = (mtype, mode)
+    text = _MODE_CACHE.get(key)
+    if text is not None:
+        return text
+    ls = [META_TYPE_STR[mtype] if 0 <= mtype < len(META_TYPE_STR) else "-"] + ["-"] * 9
+    for bit, idx, ch in _MODE_BITS:
         if mode & bit:
             ls[idx] = ch
     if mode & 0o4000:
@@ -372,7 +392,15 @@ def make_ls(meta: Any) -> str:
         ls[6] = "S" if ls[6] == "-" else "s"
     if mode & 0o1000:
         ls[9] = "T" if ls[9] == "-" else "t"
-    return "".join(ls)
+    text = "".join(ls)
+    if len(_MODE_CACHE) < 4096:
+        _MODE_CACHE[key] = text
+    return text
+
+
+def make_ls(meta: Any) -> str:
+    """``tsk_fs_meta_make_ls``: ``rrwxr-xr-x`` style mode string."""
+    return _mode_string(int(meta.type), int(meta.mode))
 
 
 def _attrs(entry: Entry) -> list[Any]:
@@ -412,82 +440,113 @@ def _fname_attr(attrs: list[Any]) -> Any:
 def bodyfile_lines(entry: Entry, ftype: str, prefix: bytes = b"/") -> list[bytes]:
     """The body-file line(s) ``fls -r -m / -p`` prints for ``entry`` (none for ``.``/``..``)."""
     meta = entry.meta
-    ntfs = ftype.startswith("ntfs")
-    if _is_dot(entry.name):
-        if not (ntfs and meta is not None):
+    if meta is None or not ftype.startswith("ntfs"):
+        # One line per name; only NTFS has per-attribute lines ($DATA streams, $FILE_NAME).
+        if entry.name in (b".", b".."):
             return []
-    if not (ntfs and meta is not None):
-        return [_body_line(entry, None, prefix, ftype.startswith("fat"))]
+        return [_plain_body_line(entry, prefix, ftype.startswith("fat"))]
     lines: list[bytes] = []
     printed = False
+    dot = _is_dot(entry.name)
     attrs = _attrs(entry)
     fname = _fname_attr(attrs)
     for attr in attrs:
         atype = int(attr.info.type)
         if atype == ATTR_NTFS_DATA:
             printed = True
-            if int(meta.type) == META_TYPE_DIR and _is_dot(entry.name):
+            if int(meta.type) == META_TYPE_DIR and dot:
                 continue
             lines.append(_body_line(entry, attr, prefix))
         elif atype == ATTR_NTFS_IDXROOT:
             printed = True
-            if not _is_dot(entry.name):
+            if not dot:
                 lines.append(_body_line(entry, attr, prefix))
         elif atype == ATTR_NTFS_FNAME and fname is not None and int(attr.info.id) == int(fname.info.id):
-            if not _is_dot(entry.name):
+            if not dot:
                 lines.append(_body_line(entry, attr, prefix))
-    if not printed and not _is_dot(entry.name):
-        lines.append(_body_line(entry, None, prefix))
+    if not printed and not dot:
+        lines.append(_plain_body_line(entry, prefix, False))
     return lines
 
 
-def _body_line(entry: Entry, attr: Any, prefix: bytes, fat: bool = False) -> bytes:
+_NAME_TYPE_BYTES = [t.encode() for t in NAME_TYPE_STR]
+
+
+def _link_target(meta: Any) -> bytes:
+    """`` -> target`` for a symbolic link with a known target (not cleaned, as fls prints it)."""
+    link = meta.link
+    if not link:
+        return b""
+    return b" -> " + (link if isinstance(link, bytes) else str(link).encode("utf-8", "surrogateescape"))
+
+
+def _deleted_mark(entry: Entry, meta: Any) -> bytes:
+    if not entry.name_flags & NAME_FLAG_UNALLOC:
+        return b""
+    realloc = meta is not None and (int(meta.flags) & META_FLAG_ALLOC)
+    return b" (deleted-realloc)" if realloc else b" (deleted)"
+
+
+_MODE_BYTES: dict[tuple[int, int], bytes] = {}
+
+
+def _plain_body_line(entry: Entry, prefix: bytes, fat: bool) -> bytes:
+    """The body-file line of an entry without an attribute (every file system but NTFS streams)."""
     meta = entry.meta
+    ntype = entry.name_type
+    ntype_b = _NAME_TYPE_BYTES[ntype] if 0 <= ntype < len(_NAME_TYPE_BYTES) else b"-"
+    name = prefix + entry.parent.translate(_CLEAN_TABLE) + entry.name.translate(_CLEAN_TABLE)
+    if meta is None:
+        return b"0|%s%s|%d|%s/----------|0|0|0|0|0|0|0\n" % (
+            name, _deleted_mark(entry, None), entry.meta_addr, ntype_b)
+    mtype = int(meta.type)
+    if mtype == META_TYPE_LNK:
+        name += _link_target(meta)
+    if entry.name_flags & NAME_FLAG_UNALLOC:
+        name += _deleted_mark(entry, meta)
+    key = (mtype, int(meta.mode))
+    mode = _MODE_BYTES.get(key)
+    if mode is None:
+        mode = _mode_string(*key).encode()
+        if len(_MODE_BYTES) < 4096:
+            _MODE_BYTES[key] = mode
+    crtime = meta.crtime
+    if fat and crtime:
+        # fls 4.11 ignores the whole seconds of FAT's 10 ms creation field (0-199); pytsk3's
+        # TSK 4.15 adds them. FAT creation seconds are even, so dropping the odd second gives
+        # exactly what fls prints. Records keep the precise value.
+        crtime -= crtime % 2
+    return b"0|%s|%d|%s/%s|%d|%d|%d|%d|%d|%d|%d\n" % (
+        name, entry.meta_addr, ntype_b, mode, meta.uid, meta.gid, meta.size,
+        meta.atime, meta.mtime, meta.ctime, crtime)
+
+
+def _body_line(entry: Entry, attr: Any, prefix: bytes) -> bytes:
+    """The body-file line of one NTFS attribute of an entry (``$DATA``, ``$I30``, ``$FILE_NAME``)."""
+    meta = entry.meta
+    mtype = int(meta.type)
     out = bytearray(b"0|")
     out += prefix + _clean(entry.parent) + _clean(entry.name)
-    atype = int(attr.info.type) if attr is not None else None
-    aname = attr.info.name if attr is not None else None
+    info = attr.info
+    atype = int(info.type)
+    aname = info.name
     if isinstance(aname, str):
         aname = aname.encode("utf-8", "surrogateescape")
     if aname and not (atype == ATTR_NTFS_IDXROOT and aname == b"$I30"):
         out += b":" + _clean(aname)
-    if meta is not None and int(meta.type) == META_TYPE_LNK and meta.link:
-        link = meta.link if isinstance(meta.link, bytes) else str(meta.link).encode("utf-8", "surrogateescape")
-        out += b" -> " + link
+    if mtype == META_TYPE_LNK:
+        out += _link_target(meta)
     if atype == ATTR_NTFS_FNAME:
         out += b" ($FILE_NAME)"
-    if entry.name_flags & NAME_FLAG_UNALLOC:
-        realloc = meta is not None and (int(meta.flags) & META_FLAG_ALLOC)
-        out += b" (deleted-realloc)" if realloc else b" (deleted)"
-    out += b"|%d" % entry.meta_addr
-    if attr is not None:
-        out += b"-%d-%d" % (int(attr.info.type), int(attr.info.id))
-    out += b"|"
+    out += _deleted_mark(entry, meta)
     ntype = entry.name_type
-    out += (NAME_TYPE_STR[ntype] if ntype < len(NAME_TYPE_STR) else "-").encode() + b"/"
-    out += (make_ls(meta) if meta is not None else "----------").encode() + b"|"
-    if meta is not None:
-        out += b"%d|%d|" % (int(meta.uid), int(meta.gid))
-    else:
-        out += b"0|0|"
-    if attr is not None:
-        out += b"%d|" % int(attr.info.size)
-    elif meta is not None:
-        out += b"%d|" % int(meta.size)
-    else:
-        out += b"0|"
-    if meta is None:
-        out += b"0|0|0|0"
-    elif atype == ATTR_NTFS_FNAME:
+    out += b"|%d-%d-%d|%s/%s|%d|%d|%d|" % (
+        entry.meta_addr, atype, int(info.id), _NAME_TYPE_BYTES[ntype] if 0 <= ntype < len(_NAME_TYPE_BYTES) else b"-",
+        _mode_string(mtype, int(meta.mode)).encode(), int(meta.uid), int(meta.gid), int(info.size))
+    if atype == ATTR_NTFS_FNAME:
         out += b"%d|%d|%d|%d" % _fname_times(entry, attr)
     else:
-        crtime = int(meta.crtime)
-        if fat and crtime:
-            # fls 4.11 ignores the whole seconds of FAT's 10 ms creation field (0-199); pytsk3's
-            # TSK 4.15 adds them. FAT creation seconds are even, so dropping the odd second gives
-            # exactly what fls prints. Records keep the precise value.
-            crtime -= crtime % 2
-        out += b"%d|%d|%d|%d" % (int(meta.atime), int(meta.mtime), int(meta.ctime), crtime)
+        out += b"%d|%d|%d|%d" % (int(meta.atime), int(meta.mtime), int(meta.ctime), int(meta.crtime))
     out += b"\n"
     return bytes(out)
 
@@ -540,6 +599,58 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
         "gid": int(meta.gid) if meta is not None else None,
         "times": entry_times(meta),
     }
+
+
+_JSON_TIME_CACHE: dict[int, str] = {}
+_JSON_TYPES = ['"%s"' % t for t in META_TYPE_NAMES]
+_JSON_NO_META = ('"meta_allocated":null,"size":null,"mode":null,"uid":null,"gid":null,'
+                 '"times":{"modified":null,"accessed":null,"changed":null,"born":null}')
+
+
+def _json_time(seconds: int, nano: int) -> str:
+    """``_time`` as a JSON value; whole seconds repeat across a file system, so they are cached."""
+    if nano:
+        return '"%s"' % ns_to_iso(seconds * 1_000_000_000 + nano)
+    text = _JSON_TIME_CACHE.get(seconds)
+    if text is None:
+        text = '"%s"' % seconds_to_iso(seconds) if seconds else "null"
+        if len(_JSON_TIME_CACHE) >= 1 << 16:
+            _JSON_TIME_CACHE.clear()
+        _JSON_TIME_CACHE[seconds] = text
+    return text
+
+
+def entry_json_members(entry: Entry) -> str:
+    """``path`` (``path_hex``) and :func:`entry_fields` of an entry as JSON object members.
+
+    The text is exactly what ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` writes
+    for ``{**path_fields(b"/" + entry.path), **entry_fields(entry)}``, without the braces: built
+    directly because a listing spends most of its time per entry.
+    """
+    text, hexed = to_text(b"/" + entry.parent + entry.name)
+    path = '"path":' + encode_json_string(text)
+    if hexed is not None:
+        path += ',"path_hex":"' + hexed + '"'
+    ntype = entry.name_type
+    flags = entry.name_flags
+    head = (f'{path},"inode":{entry.meta_addr:d},'
+            f'"name_type":"{NAME_TYPE_STR[ntype] if ntype < len(NAME_TYPE_STR) else "-"}","type":')
+    allocated = "true" if flags & NAME_FLAG_ALLOC else "false"
+    deleted = "true" if flags & NAME_FLAG_UNALLOC else "false"
+    meta = entry.meta
+    if meta is None:
+        return f'{head}null,"allocated":{allocated},"deleted":{deleted},{_JSON_NO_META}'
+    mtype = int(meta.type)  # type, flags and mode are enum objects in some pytsk3 builds
+    return (
+        f'{head}{_JSON_TYPES[mtype] if 0 <= mtype < len(_JSON_TYPES) else "null"},'
+        f'"allocated":{allocated},"deleted":{deleted},'
+        f'"meta_allocated":{"true" if int(meta.flags) & META_FLAG_ALLOC else "false"},'
+        f'"size":{meta.size:d},"mode":"{_mode_string(mtype, int(meta.mode))}","uid":{meta.uid:d},"gid":{meta.gid:d},'
+        f'"times":{{"modified":{_json_time(meta.mtime, meta.mtime_nano)},'
+        f'"accessed":{_json_time(meta.atime, meta.atime_nano)},'
+        f'"changed":{_json_time(meta.ctime, meta.ctime_nano)},'
+        f'"born":{_json_time(meta.crtime, meta.crtime_nano)}}}'
+    )
 
 
 def open_file(fsys: FileSystem, target: str) -> Any:

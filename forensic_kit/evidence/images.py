@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from forensic_kit.errors import FormatError, InputError
-from forensic_kit.filehash import open_readonly
 
 EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
 _SEGMENT = re.compile(r"^(?P<stem>.*)\.(?P<num>\d{3})$")
@@ -47,6 +46,22 @@ def is_ewf(path: Path) -> bool:
     return head in EWF_SIGNATURES
 
 
+def _open_readonly(path: bytes) -> int:
+    """Open an image segment read-only (following links), with ``O_NOATIME`` where allowed.
+
+    The same rule as :func:`forensic_kit.filehash.open_readonly`, kept here so that listing an
+    image (``fkit fs ls``) does not import the hashing engine and its worker pool.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
+        try:
+            return os.open(path, flags | noatime)
+        except PermissionError:
+            pass
+    return os.open(path, flags)
+
+
 class RawSource:
     """A raw or split raw image (or block device) as one read-only stream with ``pread``."""
 
@@ -63,7 +78,7 @@ class RawSource:
         pos = 0
         try:
             for seg in self.segments:
-                fd = open_readonly(os.fsencode(seg), follow=True)
+                fd = _open_readonly(os.fsencode(seg))
                 self._fds.append(fd)
                 size = os.lseek(fd, 0, os.SEEK_END)
                 self._starts.append(pos)
@@ -79,16 +94,25 @@ class RawSource:
 
     def pread(self, offset: int, length: int) -> bytes:
         """Read up to ``length`` bytes at ``offset`` across segments (short at the end)."""
-        out = bytearray()
         if offset >= self.size or length <= 0:
             return b""
         length = min(length, self.size - offset)
         idx = 0
         while idx + 1 < len(self._starts) and self._starts[idx + 1] <= offset:
             idx += 1
+        local = offset - self._starts[idx]
+        if local + length <= self._sizes[idx]:
+            # Inside one segment (nearly every read): one pread, no copy into a joining buffer.
+            data = os.pread(self._fds[idx], length, local)
+            if len(data) == length:
+                return data
+        out = bytearray()
         while length > 0 and idx < len(self._fds):
             local = offset - self._starts[idx]
             want = min(length, self._sizes[idx] - local)
+            if want <= 0:  # an empty segment: the data goes on in the next one
+                idx += 1
+                continue
             data = os.pread(self._fds[idx], want, local)
             if not data:
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -206,3 +207,101 @@ def test_e01_missing_segment(tmp_path: Path) -> None:
 def test_missing_image() -> None:
     r = fkit("fs", "ls", "/nonexistent/x.dd")
     assert r.returncode == 4 and b"no such image" in r.stderr
+
+
+def _odd_names_ext4(tmp_path: Path) -> Path:
+    """An ext4 image whose names exercise every path encoding rule, plus a link, a FIFO, a deleted file."""
+    tree = tmp_path / "odd"
+    (tree / "sub").mkdir(parents=True)
+    for raw in (b"bad\xff\xfe.bin", "e\u0301-nfd.txt".encode(), b"ctl\x01\x1f.txt", b'quote"back\\slash.txt',
+                "تقرير.txt".encode(), b"tab\there.txt", b"gone.txt"):
+        (tree / "sub").joinpath(raw.decode("utf-8", "surrogateescape")).write_bytes(raw * 10)
+    (tree / "link").symlink_to("sub/gone.txt")
+    os.mkfifo(tree / "fifo")
+    image = tmp_path / "odd.ext4"
+    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-d", str(tree), str(image), "4M"], check=True, capture_output=True)
+    subprocess.run(["debugfs", "-w", "-R", "rm /sub/gone.txt", str(image)], check=True, capture_output=True)
+    return image
+
+
+def _disk_images(tmp_path: Path) -> list[tuple[Path, int]]:
+    images = [(testdata("disk", "ext2.E01"), 0), (testdata("disk", "ímynd.dd"), 0), (_odd_names_ext4(tmp_path), 0)]
+    for gz, offset in ((testdata("disk", "fat32", "deleted.img.gz"), 0),
+                       (testdata("disk", "ntfs", "ntfs-lastaccess.raw.gz"), 128 * 512)):
+        image = tmp_path / gz.name[:-3]
+        with gzip.open(gz) as src, open(image, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        images.append((image, offset))
+    return images
+
+
+def test_direct_json_equals_record_encoding(tmp_path: Path) -> None:
+    """``fs ls`` builds each entry's JSON text directly; it must be exactly what json.dumps writes."""
+    from forensic_kit.evidence import disk
+    from forensic_kit.names import path_fields
+
+    seen = 0
+    for image, offset in _disk_images(tmp_path):
+        src = disk.open_source(image)
+        try:
+            fsys = disk.open_fs(disk.TskImg(src), offset)
+            for entry in disk.walk(fsys):
+                expected = json.dumps({**path_fields(b"/" + entry.path), **disk.entry_fields(entry)},
+                                      ensure_ascii=False, separators=(",", ":"))
+                assert "{" + disk.entry_json_members(entry) + "}" == expected, (image, entry.path)
+                seen += 1
+        finally:
+            src.close()
+    assert seen > 100
+
+
+@needs_tsk
+def test_jsonl_lines_equal_records_and_bodyfile_equals_fls_with_odd_names(tmp_path: Path) -> None:
+    from forensic_kit import jsonl
+    from forensic_kit.evidence import disk
+    from forensic_kit.names import path_fields
+    from forensic_kit.records import new_record
+
+    image = _odd_names_ext4(tmp_path)
+    fls = subprocess.run(["fls", "-r", "-m", "/", "-p", str(image)], check=True, capture_output=True).stdout
+    assert b"gone.txt (deleted)" in fls and b"ctl^^.txt" in fls
+    assert fkit("fs", "ls", image, "-f", "bodyfile").stdout == fls
+    lines = fkit("fs", "ls", image, "-f", "jsonl").stdout.splitlines()
+    src = disk.open_source(image)
+    try:
+        fsys = disk.open_fs(disk.TskImg(src), 0)
+        expected = [jsonl.dumps(new_record("fs.entry", "fs", "1", image=str(image), partition_offset=0, fs=fsys.ftype,
+                                           **path_fields(b"/" + e.path), **disk.entry_fields(e))).encode()
+                    for e in disk.walk(fsys) if e.name not in (b".", b"..")]
+    finally:
+        src.close()
+    entries = [line for line in lines if b'"kind":"fs.entry"' in line]
+    assert entries == expected
+    recs = {r["path"]: r for r in map(json.loads, entries)}
+    assert recs["/sub/bad\ufffd\ufffd.bin"]["path_hex"] == b"/sub/bad\xff\xfe.bin".hex()
+    assert recs["/sub/\u00e9-nfd.txt"]["path_hex"] == "/sub/e\u0301-nfd.txt".encode().hex()
+    assert recs["/sub/gone.txt"]["deleted"] is True
+
+
+def test_split_raw_reads_across_segments(tmp_path: Path) -> None:
+    """Reads inside one segment, across segments, over an empty segment and past the end."""
+    import random
+
+    from forensic_kit.evidence.images import RawSource
+
+    rng = random.Random(3)
+    data = rng.randbytes(300_000)
+    cuts = [0, 100_000, 100_000, 250_000, 300_000]  # the second segment is empty
+    for i in range(len(cuts) - 1):
+        (tmp_path / f"img.{i:03d}").write_bytes(data[cuts[i]:cuts[i + 1]])
+    src = RawSource(tmp_path / "img.000")
+    try:
+        assert src.kind == "split-raw" and len(src.segments) == 4 and src.size == len(data)
+        for offset, length in [(0, 65536), (99_990, 20), (99_000, 200_000), (249_999, 2), (299_990, 100),
+                               (300_000, 10), (0, 400_000)]:
+            assert src.pread(offset, length) == data[offset:offset + length], (offset, length)
+        for _ in range(2000):
+            offset, length = rng.randrange(0, 310_000), rng.randrange(0, 70_000)
+            assert src.pread(offset, length) == data[offset:offset + length], (offset, length)
+    finally:
+        src.close()
