@@ -11,7 +11,6 @@ import shlex
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,20 +20,21 @@ FKIT = [sys.executable, "-m", "forensic_kit"]
 def timed(cmd: list[str], cwd: Path | None = None, stdout: int | None = subprocess.DEVNULL) -> tuple[float, int]:
     """Run ``cmd``; return (wall seconds, peak RSS in MiB of the largest process in its tree).
 
-    A small wrapper process runs the command and reports ``RUSAGE_CHILDREN.ru_maxrss``, which covers
-    every descendant it waited for (pool workers included).
+    A small wrapper process runs the command, times it itself (so the wrapper's own Python start-up
+    is not counted against either side) and reports ``RUSAGE_CHILDREN.ru_maxrss``, which covers every
+    descendant it waited for (pool workers included).
     """
     wrapper = (
-        "import resource,subprocess,sys;"
-        "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)"
+        "import resource,subprocess,sys,time;"
+        "t=time.perf_counter();r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+        "w=time.perf_counter()-t;"
+        "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)"
     )
-    start = time.perf_counter()
     res = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
     if res.returncode not in (0,):
         raise SystemExit(f"benchmark command failed ({res.returncode}): {shlex.join(cmd)}\n{res.stderr}")
-    return wall, int(res.stdout.strip().splitlines()[-1]) // 1024
+    wall, rss = res.stdout.strip().splitlines()[-1].split()
+    return float(wall), int(rss) // 1024
 
 
 def compare(name: str, ours: list[str], peer: list[str], rounds: int = 3, cwd: Path | None = None,

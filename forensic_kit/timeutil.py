@@ -99,6 +99,38 @@ def filetime(value: int | None) -> datetime | None:
     return _EPOCH + timedelta(microseconds=value // 10 - WEBKIT_EPOCH_OFFSET_S * 1_000_000)
 
 
+def parse_iso(text: object) -> datetime | None:
+    """An ISO 8601 time as fkit writes it (``...Z`` or ``+HH:MM``) → datetime; None when not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def source_date_epoch_ns() -> int | None:
+    """``SOURCE_DATE_EPOCH`` in nanoseconds, or None when it is unset or not a whole number."""
+    sde = os.environ.get("SOURCE_DATE_EPOCH")
+    if sde is not None and sde.strip().isdigit():
+        return int(sde.strip()) * NS_PER_S
+    return None
+
+
+def clamp_times(times: dict[str, str | None], limit_ns: int) -> dict[str, str | None]:
+    """``times`` (as :func:`ns_to_iso` writes them) with every value later than ``limit_ns`` set to it.
+
+    Clamping as reproducible builds do (``tar --clamp-mtime``); when a value changed, the result says so
+    in ``clamped_to``, so no record passes a clamped time off as observed.
+    """
+    limit = ns_to_iso(limit_ns)
+    assert limit is not None
+    out = {k: (limit if isinstance(v, str) and v > limit else v) for k, v in times.items()}
+    if out != times:
+        out["clamped_to"] = limit
+    return out
+
+
 def now_utc() -> datetime:
     """The current time, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
     sde = os.environ.get("SOURCE_DATE_EPOCH")

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
+from collections import deque
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from forensic_kit.acquire import fastio
 from forensic_kit.acquire.core import Acquisition, WriteFailed
-from forensic_kit.filehash import read_and_hash
+from forensic_kit.filehash import open_readonly, read_and_hash
 from forensic_kit.hashing import MultiHash, pump
 from forensic_kit.records import Record, error_record
 
 BATCH_FILES = int(os.environ.get("FKIT_BATCH_FILES", "2000"))
 """Files per durability batch (one sync, then read-back and journal). Tunable for tests."""
 BATCH_BYTES = 512 << 20
-PART_SUFFIX = ".fkit-part"
 
 
 class FaultyWriter:
@@ -51,39 +55,57 @@ def writer(fd: int) -> Callable[[memoryview], None]:
     return write
 
 
-def copy_into(dest: Path, readinto: Callable[[memoryview], int], algos: tuple[str, ...],
-              chunk_size: int = 1 << 20, threads: bool = True) -> tuple[dict[str, str], int]:
-    """Copy a stream to ``dest`` (temporary name, then rename) hashing it on the way.
+Times = tuple[int, int] | None
+"""(atime_ns, mtime_ns) to set on a copy, or None."""
 
-    With ``threads`` every hash and the writer run in their own thread (hashing.pump fan-out);
-    without, everything runs in the calling thread (cheaper for small files).
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}{PART_SUFFIX}")
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(dest: Path | str) -> int:
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o444)
+        try:
+            return os.open(dest, _CREATE, 0o444)
+        except FileNotFoundError:  # first file of a folder: create the folder, then the file
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            return os.open(dest, _CREATE, 0o444)
     except OSError as exc:
         raise WriteFailed(exc.errno or errno.EIO, f"cannot create {dest}: {exc.strerror}") from exc
-    mh = MultiHash(algos)
-    write = writer(fd)
-    try:
-        if threads:
-            total = pump(readinto, [*mh.consumers, write], chunk_size=chunk_size)
-        else:
-            def both(chunk: memoryview) -> None:
-                mh.update(chunk)
-                write(chunk)
 
-            total = pump(readinto, [both], chunk_size=chunk_size)
-    except BaseException:
-        os.close(fd)
+
+def _finish(fd: int, dest: Path | str, times: Times, ok: bool) -> None:
+    """Set the source times on the copy (through the descriptor: no path lookup), close it; on
+    failure delete the partial copy."""
+    if ok and times is not None:
         try:
-            tmp.unlink()
+            os.utime(fd, ns=times)
         except OSError:
             pass
-        raise
     os.close(fd)
-    os.rename(tmp, dest)
+    if not ok:
+        try:
+            os.unlink(dest)
+        except OSError:
+            pass
+
+
+def copy_into(dest: Path | str, readinto: Callable[[memoryview], int], algos: tuple[str, ...],
+              chunk_size: int = 1 << 20, times: Times = None) -> tuple[dict[str, str], int]:
+    """Copy a stream to ``dest`` hashing it on the way (every hash and the writer in their own
+    thread: hashing.pump fan-out).
+
+    ``dest`` is written under its final name inside the exhibit's staging folder, which is the
+    temporary name of the whole exhibit: it becomes ``data/<EX>`` by one rename when the exhibit
+    is finished, and a copy is journaled only after the batch sync and read-back. A copy that
+    fails is deleted; one left by a crash is not in the journal and is deleted on the rerun.
+    """
+    fd = _create(dest)
+    mh = MultiHash(algos)
+    ok = False
+    try:
+        total = pump(readinto, [*mh.consumers, writer(fd)], chunk_size=chunk_size)
+        ok = True
+    finally:
+        _finish(fd, dest, times, ok)
     return mh.hexdigests(), total
 
 
@@ -100,53 +122,78 @@ def read_small(fd: int, size_hint: int) -> bytes:
     return b"".join(parts)
 
 
-def copy_bytes(dest: Path, data: bytes, algos: tuple[str, ...]) -> tuple[dict[str, str], int]:
-    """Write a small file's bytes to ``dest`` (temporary name, then rename) and hash them."""
-    view = memoryview(data)
-    sent = False
-
-    def readinto(buf: memoryview) -> int:
-        nonlocal sent
-        if sent:
-            return 0
-        sent = True
-        buf[:len(view)] = view
-        return len(view)
-
-    return copy_into(dest, readinto, algos, chunk_size=max(len(data), 1), threads=False)
-
-
-def _drop_cache(path: Path) -> None:
-    """After a sync, evict clean pages so that the read-back really reads the disk."""
+def copy_bytes(dest: Path | str, data: bytes, algos: tuple[str, ...], times: Times = None) -> dict[str, str]:
+    """Hash a small file's bytes and write them to ``dest`` (see :func:`copy_into` for the name);
+    returns the digests."""
+    mh = MultiHash(algos)
+    mh.update(data)
+    fd = _create(dest)
+    ok = False
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    except (OSError, AttributeError):
-        pass
+        writer(fd)(memoryview(data))
+        ok = True
     finally:
-        os.close(fd)
+        _finish(fd, dest, times, ok)
+    return mh.hexdigests()
 
 
-def _read_back(dest: Path, size: int, algo: str) -> tuple[dict[str, str], int, str]:
-    """Evict the (clean, synced) pages of a copy, then read it back and hash it."""
-    try:
-        fd = os.open(dest, os.O_RDONLY)
-    except OSError as exc:
-        return {}, -1, f"cannot read the copy back: {exc.strerror}"
-    try:
+READBACK_WINDOW = 64
+"""Copies whose read-back is started ahead of the one being hashed (reads in flight)."""
+
+
+def read_back(items: Sequence[tuple[Path | str, int]], algo: str) -> list[tuple[dict[str, str], int, str]]:
+    """Read synced copies back from the device and hash them: (digests, bytes, reason if it fails).
+
+    One thread (a pool of Python threads costs more in GIL hand-offs than it gains with small
+    files), with the device kept busy: each copy is opened :data:`READBACK_WINDOW` files ahead,
+    its clean cached pages evicted (``POSIX_FADV_DONTNEED``, so the bytes must come from the
+    device) and, for a small copy, an asynchronous read of it started (``POSIX_FADV_WILLNEED``).
+    Copies are opened with ``O_NOATIME`` where allowed, keeping the access time set on them.
+    """
+    results: list[tuple[dict[str, str], int, str]] = []
+    window: deque[tuple[int, str]] = deque()  # (fd, or -1 and the reason it could not be opened)
+    pending = iter(items)
+
+    def start() -> None:
+        item = next(pending, None)
+        if item is None:
+            return
+        dest, size = item
+        try:
+            fd = open_readonly(os.fsencode(dest))
+        except OSError as exc:
+            window.append((-1, f"cannot read the copy back: {exc.strerror}"))
+            return
         try:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            if size <= SMALL:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
         except (OSError, AttributeError):
             pass
-        digests, n = read_and_hash(fd, size, (algo,))
-    except OSError as exc:
-        return {}, -1, f"cannot read the copy back: {exc.strerror}"
+        window.append((fd, ""))
+
+    try:
+        for _ in range(READBACK_WINDOW):
+            start()
+        for _dest, size in items:
+            fd, reason = window.popleft()
+            start()
+            if fd < 0:
+                results.append(({}, -1, reason))
+                continue
+            try:
+                digests, n = read_and_hash(fd, size, (algo,))
+            except OSError as exc:
+                results.append(({}, -1, f"cannot read the copy back: {exc.strerror}"))
+                continue
+            finally:
+                os.close(fd)
+            results.append((digests, n, "the copy read back differs from the source bytes"))
     finally:
-        os.close(fd)
-    return digests, n, "the copy read back differs from the source bytes"
+        for fd, _reason in window:
+            if fd >= 0:
+                os.close(fd)
+    return results
 
 
 def verify_algo(algos: tuple[str, ...]) -> str:
@@ -154,41 +201,113 @@ def verify_algo(algos: tuple[str, ...]) -> str:
     return "blake3" if "blake3" in algos else algos[0]
 
 
+READBACK_PROCESS = os.environ.get("FKIT_READBACK_PROCESS", "1") != "0"
+"""Read full batches back in a helper process while the next batch is copied (see :class:`Batch`)."""
+
+_Pending = list[tuple["Path | str", Record]]
+_Results = list[tuple[dict[str, str], int, str]]
+
+
+def _worker_init(parent: int) -> None:
+    """In the helper process: die with fkit (``kill -9`` included) and hold none of its pipes open
+    (``fkit acquire ... | fkit meta`` must see the end of its input when fkit ends)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # fkit ended before the line above
+        os._exit(0)
+
+
+def _read_back_paths(items: list[tuple[str, int]], algo: str) -> _Results:
+    """:func:`read_back` in the helper process (a module-level function: it is pickled by name)."""
+    return read_back(items, algo)
+
+
 @dataclass
 class Batch:
-    """Items copied but not yet durable; flushed by :meth:`flush`."""
+    """Items copied but not yet durable; flushed by :meth:`flush`.
+
+    A full batch is synced (``syncfs``) and then read back in one helper process while the
+    calling thread copies the next batch: the read-back's kernel work runs on another core, and
+    a second Python thread would cost more in GIL hand-offs than it saves. Batches are journaled
+    strictly in order, each only after its sync and its read-back. The last batch is read back in
+    the calling process.
+    """
 
     acq: Acquisition
-    pending: list[tuple[Path, Record]] = field(default_factory=list)
+    pending: list[tuple[Path | str, Record]] = field(default_factory=list)
     bytes: int = 0
     on_commit: Callable[[list[Record]], None] | None = None
+    inflight: deque[tuple[Future[_Results], _Pending]] = field(default_factory=deque)
+    pool: ProcessPoolExecutor | None = None
 
-    def add(self, dest: Path, rec: Record) -> None:
-        """Queue a copied item; flush when the batch is full."""
+    def add(self, dest: Path | str, rec: Record) -> None:
+        """Queue a copied item; sync and start its read-back when the batch is full."""
         self.pending.append((dest, rec))
         self.bytes += int(rec.get("size") or 0)
         if len(self.pending) >= BATCH_FILES or self.bytes >= BATCH_BYTES:
-            self.flush()
+            self._sync_and_verify(background=READBACK_PROCESS)
 
     def flush(self) -> None:
-        """Make the batch durable (sync), read every copy back, then journal it."""
+        """Make every queued item durable, read it back and journal it (returns when done)."""
+        try:
+            self._sync_and_verify(background=False)
+        finally:
+            self._drain(wait=True)
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
+
+    def _sync_and_verify(self, background: bool) -> None:
         if not self.pending:
             return
-        os.sync()
+        items, self.pending, self.bytes = self.pending, [], 0
+        fastio.syncfs(self.acq.staging)
+        algo = verify_algo(self.acq.algos)
+        args = [(os.fspath(dest), int(rec.get("size") or 0)) for dest, rec in items]
+        if background:
+            try:
+                if self.pool is None:
+                    self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                                    initializer=_worker_init, initargs=(os.getpid(),))
+                self.inflight.append((self.pool.submit(_read_back_paths, args, algo), items))
+                self._drain(wait=False)
+                return
+            except (OSError, RuntimeError, ValueError):
+                pass  # no helper process: read back here
+        self._drain(wait=True)  # earlier batches are journaled first
+        self._check(items, read_back(args, algo))
+
+    def _drain(self, wait: bool) -> None:
+        """Journal the batches whose read-back has finished, in order."""
+        while self.inflight and (wait or self.inflight[0][0].done()):
+            future, items = self.inflight.popleft()
+            algo = verify_algo(self.acq.algos)
+            try:
+                results = future.result()
+            except (OSError, BrokenExecutor):
+                results = read_back([(os.fspath(d), int(r.get("size") or 0)) for d, r in items], algo)
+            self._check(items, results)
+
+    def _check(self, items: _Pending, results: _Results) -> None:
+        """Compare read-back hashes with the ones taken while copying; journal the good copies."""
         algo = verify_algo(self.acq.algos)
         good: list[Record] = []
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=4) as pool:  # reads and hashes release the GIL
-            results = list(pool.map(lambda item: _read_back(item[0], int(item[1].get("size") or 0), algo),
-                                    self.pending))
-        for (dest, rec), (digests, n, reason) in zip(self.pending, results):
+        for (dest, rec), (digests, n, reason) in zip(items, results):
             if n != rec.get("size") or digests.get(algo) != rec["hashes"].get(algo):
                 err = error_record("acquire", "verify", reason, exhibit=self.acq.exhibit_id,
                                    **{k: rec[k] for k in ("path", "path_hex") if k in rec})
                 self.acq.error(err)
                 try:
-                    dest.unlink()
+                    os.unlink(dest)
                 except OSError:
                     pass
                 continue
@@ -197,5 +316,3 @@ class Batch:
         self.acq.commit(good)
         if self.on_commit is not None:
             self.on_commit(good)
-        self.pending = []
-        self.bytes = 0

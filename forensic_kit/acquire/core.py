@@ -25,7 +25,8 @@ from forensic_kit import __version__, jsonl
 from forensic_kit.errors import CaseExistsError
 from forensic_kit.package import WORK_DIR, Case, atomic_write, fsync_dir, validate_exhibit_id
 from forensic_kit.records import Record
-from forensic_kit.timeutil import datetime_to_iso, local_offset, now_utc
+from forensic_kit.filehash import stat_times
+from forensic_kit.timeutil import clamp_times, datetime_to_iso, local_offset, now_utc, source_date_epoch_ns
 
 PARSER = "acquire"
 
@@ -97,6 +98,14 @@ class Acquisition:
         self.staging = self.case.root / WORK_DIR / self.exhibit_id
         self.journal = self.case.root / WORK_DIR / f"{self.exhibit_id}.journal.jsonl"
         self.final_dir = self.case.data_dir / self.exhibit_id
+        # A training case generated with SOURCE_DATE_EPOCH must come out byte-identical run after run:
+        # there, file times later than it (the change time of freshly generated sources) are clamped.
+        self.clamp_ns = source_date_epoch_ns() if self.case.info.get("training") else None
+
+    def observed_times(self, st: os.stat_result) -> dict[str, str | None]:
+        """The MAC(B) times of a source file for its record (clamped only in a training case, and marked)."""
+        times = stat_times(st)
+        return times if self.clamp_ns is None else clamp_times(times, self.clamp_ns)
 
     # ------------------------------------------------------------------ start
     def _identity(self) -> dict[str, Any]:
