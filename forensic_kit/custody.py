@@ -10,7 +10,10 @@ Each line is one event in RFC 8785 canonical JSON (NFC strings), followed by ``\
   the receiver's key was at hand, one by the receiver (``role: "receiver"``).
 
 :func:`verify_custody` checks the chain, the signatures and their trust, time order, continuity
-(whoever received an exhibit is the next to release it) and that every exhibit is accounted for.
+(whoever received an exhibit is the next to release it), that every exhibit is accounted for, and
+the seals: the seal number a ``sealed`` event records must be the one on the exhibit's sheet
+(``fkit/exhibits/EX.json``, written by ``fkit acquire --seal``), and an exhibit must be sealed within
+:data:`SEAL_WITHIN` of its seizure (a profile may set ``seal_within_minutes``).
 Every problem is one :class:`Finding` whose ``message`` is one sentence a clerk can read aloud.
 """
 
@@ -20,13 +23,13 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from zoneinfo import ZoneInfo
 
 from forensic_kit.errors import FormatError, InputError, UsageError
 from forensic_kit.manifest.canonical import canonical_bytes
-from forensic_kit.timeutil import datetime_to_iso, now_utc
+from forensic_kit.timeutil import datetime_to_iso, now_utc, parse_iso
 
 if TYPE_CHECKING:
     from forensic_kit.package import Case
@@ -40,6 +43,8 @@ ACTIONS = ("seized", "sealed", "transferred", "received", "acquired", "examined"
 SEAL_STATES = ("intact", "broken", "new")
 # Actions after which nobody in the chain holds the exhibit any more (unless --to names a receiver).
 _DISPOSALS = ("destroyed", "returned")
+SEAL_WITHIN = timedelta(hours=2)
+"""Default longest delay between seizure and seal before a ``seal.late`` finding."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class Finding:
 
     code: str  # chain.broken, chain.seq, line.unreadable, signature.missing, signature.invalid,
     #            signature.untrusted, time.order, continuity, exhibit.unaccounted, exhibit.unknown,
-    #            exhibit.after_disposal
+    #            exhibit.after_disposal, seal.mismatch, seal.late, recheck.failed
     exhibit: str | None
     seq: int | None
     message: str
@@ -305,6 +310,8 @@ def verify_custody(case: "Case", trusted_signers: str | None) -> CustodyReport:
         if isinstance(t, str):
             prev_time = max(t, prev_time or t)
         _check_continuity(event, n, holder, last, findings)
+        _check_recheck(event, n, findings)
+    findings.extend(_seal_findings(case, events))
     known = {str(e.get("id") or e.get("exhibit") or "") for e in case.exhibits()}
     known.discard("")
     seen = set(last)
@@ -375,3 +382,112 @@ def _check_continuity(event: dict[str, Any], n: int, holder: dict[str, dict[str,
         if to:
             holder[ex] = to
         last[ex] = (event, how)
+
+
+def recheck_exhibits(case: "Case", exhibits: Iterable[str], limit: int = 50) -> dict[str, Any]:
+    """Re-hash every payload file of ``exhibits`` against ``manifest-sha256.txt``, as an officer does at a
+    hand-over (``fkit custody add --recheck``); the result goes into the event's ``recheck`` field.
+
+    ``result`` is ``ok`` only when every listed file is present with its listed SHA-256, no file was
+    added, and at least one file was checked. Paths of ``changed`` / ``missing`` / ``unreadable`` /
+    ``added`` files are listed up to ``limit`` each (their counts are exact).
+    """
+    ids = [e for e in exhibits]
+    prefixes = tuple(f"data/{ex}/" for ex in ids)
+    listed = {rel: digest for rel, digest in case.read_manifest().items() if rel.startswith(prefixes)}
+    groups: dict[str, list[str]] = {"changed": [], "missing": [], "unreadable": [], "added": []}
+    ok = 0
+    for rel in sorted(listed):
+        try:
+            with open(case.root / rel, "rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        except FileNotFoundError:
+            groups["missing"].append(rel)
+            continue
+        except OSError:
+            groups["unreadable"].append(rel)
+            continue
+        if digest == listed[rel]:
+            ok += 1
+        else:
+            groups["changed"].append(rel)
+    for ex in ids:
+        folder = case.data_dir / ex
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            rel = path.relative_to(case.root).as_posix()
+            if path.is_file() and rel not in listed:
+                groups["added"].append(rel)
+    bad = any(groups.values())
+    result: dict[str, Any] = {"algorithm": "sha256", "against": "manifest-sha256.txt", "files": len(listed), "ok": ok,
+                              "result": "ok" if listed and not bad else "failed"}
+    for name, paths in groups.items():
+        result[name] = paths[:limit]
+        if len(paths) > limit:
+            result[f"{name}_count"] = len(paths)
+    return result
+
+
+def recheck_summary(recheck: dict[str, Any]) -> str:
+    """``"1 changed, 2 added"``: the problems a re-check found (empty when none)."""
+    return ", ".join(f"{recheck.get(k + '_count', len(recheck.get(k) or []))} {k}"
+                     for k in ("changed", "missing", "unreadable", "added") if recheck.get(k))
+
+
+def _check_recheck(event: dict[str, Any], n: int, findings: list[Finding]) -> None:
+    recheck = event.get("recheck")
+    if not isinstance(recheck, dict) or recheck.get("result") == "ok":
+        return
+    counts = recheck_summary(recheck)
+    raw = event.get("exhibits")
+    exhibits = ", ".join(str(x) for x in raw) if isinstance(raw, list) else "?"
+    findings.append(Finding("recheck.failed", None, n,
+                            f"The hash re-check recorded at event {n} ({exhibits}, {short_time(event.get('time'))}) "
+                            f"failed: {counts or 'no file was checked'}."))
+
+
+def _seal_limit(case: "Case") -> timedelta:
+    from forensic_kit.errors import FkitError
+    from forensic_kit.profiles import load_profile
+
+    try:
+        minutes = load_profile(str(case.info.get("profile") or "eu")).extra.get("seal_within_minutes")
+    except FkitError:  # an unknown or broken profile: the default limit applies
+        minutes = None
+    return timedelta(minutes=int(minutes)) if isinstance(minutes, int) and minutes > 0 else SEAL_WITHIN
+
+
+def _seal_findings(case: "Case", events: list[dict[str, Any]]) -> list[Finding]:
+    """``seal.mismatch``: a ``sealed`` event's number differs from the exhibit sheet's seal;
+    ``seal.late``: sealed more than the profile's limit after the exhibit was seized."""
+    sheets: dict[str, str] = {}
+    for info in case.exhibits():
+        seal = info.get("seal")
+        number = seal.get("number") if isinstance(seal, dict) else seal
+        if isinstance(number, str) and number:
+            sheets[str(info.get("id") or info.get("exhibit") or "")] = number
+    limit = _seal_limit(case)
+    seized: dict[str, datetime] = {}
+    out: list[Finding] = []
+    for event in events:
+        raw = event.get("exhibits")
+        exhibits = [str(x) for x in raw] if isinstance(raw, list) else []
+        when = parse_iso(event.get("time"))
+        seq = event.get("seq") if isinstance(event.get("seq"), int) else None
+        if event.get("action") == "seized" and when is not None:
+            for ex in exhibits:
+                seized.setdefault(ex, when)
+        if event.get("action") != "sealed":
+            continue
+        recorded = event.get("seal")
+        number = recorded.get("number") if isinstance(recorded, dict) else None
+        for ex in exhibits:
+            sheet = sheets.get(ex)
+            if number and sheet and number != sheet:
+                out.append(Finding("seal.mismatch", ex, seq,
+                                   f"{ex} was sealed under {number} (event {seq}), but its exhibit sheet gives seal {sheet}."))
+            if ex in seized and when is not None and when - seized[ex] > limit:
+                hours, minutes = divmod(int((when - seized[ex]).total_seconds()) // 60, 60)
+                out.append(Finding("seal.late", ex, seq,
+                                   f"{ex} was sealed {hours} h {minutes:02d} min after it was seized (event {seq}); "
+                                   f"nothing protected it meanwhile."))
+    return out

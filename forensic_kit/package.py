@@ -266,7 +266,7 @@ class Case:
             lines.append(f"{digest}  {encode_bag_path(rel)}\n")
         atomic_write(self.root / MANIFEST, "".join(lines).encode("utf-8", "surrogateescape"))
         atomic_write(self.root / BAG_INFO, self._bag_info(total, count))
-        self._write_tagmanifest()
+        self.update_tags()
 
     def _bag_info(self, octets: int, files: int) -> bytes:
         info = self.info
@@ -308,7 +308,9 @@ class Case:
         out.sort()
         return [rel for _, rel in out]
 
-    def _write_tagmanifest(self) -> None:
+    def update_tags(self) -> None:
+        """Rewrite ``tagmanifest-sha256.txt`` from the tag files as they are now (the payload manifest
+        and ``bag-info.txt`` are left alone: use :meth:`update_bag` after a payload change)."""
         lines = [f"{sha256_file(self.root / rel)}  {encode_bag_path(rel)}\n" for rel in self._tag_files()]
         atomic_write(self.root / TAGMANIFEST, "".join(lines).encode("utf-8", "surrogateescape"))
 

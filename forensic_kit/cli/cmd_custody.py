@@ -30,21 +30,24 @@ def custody_add(
     seal_number: Optional[str] = typer.Option(None, "--seal-number", help="Seal or bag number."),
     seal_state: Optional[str] = typer.Option(None, "--seal-state", help="intact|broken|new"),
     note: Optional[str] = typer.Option(None, "--note", help="Free text."),
+    recheck: bool = typer.Option(False, "--recheck", help="Re-hash the exhibits' files against manifest-sha256.txt and record the result in the event (exit 1 if it fails)."),
     sign: Path = typer.Option(..., "--sign", help="Releaser's Ed25519 OpenSSH private key."),
     cosign: Optional[Path] = typer.Option(None, "--cosign", help="Receiver's private key (countersignature)."),
     passphrase_file: Optional[Path] = typer.Option(None, "--passphrase-file", help="Passphrase of the --sign key (else FKIT_PASSPHRASE or prompt)."),
     cosign_passphrase_file: Optional[Path] = typer.Option(None, "--cosign-passphrase-file", help="Passphrase of the --cosign key (else FKIT_COSIGN_PASSPHRASE, FKIT_PASSPHRASE or prompt)."),
 ) -> None:
     """Append one signed event to fkit/custody.jsonl (hash-chained to the previous one)."""
-    from forensic_kit.custody import append_event, new_event, sign_event
+    from forensic_kit.custody import append_event, new_event, recheck_exhibits, recheck_summary, sign_event
     from forensic_kit.package import Case
     from forensic_kit.signing import allowed_signers
-    from forensic_kit.signing.keys import load_private_key
+    from forensic_kit.signing.keys import load_private_key, require_key_fits_case
 
     the_case = Case.open(case)
-    event = new_event(the_case, action=action, exhibits=exhibits.split(","), by=by, to=to, at=at,
+    ids = exhibits.split(",")
+    checked = recheck_exhibits(the_case, [e.strip() for e in ids if e.strip()]) if recheck else None
+    event = new_event(the_case, action=action, exhibits=ids, by=by, to=to, at=at,
                       location=location, purpose=purpose, seal_number=seal_number, seal_state=seal_state,
-                      note=note)
+                      note=note, recheck=checked)
     key = load_private_key(sign, get_passphrase(passphrase_file, required=False))
     co_key = None
     if cosign is not None:
@@ -54,6 +57,9 @@ def custody_add(
         else:
             co_pass = get_passphrase(cosign_passphrase_file, required=False)
         co_key = load_private_key(cosign, co_pass)
+    for k in (key, co_key):
+        if k is not None:
+            require_key_fits_case(k, the_case.info, "sign custody events of")
     signed = sign_event(event, key, co_key)
     append_event(the_case, signed)
     for k in (key, co_key):
@@ -64,6 +70,11 @@ def custody_add(
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
     console.say(f"fkit custody: event {signed['seq']} ({action}) for {', '.join(signed['exhibits'])} "
                 f"signed by {key.key_id}" + (f" and {co_key.key_id}" if co_key else ""))
+    if checked is not None:
+        summary = recheck_summary(checked)
+        console.say(f"  hash re-check: {checked['ok']} of {checked['files']} files OK" + (f"; {summary}" if summary else ""))
+        if checked["result"] != "ok":
+            raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
 @custody_app.command("verify")

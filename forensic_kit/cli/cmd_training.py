@@ -51,8 +51,8 @@ def training_new(
 def training_check(
     case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
 ) -> None:
-    """Cross-checks no signature proves: seal numbers in the ledger against the exhibit sheets, time
-    from seizure to seal, and photo clocks against GPS time and the place's legal offset.
+    """The cross-check no signature or ledger shows: photo clocks against GPS time and the legal
+    offset of the place (seal numbers and seal delays are checked by 'fkit custody verify').
 
     Exit 0 when nothing is found, 1 with one record and one sentence per finding.
     """

@@ -27,7 +27,7 @@ from forensic_kit.errors import CheckFailed, FormatError, InputError, NotACaseEr
 from forensic_kit.manifest import merkle
 from forensic_kit.manifest.canonical import canonical_bytes
 from forensic_kit.signing import NAMESPACE_MANIFEST, allowed_signers, sshsig
-from forensic_kit.signing.keys import SigningKey
+from forensic_kit.signing.keys import SigningKey, require_key_fits_case
 
 FORMAT = "fkit-manifest"
 FORMAT_VERSION = 1
@@ -51,6 +51,8 @@ class CaseLike(Protocol):
     info: dict[str, Any]
 
     def exhibits(self) -> list[dict[str, Any]]: ...
+
+    def update_tags(self) -> None: ...
 
     def update_bag(self) -> None: ...
 
@@ -342,6 +344,7 @@ def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
     records = case.fkit_dir / "records.jsonl"
     if not (root / "bagit.txt").is_file():
         raise NotACaseError(f"{root} is not a BagIt case package (no bagit.txt)")
+    require_key_fits_case(key, case.info, "seal")
     if not records.is_file():
         raise InputError(f"{records} does not exist: acquire something into the case first")
     bag_manifest = root / BAG_MANIFEST
@@ -373,23 +376,12 @@ def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
             case.write_tag_file(MINISIGN_PUB, pub.read_bytes())
         wrote_minisig = True
     case.write_tag_file("VERIFY.txt", render_verify_text(value, wrote_minisig))
-    _refresh_tag_manifest(case)
+    case.update_tags()
     if sha256_file(bag_manifest) != bag_sha:
         raise CheckFailed(f"{BAG_MANIFEST} changed while sealing (payload changed?); run manifest build again")
     return BuildResult(manifest_bytes=data, manifest_sha256=hashlib.sha256(data).hexdigest(),
                        signature=signature, merkle_root=root_hash.hex(), leaves=leaves, files=files,
                        bytes=nbytes, minisig=wrote_minisig)
-
-
-def _refresh_tag_manifest(case: CaseLike) -> None:
-    """Rewrite only tagmanifest-sha256.txt when the Case offers it (cheap, bounded memory);
-    else the whole bag (manifest-sha256.txt is then rewritten identically: payload is unchanged)."""
-    for name in ("update_tags", "_write_tagmanifest"):
-        method = getattr(case, name, None)
-        if callable(method):
-            method()
-            return
-    case.update_bag()
 
 
 def render_verify_text(manifest: dict[str, Any], minisign: bool) -> bytes:

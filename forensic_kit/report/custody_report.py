@@ -319,6 +319,13 @@ def _seal_state(e: dict[str, Any], S: Sequence[Strings]) -> str:
     parts = [str(seal.get("number"))] if seal.get("number") else []
     if state in ("intact", "broken", "new"):
         parts.append(_multi(S, f"seal_{state}"))
+    recheck = e.get("recheck")
+    if isinstance(recheck, dict) and isinstance(recheck.get("files"), int):
+        n = recheck["files"]
+        bad = n - int(recheck.get("ok") or 0) + len(recheck.get("added") or [])
+        meta = next((s for s in S if not s.rtl), S[0])
+        parts.append(meta.get("recheck_ok", n=n) if recheck.get("result") == "ok"
+                     else meta.get("recheck_failed", n=n, bad=bad))
     return "\n".join(parts)
 
 

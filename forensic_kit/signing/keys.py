@@ -17,9 +17,10 @@ import json
 import os
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -96,6 +97,22 @@ class SigningKey:
         if self._private is None:
             raise SigningKeyError(f"key {self.key_id} has no private half loaded")
         return self._private.sign(data)
+
+
+def require_key_fits_case(key: SigningKey, case_info: Mapping[str, Any], action: str) -> None:
+    """Refuse a training key on a real case, and a real key on a training case.
+
+    Training keys are derived from a public seed (anyone can recompute them), so a signature made
+    with one proves nothing; a real officer's key must not lend weight to a mock case either.
+    ``action`` names what was refused (``"seal"``, ``"sign custody events of"``).
+    """
+    case_training = bool(case_info.get("training"))
+    if key.training and not case_training:
+        raise UsageError(f"{key.key_id} is a training key: it cannot {action} the real case "
+                         f"{case_info.get('case_id')!s}; use an officer's own key")
+    if case_training and not key.training:
+        raise UsageError(f"{case_info.get('case_id')!s} is a training case: it cannot be signed with the "
+                         f"real key {key.key_id}; make one with 'fkit key new --training'")
 
 
 def _stem(key_id: str) -> str:

@@ -137,13 +137,14 @@ class _Runner:
         self.out = out
         self.steps = steps
 
-    def fkit(self, args: Sequence[str], epoch: datetime, stdout: Path | None = None, ok: tuple[int, ...] = (0,)) -> bytes:
+    def fkit(self, args: Sequence[str], epoch: datetime, stdout: Path | None = None, ok: tuple[int, ...] = (0,),
+             stdin: Path | None = None) -> bytes:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FKIT_")}
         env.update({"SOURCE_DATE_EPOCH": str(int(epoch.timestamp())), "FKIT_PASSPHRASE": PASSPHRASE.decode(),
                     "TZ": "UTC", "PYTHONHASHSEED": "0"})
-        self.steps.append("fkit " + " ".join(args))
+        self.steps.append("fkit " + " ".join(args) + (f" < {stdin.relative_to(self.out)}" if stdin else ""))
         proc = subprocess.run([sys.executable, "-m", "forensic_kit", *args], cwd=self.out, env=env,
-                              capture_output=True, check=False)
+                              input=stdin.read_bytes() if stdin else None, capture_output=True, check=False)
         if proc.returncode not in ok:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise StepFailed(f"'fkit {' '.join(args)}' failed with exit {proc.returncode}: {err[-1] if err else ''}")
@@ -222,9 +223,11 @@ def generate_case(out: Path, seed: int, flaws: list[str], profile: str = "traini
              lab + timedelta(hours=2), stdout=out / "analysis" / "phone-EX-01.jsonl", ok=(0, 3))
     run.fkit(["phone", "case/data/EX-02", "--exhibit", "EX-02", "--into", "case", "--profile", profile],
              lab + timedelta(hours=2, minutes=20), stdout=out / "analysis" / "phone-EX-02.jsonl", ok=(0, 3))
+    # meta reads the acquisition records of EX-03 (the pipeline 'fkit acquire | fkit meta'), so its
+    # records carry the times acquire recorded, not the copies' access and change times
     run.fkit(["meta", "--jobs", "1", "--quiet", "--timeline", "analysis/timeline.csv", "--geojson",
-              "analysis/route.geojson", "case/data/EX-03"], lab + timedelta(hours=3),
-             stdout=out / "analysis" / "media-EX-03.jsonl")
+              "analysis/route.geojson", "-"], lab + timedelta(hours=3),
+             stdout=out / "analysis" / "media-EX-03.jsonl", stdin=out / "analysis" / "acquire-EX-03.jsonl")
     run.fkit(["phone", "links", "case"], lab + timedelta(hours=3, minutes=30),
              stdout=out / "analysis" / "links.jsonl", ok=(0, 3))
     run.fkit(["manifest", "build", "case", "--sign", _rel(out, keys["examiner"])], lab + timedelta(hours=4))
@@ -390,14 +393,14 @@ def _planted(name: str, seals: dict[str, str]) -> PlantedFlaw:
     if name == "swapped-exhibit":
         return PlantedFlaw(name, ("EX-01", "EX-02"), f"custody ledger 'sealed' events: EX-01 under {seals['EX-02']}, "
                            f"EX-02 under {seals['EX-01']}; exhibit sheets say the opposite",
-                           "fkit custody show case; fkit training check case",
+                           f"fkit custody verify case {trust}",
                            (("seal.mismatch", "EX-01"), ("seal.mismatch", "EX-02")))
     if name == "unsigned-transfer":
         return PlantedFlaw(name, ("EX-01", "EX-02"), "custody ledger: transfer of EX-01, EX-02 to the courier has no "
                            "signature", f"fkit custody verify case {trust}", (("signature.missing", None),))
     if name == "late-seal":
         return PlantedFlaw(name, ("EX-04",), "custody ledger: EX-04 sealed about 5 h 10 min after seizure",
-                           "fkit custody show case; fkit training check case", (("seal.late", "EX-04"),))
+                           f"fkit custody verify case {trust}", (("seal.late", "EX-04"),))
     assert name == "untrusted-signer", name
     return PlantedFlaw(name, ("EX-01", "EX-02", "EX-03", "EX-04"), "custody ledger: the 'examined' event is signed "
                        "with key lab-shared@lab.mock, not in trust/allowed_signers", f"fkit custody verify case {trust}",

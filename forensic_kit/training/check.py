@@ -1,30 +1,27 @@
-"""Cross-checks a trainer (or a careful defence lawyer) makes that no signature can prove or disprove.
+"""The cross-check a trainer (or a careful defence lawyer) makes that no signature or ledger can show.
 
-``fkit verify`` / ``fkit custody verify`` answer "did anything change, and who signed?". These
-checks read the same case and answer three questions a person asks next:
+``fkit verify`` / ``fkit custody verify`` answer "did anything change, who signed, and is the custody
+chain sound?" (including the seal checks ``seal.mismatch`` and ``seal.late``). What neither can see
+is a camera whose clock was on the wrong time:
 
-- ``seal.mismatch``: does the seal number the custody ledger records when an exhibit was sealed match
-  the seal on the exhibit's sheet (``fkit/exhibits/EX.json``, written at acquisition)?
-- ``seal.late``: was an exhibit sealed more than :data:`LATE_SEAL` after it was seized?
 - ``time.camera_offset``: does a photo whose EXIF carries no time zone (the zone is *assumed*) have a
   clock offset, measured against its own GPS time (UTC), that differs from the legal offset at the
   place its GPS position shows? (A camera clock left on another country's time.)
 
-The last check needs ``fkit meta`` results; :func:`check_case` runs the media parser on the
-exhibits' image files itself (read-only, as ``fkit meta`` does).
+The check needs ``fkit meta`` results; :func:`check_case` runs the media parser on the exhibits'
+image files itself (read-only, as ``fkit meta`` does). ``fkit meta`` shows the same facts per photo
+(``capture_time.zone_assumed`` and ``capture_time.offset_from_gps``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
 from forensic_kit.package import Case
-
-LATE_SEAL = timedelta(hours=2)
-"""Sealing later than this after seizure is reported."""
+from forensic_kit.timeutil import parse_iso
 
 # Legal UTC offsets (no daylight saving) by coarse bounding box: enough for the training region.
 # (name, south, north, west, east, offset)
@@ -59,45 +56,6 @@ def legal_offset(lat: float, lon: float) -> tuple[str, str] | None:
     return None
 
 
-def _time(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def seal_findings(case: Case) -> Iterator[CheckFinding]:
-    """``seal.mismatch`` and ``seal.late`` from the ledger and the exhibit sheets."""
-    from forensic_kit.custody import read_events
-
-    sheets = {str(e.get("id")): e for e in case.exhibits()}
-    seized: dict[str, datetime] = {}
-    for ev in read_events(case):
-        exhibits = [str(x) for x in ev.get("exhibits") or []]
-        when = _time(ev.get("time"))
-        if ev.get("action") == "seized" and when is not None:
-            for ex in exhibits:
-                seized.setdefault(ex, when)
-        if ev.get("action") != "sealed":
-            continue
-        seal = ev.get("seal") or {}
-        number = seal.get("number") if isinstance(seal, dict) else None
-        for ex in exhibits:
-            sheet = sheets.get(ex, {}).get("seal")
-            if number and sheet and number != sheet:
-                yield CheckFinding("seal.mismatch", ex, f"event {ev.get('seq')}",
-                                   f"{ex} was sealed under {number} (custody event {ev.get('seq')}), "
-                                   f"but its exhibit sheet gives seal {sheet}.")
-            if ex in seized and when is not None and when - seized[ex] > LATE_SEAL:
-                delay = when - seized[ex]
-                hours, rest = divmod(int(delay.total_seconds()) // 60, 60)
-                yield CheckFinding("seal.late", ex, f"event {ev.get('seq')}",
-                                   f"{ex} was sealed {hours} h {rest:02d} min after it was seized "
-                                   f"(custody event {ev.get('seq')}); nothing protected it meanwhile.")
-
-
 def _offset_text(delta: timedelta) -> str:
     minutes = round(delta.total_seconds() / 60)
     sign = "+" if minutes >= 0 else "-"
@@ -117,8 +75,8 @@ def photo_findings(records: list[dict[str, Any]]) -> Iterator[CheckFinding]:
         if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
             continue
         place = legal_offset(float(lat), float(lon))
-        local = _time(cap.get("value"))
-        utc = _time(gps.get("datetime_utc"))
+        local = parse_iso(cap.get("value"))
+        utc = parse_iso(gps.get("datetime_utc"))
         if place is None or local is None or utc is None:
             continue
         clock = _offset_text(local.replace(tzinfo=None) - utc.replace(tzinfo=None))
@@ -141,12 +99,9 @@ def _exhibit_of(path: str) -> str | None:
 
 def check_case(case: Case, media: list[dict[str, Any]] | None = None) -> list[CheckFinding]:
     """Every cross-check finding for ``case``; ``media`` = ``fkit meta`` records (else read here)."""
-    findings = list(seal_findings(case))
     if media is None:
         media = _meta_of_case(case)
-    findings.extend(photo_findings(media))
-    return findings
-
+    return list(photo_findings(media))
 
 
 def _meta_of_case(case: Case) -> list[dict[str, Any]]:

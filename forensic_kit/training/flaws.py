@@ -61,7 +61,7 @@ FLAWS: dict[str, FlawInfo] = {f.name: f for f in (
          "fr": "Le registre de garde scelle le premier téléphone sous le numéro de scellé du second et "
                "inversement : les scellés ne correspondent pas aux fiches des pièces.",
          "ar": "سجل الحيازة يختم الهاتف الأول برقم ختم الهاتف الثاني والعكس: الأختام لا تطابق بطاقات المحجوزات."},
-        "fkit custody show CASE (seal column) against fkit/exhibits/*.json", ("seal.mismatch",)),
+        "fkit custody verify CASE --trust TRUST (seal numbers against fkit/exhibits/*.json)", ("seal.mismatch",)),
     FlawInfo(
         "unsigned-transfer",
         {"en": "Unsigned transfer", "fr": "Transfert non signé", "ar": "نقل غير موقع"},
@@ -76,7 +76,7 @@ FLAWS: dict[str, FlawInfo] = {f.name: f for f in (
         {"en": "The USB stick was sealed many hours after it was seized; for those hours nothing protected it.",
          "fr": "La clé USB a été scellée de nombreuses heures après la saisie ; pendant ce temps rien ne la protégeait.",
          "ar": "خُتمت ذاكرة USB بعد ساعات طويلة من حجزها؛ ولم يكن يحميها شيء خلال ذلك."},
-        "fkit custody show CASE (times of seized and sealed)", ("seal.late",)),
+        "fkit custody verify CASE --trust TRUST (time from seizure to seal)", ("seal.late",)),
     FlawInfo(
         "untrusted-signer",
         {"en": "Untrusted signer", "fr": "Signataire non approuvé", "ar": "موقّع غير موثوق"},

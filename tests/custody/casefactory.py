@@ -27,10 +27,11 @@ class Sample:
     key_paths: dict[str, Path]
 
 
-def make_keys(folder: Path, who: dict[str, str]) -> tuple[dict[str, SigningKey], dict[str, Path]]:
+def make_keys(folder: Path, who: dict[str, str], training: bool = False) -> tuple[dict[str, SigningKey], dict[str, Path]]:
+    """Keys made by the real generator; training keys for a training case (fkit refuses mixing them)."""
     keys, paths = {}, {}
     for key_id, name in who.items():
-        p = generate_key(key_id, name, folder, PASS)
+        p = generate_key(key_id, name, folder, PASS, training=training)
         paths[key_id] = p
         keys[key_id] = load_private_key(p, PASS)
     return keys, paths
@@ -70,7 +71,7 @@ def make_case(root: Path, *, case_id: str = "MOCK-TN-2025-0042", profile: str = 
     case.update_bag()
     keys, paths = make_keys(keys_dir or root.parent / (root.name + "-keys"), {
         "ben.salah@mock": "A. Ben Salah", "trabelsi@mock": "K. Trabelsi",
-        "jaziri@mock": "R. Jaziri", "haddad@mock": "M. Haddad"})
+        "jaziri@mock": "R. Jaziri", "haddad@mock": "M. Haddad"}, training=bool(case.info.get("training")))
     if seal:
         from forensic_kit.manifest.build import build
 

@@ -85,3 +85,23 @@ def test_exit_codes(sample: Sample, tmp_path: Path) -> None:
              "--sign", k, env={"FKIT_PASSPHRASE": "wrong"})
     assert r.returncode == 4 and b"wrong passphrase" in r.stderr
     assert not (sample.case.root / "fkit" / "custody.jsonl").exists()
+
+
+def test_add_recheck(sample: Sample) -> None:
+    """--recheck records the hash re-check in the event; a failed one still records the event, exits 1."""
+    k = str(sample.key_paths["ben.salah@mock"])
+    r = add(sample, "--action", "seized", "--exhibits", "EX-01,EX-02,EX-03", "--by", "A. Ben Salah,4471",
+            "--at", "2025-03-14T10:42", "--recheck", "--sign", k)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["recheck"]["result"] == "ok"
+    assert b"hash re-check: 9 of 9 files OK" in r.stderr
+    (sample.case.root / "data" / "EX-02" / "file_00000.bin").write_bytes(b"changed")
+    r = add(sample, "--action", "examined", "--exhibits", "EX-02", "--by", "A. Ben Salah,4471",
+            "--at", "2025-03-14T11:00", "--recheck", "--sign", k)
+    assert r.returncode == 1
+    rec = json.loads(r.stdout)
+    assert rec["recheck"]["changed"] == ["data/EX-02/file_00000.bin"] and rec["seq"] == 2
+    assert b"hash re-check: 2 of 3 files OK; 1 changed" in r.stderr
+    r = fkit("custody", "verify", sample.case.root, "--trust-package")
+    assert r.returncode == 1
+    assert b"The hash re-check recorded at event 2 (EX-02, 2025-03-14 10:00) failed: 1 changed." in r.stderr

@@ -180,3 +180,45 @@ def test_stale_event_is_refused_not_rechained(sample: Sample) -> None:
         append_event(sample.case, stale)
     assert len(read_events(sample.case)) == 2
     assert "fkit/work/custody.lock" not in (sample.case.root / "tagmanifest-sha256.txt").read_text()
+
+
+def test_seal_number_and_delay(sample: Sample) -> None:
+    """A seal number that differs from the exhibit sheet, and a seal put on 2 h 18 min after seizure."""
+    add_event(sample, "ben.salah@mock", action="seized", exhibits=["EX-01", "EX-02", "EX-03"],
+              by="A. Ben Salah,4471,Mock Unit", at="2025-03-14T10:42", location="Sfax, 12 rue X")
+    add_event(sample, "ben.salah@mock", action="sealed", exhibits=["EX-01"], by="A. Ben Salah,4471",
+              at="2025-03-14T11:00", seal_number="TN-S-000913", seal_state="new")  # as the sheet says
+    add_event(sample, "ben.salah@mock", action="sealed", exhibits=["EX-02"], by="A. Ben Salah,4471",
+              at="2025-03-14T12:42", seal_number="TN-S-000915", seal_state="new")  # EX-03's seal, exactly 2 h
+    add_event(sample, "ben.salah@mock", action="sealed", exhibits=["EX-03"], by="A. Ben Salah,4471",
+              at="2025-03-14T13:00", seal_number="TN-S-000915", seal_state="new")
+    report = verify_custody(sample.case, trusted(sample))
+    assert [(f.code, f.exhibit, f.seq) for f in report.findings] == [("seal.mismatch", "EX-02", 3), ("seal.late", "EX-03", 4)]
+    assert [f.message for f in report.findings] == [
+        "EX-02 was sealed under TN-S-000915 (event 3), but its exhibit sheet gives seal TN-S-000914.",
+        "EX-03 was sealed 2 h 18 min after it was seized (event 4); nothing protected it meanwhile.",
+    ]
+    assert not report.ok
+
+
+def test_recheck_at_hand_over(sample: Sample) -> None:
+    """--recheck re-hashes the exhibit's files against manifest-sha256.txt; a failed re-check is a finding."""
+    from forensic_kit.custody import recheck_exhibits
+
+    good = recheck_exhibits(sample.case, ["EX-01"])
+    assert good == {"algorithm": "sha256", "against": "manifest-sha256.txt", "files": 3, "ok": 3, "result": "ok",
+                    "changed": [], "missing": [], "unreadable": [], "added": []}
+    (sample.case.data_dir / "EX-01" / "file_00001.bin").write_bytes(b"changed")
+    (sample.case.data_dir / "EX-01" / "file_00002.bin").unlink()
+    (sample.case.data_dir / "EX-01" / "extra.txt").write_bytes(b"x")
+    bad = recheck_exhibits(sample.case, ["EX-01", "EX-02"])
+    assert (bad["files"], bad["ok"], bad["result"]) == (6, 4, "failed")
+    assert (bad["changed"], bad["missing"], bad["added"]) == (
+        ["data/EX-01/file_00001.bin"], ["data/EX-01/file_00002.bin"], ["data/EX-01/extra.txt"])
+    add_event(sample, "ben.salah@mock", action="seized", exhibits=["EX-01", "EX-02", "EX-03"],
+              by="A. Ben Salah,4471,Mock Unit", at="2025-03-14T10:42", recheck=good)
+    add_event(sample, "ben.salah@mock", "trabelsi@mock", action="transferred", exhibits=["EX-01", "EX-02", "EX-03"],
+              by="A. Ben Salah,4471", to="K. Trabelsi,3310", at="2025-03-14T10:55", recheck=bad)
+    assert messages(sample) == [
+        "The hash re-check recorded at event 2 (EX-01, EX-02, EX-03, 2025-03-14 09:55) failed: "
+        "1 changed, 1 missing, 1 added."]

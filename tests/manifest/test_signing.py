@@ -146,3 +146,34 @@ def test_cli_key_new_never_shows_secrets(tmp_path: Path) -> None:
     assert r3.returncode == 4 and b"refusing to overwrite" in r3.stderr
     r4 = fkit("key", "new", "--id", "c@x", "--name", "C", "--out", tmp_path / "k", input=b"", env={"FKIT_PASSPHRASE": ""})
     assert r4.returncode == 4 and b"no passphrase" in r4.stderr
+
+
+def test_training_keys_and_real_cases_do_not_mix(tmp_path: Path) -> None:
+    """A training key (derivable from a public seed) cannot seal or sign custody of a real case, and a
+    real officer's key cannot lend weight to a mock case."""
+    from forensic_kit.package import Case
+    from tests.manifest.helpers import make_case
+
+    real = make_case(tmp_path / "real")
+    mock = tmp_path / "mock"
+    Case.init(mock, "MOCK-1", "Academy", "T", profile="training").write_exhibit("EX-01", {"id": "EX-01"})
+    env = {"FKIT_PASSPHRASE": "pw"}
+    for flag, folder in (("--training", "tk"), (None, "rk")):
+        r = fkit("key", "new", "--id", f"{folder}@x", "--name", folder, "--out", tmp_path / folder,
+                 *([flag] if flag else []), env=env)
+        assert r.returncode == 0, r.stderr
+    tkey = tmp_path / "tk" / "tk_x_ed25519"
+    rkey = tmp_path / "rk" / "rk_x_ed25519"
+    r = fkit("manifest", "build", real, "--sign", tkey, env=env)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().endswith(
+        "tk@x is a training key: it cannot seal the real case MA-2026-0042; use an officer's own key")
+    assert not (real / "fkit" / "manifest.json").exists()
+    r = fkit("custody", "add", mock, "--action", "seized", "--exhibits", "EX-01", "--by", "T", "--sign", rkey, env=env)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().endswith(
+        "MOCK-1 is a training case: it cannot be signed with the real key rk@x; make one with 'fkit key new --training'")
+    assert not (mock / "fkit" / "custody.jsonl").exists()
+    r = fkit("custody", "add", real, "--action", "seized", "--exhibits", "EX-01", "--by", "T", "--sign", tkey, env=env)
+    assert r.returncode == 2 and b"cannot sign custody events of the real case MA-2026-0042" in r.stderr
+    assert fkit("manifest", "build", real, "--sign", rkey, env=env).returncode == 0

@@ -29,7 +29,7 @@ def test_real_pipeline(tmp_path: Path) -> None:
     ok("case", "init", case, "--case-id", "MOCK-DZ-7", "--agency", "Unité fictive", "--officer", "K. Trabelsi",
        "--profile", "training")
     ok("acquire", src, "--into", case, "--exhibit", "EX-01", "--description", "USB stick", "--seal", "DZ-S-1")
-    ok("key", "new", "--id", "k.t@mock", "--name", "K. Trabelsi", "--out", tmp_path / "keys")
+    ok("key", "new", "--id", "k.t@mock", "--name", "K. Trabelsi", "--out", tmp_path / "keys", "--training")
     key = next(p for p in (tmp_path / "keys").iterdir() if p.name.endswith("_ed25519"))
     ok("manifest", "build", case, "--sign", key)
     ok("custody", "add", case, "--action", "seized", "--exhibits", "EX-01", "--by", "K. Trabelsi,3310",
@@ -49,7 +49,7 @@ def test_real_pipeline(tmp_path: Path) -> None:
     assert (tmp_path / "v.pdf").read_bytes().startswith(b"%PDF-")
     # a break in the ledger makes fkit verify fail, with the custody sentence
     key2 = tmp_path / "keys2"
-    ok("key", "new", "--id", "m.h@mock", "--name", "M. Haddad", "--out", key2)
+    ok("key", "new", "--id", "m.h@mock", "--name", "M. Haddad", "--out", key2, "--training")
     ok("custody", "add", case, "--action", "examined", "--exhibits", "EX-01", "--by", "M. Haddad",
        "--at", "2025-03-15T10:00", "--sign", next(p for p in key2.iterdir() if p.name.endswith("_ed25519")))
     r = fkit("verify", case, "--trust-package", env=ENV)
