@@ -9,10 +9,11 @@ up: ``hashlib`` and ``blake3`` release the GIL while they hash a large buffer.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, Union
 
 import blake3 as _blake3
 
@@ -117,12 +118,16 @@ class MultiHash:
 ReadInto = Callable[[memoryview], int]
 
 
+Buffer = Union[bytearray, mmap.mmap]
+
+
 def pump(
     readinto: ReadInto,
     consumers: Sequence[Callable[[memoryview], object]],
     chunk_size: int = CHUNK_SIZE,
     buffers: int = 4,
     on_chunk: Callable[[int], None] | None = None,
+    new_buffer: Callable[[int], Buffer] = bytearray,
 ) -> int:
     """Read until end of stream, handing every chunk to every consumer; return bytes read.
 
@@ -130,10 +135,11 @@ def pump(
     consumer everything runs in the calling thread; with several, each consumer gets its own
     thread and the caller only reads, so reading and all consumers overlap. A buffer is reused
     only after every consumer has finished with it. The first exception raised by a consumer
-    stops the pump and is re-raised here.
+    stops the pump and is re-raised here. ``new_buffer(chunk_size)`` makes each buffer (page-aligned
+    ones for ``O_DIRECT`` I/O, for instance); ``readinto`` is given exactly ``chunk_size`` bytes of it.
     """
     if len(consumers) <= 1:
-        view = memoryview(bytearray(chunk_size))
+        view = memoryview(new_buffer(chunk_size))[:chunk_size]
         total = 0
         while True:
             n = readinto(view)
@@ -145,17 +151,17 @@ def pump(
             if on_chunk is not None:
                 on_chunk(n)
 
-    free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+    free: queue.SimpleQueue[Buffer] = queue.SimpleQueue()
     for _ in range(buffers):
-        free.put(bytearray(chunk_size))
-    lanes: list[queue.SimpleQueue[tuple[bytearray, int] | None]] = [
+        free.put(new_buffer(chunk_size))
+    lanes: list[queue.SimpleQueue[tuple[Buffer, int] | None]] = [
         queue.SimpleQueue() for _ in consumers
     ]
     remaining: dict[int, int] = {}
     lock = threading.Lock()
     failures: list[BaseException] = []
 
-    def run(lane: queue.SimpleQueue[tuple[bytearray, int] | None], consume: Callable[[memoryview], object]) -> None:
+    def run(lane: queue.SimpleQueue[tuple[Buffer, int] | None], consume: Callable[[memoryview], object]) -> None:
         while True:
             item = lane.get()
             if item is None:
@@ -182,7 +188,7 @@ def pump(
     try:
         while not failures:
             buf = free.get()
-            n = readinto(memoryview(buf))
+            n = readinto(memoryview(buf)[:chunk_size])
             if not n:
                 break
             total += n

@@ -1,4 +1,4 @@
-"""Low-level I/O helpers for acquisition: page-aligned buffers, a threaded fan-out over them,
+"""Low-level I/O helpers for acquisition: page-aligned buffers (for :func:`forensic_kit.hashing.pump`),
 ``O_DIRECT`` where the file system allows it, and ``syncfs``.
 
 Why ``O_DIRECT`` for images: copying a large image through the page cache costs a page
@@ -16,80 +16,15 @@ import ctypes.util
 import errno
 import mmap
 import os
-import queue
-import threading
-from collections.abc import Callable, Sequence
 
 ALIGN = 4096
 """Alignment of buffers, offsets and lengths for ``O_DIRECT`` (covers 512 and 4096-byte sectors)."""
 O_DIRECT: int = getattr(os, "O_DIRECT", 0)
 
-Fill = Callable[[memoryview], int]
-
 
 def aligned_buffer(size: int) -> mmap.mmap:
     """A zeroed, page-aligned, writable buffer of ``size`` bytes (anonymous memory map)."""
     return mmap.mmap(-1, max(size, ALIGN))
-
-
-def fan_out(fill: Fill, consumers: Sequence[Callable[[memoryview], object]], chunk_size: int,
-            buffers: int = 4) -> int:
-    """Fill page-aligned buffers with ``fill`` until it returns 0; hand each to every consumer.
-
-    Each consumer runs in its own thread (hashing and ``os.write`` release the GIL), the caller
-    only fills, so reading, hashing and writing overlap. A buffer is refilled only after every
-    consumer has finished with it. The first exception raised by a consumer stops the fan-out and
-    is re-raised here. Returns the number of bytes filled.
-    """
-    free: queue.SimpleQueue[mmap.mmap] = queue.SimpleQueue()
-    for _ in range(buffers):
-        free.put(aligned_buffer(chunk_size))
-    lanes: list[queue.SimpleQueue[tuple[mmap.mmap, int] | None]] = [queue.SimpleQueue() for _ in consumers]
-    remaining: dict[int, int] = {}
-    lock = threading.Lock()
-    failures: list[BaseException] = []
-
-    def run(lane: queue.SimpleQueue[tuple[mmap.mmap, int] | None], consume: Callable[[memoryview], object]) -> None:
-        while True:
-            item = lane.get()
-            if item is None:
-                return
-            buf, n = item
-            if not failures:
-                try:
-                    consume(memoryview(buf)[:n])
-                except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-                    failures.append(exc)
-            with lock:
-                remaining[id(buf)] -= 1
-                done = remaining[id(buf)] == 0
-            if done:
-                free.put(buf)
-
-    threads = [threading.Thread(target=run, args=(lane, consume), daemon=True)
-               for lane, consume in zip(lanes, consumers)]
-    for t in threads:
-        t.start()
-    total = 0
-    try:
-        while not failures:
-            buf = free.get()
-            n = fill(memoryview(buf)[:chunk_size])
-            if not n:
-                break
-            total += n
-            with lock:
-                remaining[id(buf)] = len(lanes)
-            for lane in lanes:
-                lane.put((buf, n))
-    finally:
-        for lane in lanes:
-            lane.put(None)
-        for t in threads:
-            t.join()
-    if failures:
-        raise failures[0]
-    return total
 
 
 def open_for_read_back(path: os.PathLike[str] | str) -> tuple[int, bool]:

@@ -18,7 +18,7 @@ from forensic_kit.acquire import fastio
 from forensic_kit.acquire.copy import FaultyWriter, verify_algo
 from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed
 from forensic_kit.filehash import open_readonly
-from forensic_kit.hashing import MultiHash
+from forensic_kit.hashing import MultiHash, pump
 from forensic_kit.package import fsync_dir
 from forensic_kit.records import Record, new_record
 
@@ -471,7 +471,7 @@ def acquire_image(acq: Acquisition, pread: Callable[[int, int], bytes], size: in
     out = SplitWriter(acq.staging, split, readback=back)
     mh = MultiHash(acq.algos)
     try:
-        total = fastio.fan_out(reader.readinto, [*mh.consumers, out], CHUNK)
+        total = pump(reader.readinto, [*mh.consumers, out], CHUNK, new_buffer=fastio.aligned_buffer)
         out.close()
     except BaseException:
         out.abandon()
@@ -506,7 +506,7 @@ def acquire_image(acq: Acquisition, pread: Callable[[int, int], bytes], size: in
     if reread:
         again = MultiHash(acq.algos)
         r2 = Reader(pread, size, into=into)
-        fastio.fan_out(r2.readinto, again.consumers, CHUNK)
+        pump(r2.readinto, again.consumers, CHUNK, new_buffer=fastio.aligned_buffer)
         extra["reread"] = {"hashes": again.hexdigests(), "stable": again.hexdigests() == hashes,
                            "bad_ranges": [{"offset": a, "length": n} for a, n in r2.bad]}
     method = ("read back from the device (O_DIRECT) as written, fsync'd" if direct_all
