@@ -49,14 +49,21 @@ def os_user() -> str:
         return str(os.getuid())
 
 
-def block_identity(path: Path) -> dict[str, Any]:
-    """Model, vendor, serial and size of a block device from ``/sys`` (what is available)."""
+def block_identity(path: Path, sysfs: Path = Path("/sys")) -> dict[str, Any]:
+    """Model, vendor, serial and size of a block device from ``/sys`` (what is available).
+
+    For a partition (``sdb1``) the disk's ``device/`` attributes are used. ``sysfs`` is the sysfs
+    mount point (a test points it at a fake tree).
+    """
     out: dict[str, Any] = {}
     try:
         st = os.stat(path)
         major, minor = os.major(st.st_rdev), os.minor(st.st_rdev)
-        sys_dir = Path(f"/sys/dev/block/{major}:{minor}").resolve()
+        sys_dir = (sysfs / "dev" / "block" / f"{major}:{minor}").resolve()
     except OSError:
+        return out
+    out["dev"] = f"{major}:{minor}"
+    if not sys_dir.is_dir():
         return out
     dev_dir = sys_dir if (sys_dir / "device").exists() else sys_dir.parent
     for key in ("model", "vendor", "serial", "rev", "wwid"):
@@ -70,9 +77,14 @@ def block_identity(path: Path) -> dict[str, Any]:
                 break
     try:
         out["sectors"] = int((sys_dir / "size").read_text().strip())
-        out["logical_block_size"] = int((dev_dir / "queue" / "logical_block_size").read_text().strip())
     except (OSError, ValueError):
         pass
+    for queue_dir in (sys_dir / "queue", dev_dir / "queue"):  # a disk has queue/, a partition's disk has it
+        try:
+            out["logical_block_size"] = int((queue_dir / "logical_block_size").read_text().strip())
+            break
+        except (OSError, ValueError):
+            continue
     out["kernel_name"] = sys_dir.name
     return out
 

@@ -176,3 +176,72 @@ def test_logical_batches_read_back_in_a_helper_process(tmp_path: Path, monkeypat
     journal = [json.loads(line) for line in acq.journal.read_text().splitlines()[1:]]
     assert [r["_staged"] for r in journal] == [f"f{i:02d}.bin" for i in range(10)]
     assert all(r["verified"]["ok"] for r in journal)
+
+
+def _fake_sysfs(root: Path, major: int, minor: int, partition: bool) -> None:
+    """A sysfs tree as the kernel lays it out for a USB disk ``sdb`` (and its partition ``sdb1``)."""
+    disk = root / "devices" / "pci0000:00" / "usb2" / "host6" / "block" / "sdb"
+    (disk / "device").mkdir(parents=True)
+    (disk / "queue").mkdir()
+    for name, value in (("model", "Cruzer Blade    \n"), ("vendor", "SanDisk \n"), ("rev", "1.00\n")):
+        (disk / "device" / name).write_text(value)
+    (disk / "device" / "serial").write_text("")  # present but empty: not recorded
+    (disk / "queue" / "logical_block_size").write_text("512\n")
+    (disk / "size").write_text("30031872\n")
+    target = disk
+    if partition:
+        target = disk / "sdb1"
+        target.mkdir()
+        (target / "size").write_text("30029824\n")
+    (root / "dev" / "block").mkdir(parents=True)
+    (root / "dev" / "block" / f"{major}:{minor}").symlink_to(target)
+
+
+@pytest.mark.parametrize("partition", [False, True])
+def test_block_identity_from_sysfs(tmp_path: Path, partition: bool) -> None:
+    """Model, vendor, revision, size and kernel name come from /sys/dev/block/MAJ:MIN (a fake tree here;
+    any device node gives the MAJ:MIN to look up)."""
+    from forensic_kit.acquire.core import block_identity
+
+    st = os.stat("/dev/null")
+    _fake_sysfs(tmp_path / "sys", os.major(st.st_rdev), os.minor(st.st_rdev), partition)
+    ident = block_identity(Path("/dev/null"), sysfs=tmp_path / "sys")
+    dev = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+    assert ident == {"dev": dev, "model": "Cruzer Blade", "vendor": "SanDisk", "rev": "1.00",
+                     "sectors": 30029824 if partition else 30031872, "logical_block_size": 512,
+                     "kernel_name": "sdb1" if partition else "sdb"}
+    assert block_identity(Path("/dev/null"), sysfs=tmp_path / "nothing") == {"dev": dev}
+
+
+def test_physical_from_a_real_block_device(tmp_path: Path) -> None:
+    """A loop device (a real block device node) acquired physically: same bytes, identity from /sys."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("losetup") is None:
+        pytest.skip("needs root and losetup to attach a loop device")
+    img = tmp_path / "stick.img"
+    data = os.urandom(4 << 20)
+    img.write_bytes(data)
+    attach = subprocess.run(["losetup", "-f", "--show", "--read-only", str(img)], capture_output=True, text=True)
+    if attach.returncode != 0:
+        pytest.skip(f"cannot attach a loop device here: {attach.stderr.strip()}")
+    dev = attach.stdout.strip()
+    try:
+        from tests.conftest import fkit
+
+        case = tmp_path / "case"
+        assert fkit("case", "init", case, "--case-id", "T-1", "--agency", "a", "--officer", "o").returncode == 0
+        r = fkit("acquire", dev, "--into", case, "--exhibit", "EX-01", "--seal", "S-1", "--reread")
+        assert r.returncode == 0, r.stderr
+    finally:
+        subprocess.run(["losetup", "-d", dev], check=False)
+    rec = json.loads(r.stdout.splitlines()[-1])
+    assert rec["hashes"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert rec["locator"] == {"scheme": "device", "source": dev}
+    assert (case / "data" / "EX-01" / "image.raw").read_bytes() == data
+    sheet = json.loads((case / "fkit" / "exhibits" / "EX-01.json").read_text("utf-8"))
+    assert sheet["source"]["type"] == "block_device" and sheet["source"]["size"] == len(data)
+    assert sheet["source"]["kernel_name"] == Path(dev).name and sheet["source"]["sectors"] == len(data) // 512
+    assert sheet["source"]["logical_block_size"] in (512, 4096)
+    assert sheet["reread"]["stable"] is True
