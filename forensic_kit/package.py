@@ -214,21 +214,26 @@ class Case:
             raise InputError(f"{relpath}: not a tag file path inside the case")
         atomic_write(self.root / rel, data)
 
-    def _payload_files(self) -> Iterator[tuple[str, Path]]:
-        """(bag-relative path, path) of every payload file, sorted by path bytes."""
-        base = self.data_dir
-        out: list[tuple[bytes, str, Path]] = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames.sort()
-            for name in filenames:
-                full = Path(dirpath) / name
-                if full.is_symlink() or not full.is_file():
-                    continue
-                rel = full.relative_to(self.root).as_posix()
-                out.append((os.fsencode(rel), rel, full))
+    def _payload_files(self) -> list[tuple[str, str, int]]:
+        """(bag-relative path, path, size) of every regular payload file (symlinks are not payload),
+        sorted by path bytes. One ``scandir`` per folder and one ``lstat`` per file."""
+        out: list[tuple[bytes, str, str, int]] = []
+        stack = [(os.fspath(self.data_dir), "data")]
+        while stack:
+            folder, rel_folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            with entries:
+                for entry in entries:
+                    rel = f"{rel_folder}/{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, rel))
+                    elif entry.is_file(follow_symlinks=False):
+                        out.append((os.fsencode(rel), rel, entry.path, entry.stat(follow_symlinks=False).st_size))
         out.sort()
-        for _, rel, full in out:
-            yield rel, full
+        return [(rel, path, size) for _, rel, path, size in out]
 
     def read_manifest(self, name: str = MANIFEST) -> dict[str, str]:
         """Parse a manifest (``{bag path: sha256}``); empty when the file is absent."""
@@ -257,11 +262,11 @@ class Case:
         lines: list[str] = []
         total = 0
         count = 0
-        for rel, full in self._payload_files():
+        for rel, full, size in self._payload_files():
             digest = known.get(rel)
             if digest is None:
-                digest = sha256_file(full)
-            total += full.stat().st_size
+                digest = sha256_file(Path(full))
+            total += size
             count += 1
             lines.append(f"{digest}  {encode_bag_path(rel)}\n")
         atomic_write(self.root / MANIFEST, "".join(lines).encode("utf-8", "surrogateescape"))

@@ -66,8 +66,14 @@ def acquire_files(acq: Acquisition, source: Path, on_commit: Callable[[list[Reco
 
 def _walk_and_copy(acq: Acquisition, root: bytes, single: bool, batch: Batch, out: Outcome) -> None:
     staging = os.fspath(acq.staging)
+    prefix = root if root.endswith(b"/") else root + b"/"
     for item in walk([root], follow=False):
-        rel = os.path.basename(item.path) if single else os.path.relpath(item.path, root)
+        if single:
+            rel = os.path.basename(item.path)
+        elif item.path.startswith(prefix):  # the walk builds root/rel: no relpath() (two getcwd calls)
+            rel = item.path[len(prefix):]
+        else:
+            rel = os.path.relpath(item.path, root)
         src_fields = {"scheme": "file", **names.path_fields(item.path, "source_path"),
                       **names.path_fields(rel, "relpath")}
         if item.walk_error is not None:

@@ -159,6 +159,11 @@ def test_tag_file_flips(pristine: tuple[Path, Path, str], tmp_path: Path, rel: s
         p.write_text(json.dumps(doc))
     elif rel == "fkit/records.jsonl":
         p.write_bytes(p.read_bytes().replace(b'"size":', b'"size": ', 1))
+    elif rel == "fkit/leaf-salts.txt":  # another hex digit (a bit flip can make 'a'/'f' non-hex: a format error)
+        b = bytearray(p.read_bytes())
+        i = len(b) // 2 if b[len(b) // 2] != ord("\n") else len(b) // 2 + 1
+        b[i] = ord("1") if b[i] != ord("1") else ord("2")
+        p.write_bytes(bytes(b))
     else:
         _flip(p)
     if rel == "fkit/manifest.json":
