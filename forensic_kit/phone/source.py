@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from forensic_kit.errors import InputError
 from forensic_kit.names import to_text
@@ -147,6 +147,30 @@ def _target(out: Path, safe: str) -> Path:
     return target
 
 
+def _extract_member(fin: IO[bytes], target: Path, most: int) -> int:
+    """Copy one archive member into the new file ``target``, at most ``most`` bytes (its declared
+    size, within what the archive may still unpack to); return the bytes written.
+
+    ``FileExistsError`` when ``target`` exists (a duplicate member name: the first is kept). A member
+    that yields more than ``most`` bytes (a zip bomb lying about its size) or fails mid-way raises, and
+    its partial copy is removed, so nothing half-written is ever parsed.
+    """
+    with fin:
+        fout = open(target, "xb")
+        written = 0
+        try:
+            with fout:
+                while chunk := fin.read(1 << 20):
+                    written += len(chunk)
+                    if written > most:
+                        raise ValueError("member expands beyond its declared size (zip bomb)")
+                    fout.write(chunk)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    return written
+
+
 def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
     out = scratch / "extract"
     out.mkdir(parents=True, exist_ok=True)
@@ -186,25 +210,13 @@ def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
             try:
                 target = _target(out, safe)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                written = 0
-                with zf.open(info) as fin, open(target, "xb") as fout:
-                    while True:
-                        chunk = fin.read(1 << 20)
-                        if not chunk:
-                            break
-                        written += len(chunk)
-                        if written > info.file_size or total + written > limits.max_total_bytes:
-                            raise ValueError("member expands beyond its declared size (zip bomb)")
-                        fout.write(chunk)
+                written = _extract_member(zf.open(info), target,
+                                          min(info.file_size, limits.max_total_bytes - total))
             except FileExistsError:
                 src.issues.append(SourceIssue("extract", "duplicate member name, first kept", info.filename))
                 continue
             except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
                 src.issues.append(SourceIssue("extract", str(exc), info.filename))
-                try:
-                    target.unlink()
-                except (OSError, UnboundLocalError):
-                    pass
                 continue
             total += written
             src.files[safe] = target
@@ -247,8 +259,7 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
                     fin = tf.extractfile(member)
                     if fin is None:
                         continue
-                    with fin, open(target, "xb") as fout:
-                        shutil.copyfileobj(fin, fout, 1 << 20)
+                    _extract_member(fin, target, member.size)
                 except FileExistsError:
                     src.issues.append(SourceIssue("extract", "duplicate member name, first kept", member.name))
                     continue

@@ -137,6 +137,22 @@ def test_zip_bomb_refused(tmp_path: Path) -> None:
     assert [i.member for i in src2.issues] == ["data/mmssms.db"] and list(src2.files) == ["data/build.prop"]
 
 
+def test_truncated_tar_leaves_no_partial_copy(tmp_path: Path) -> None:
+    """A tar cut in the middle of a member: that member is an issue and no half-written copy stays."""
+    whole = tmp_path / "whole.tar"
+    with tarfile.open(whole, "w") as tf:
+        for name, data in (("data/build.prop", b"ro.product.model=Y\n"), ("data/big.bin", os.urandom(64 << 10))):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(whole.read_bytes()[:512 * 3 + 20_000])  # headers + build.prop + big.bin's header + 20 kB
+    src = open_source(cut, tmp_path / "out")
+    assert list(src.files) == ["data/build.prop"]
+    assert [i.member for i in src.issues][:1] == ["data/big.bin"]
+    assert not (tmp_path / "out" / "extract" / "data" / "big.bin").exists()
+
+
 def test_sanitise_member() -> None:
     assert sanitise_member("/folder/x") == "folder/x"
     assert sanitise_member("./a//b/./c") == "a/b/c"
