@@ -56,12 +56,18 @@ def fkit_sh() -> str:
     return shlex.join(FKIT)
 
 
+def fkit_acquire(source: Path, case: Path, *extra: str) -> list[str]:
+    """fkit's side: a new case (the previous round's removed first), then the acquisition into it."""
+    init = f"{fkit_sh()} case init {case} --case-id B --agency a --officer o >/dev/null"
+    flags = "".join(f" {x}" for x in extra)
+    return sh(f"rm -rf {case} && {init} && {fkit_sh()} acquire {source} --into {case} --exhibit EX-01{flags} >/dev/null")
+
+
 def bench_logical(work: Path, files: int, rounds: int) -> dict[str, float]:
     src = work / "smallset"
     make_small_files(src, files)
     case, copy = work / "case-l", work / "copy-l"
-    init = f"{fkit_sh()} case init {case} --case-id B --agency a --officer o >/dev/null"
-    ours = sh(f"rm -rf {case} && {init} && {fkit_sh()} acquire {src} --into {case} --exhibit EX-01 >/dev/null")
+    ours = fkit_acquire(src, case)
     peer = sh(f"rm -rf {copy} && cp -a {src} {copy} && sync && hashdeep -r -c sha256 {copy} >/dev/null")
     return compare(f"logical acquisition, {files} files (durable, verified) vs cp -a + sync + hashdeep",
                    ours, peer, rounds)
@@ -71,8 +77,7 @@ def bench_physical(work: Path, gib: float, rounds: int) -> dict[str, float]:
     img = work / "big.img"
     make_big(img, gib)
     case, out = work / "case-p", work / "dc3dd.img"
-    init = f"{fkit_sh()} case init {case} --case-id B --agency a --officer o >/dev/null"
-    ours = sh(f"rm -rf {case} && {init} && {fkit_sh()} acquire {img} --into {case} --exhibit EX-01 --physical >/dev/null")
+    ours = fkit_acquire(img, case, "--physical")
     peer = sh(f"rm -f {out} && dc3dd if={img} of={out} hash=sha256 log=/dev/null >/dev/null 2>&1 && sync")
     return compare(f"physical acquisition of a {gib:g} GiB image (sha256+blake3, durable, read back) vs dc3dd hash=sha256 + sync",
                    ours, peer, rounds)
