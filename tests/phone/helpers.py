@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import plistlib
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,12 @@ CREATE TABLE addr (_id INTEGER PRIMARY KEY, msg_id INTEGER, contact_id INTEGER, 
 CREATE TABLE part (_id INTEGER PRIMARY KEY AUTOINCREMENT, mid INTEGER, seq INTEGER DEFAULT 0, ct TEXT, name TEXT,
   chset INTEGER, cd TEXT, fn TEXT, cid TEXT, cl TEXT, ctt_s INTEGER, ctt_t TEXT, _data TEXT, text TEXT);
 """
+
+
+def extraction_folder(tmp_path: Path, *files: Path) -> Path:
+    """A folder ``extraction`` holding copies of ``files`` (a minimal logical extraction)."""
+    src = tmp_path / "extraction"
+    src.mkdir(exist_ok=True)
+    for f in files:
+        shutil.copy(f, src / f.name)
+    return src

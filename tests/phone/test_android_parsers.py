@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from tests.conftest import testdata
-from tests.phone.helpers import CONTACTS2, MMSSMS, make_db, of, triage
+from tests.phone.helpers import CONTACTS2, MMSSMS, extraction_folder, make_db, of, triage
 
-
-def _folder(tmp_path: Path, *files: Path) -> Path:
-    src = tmp_path / "extraction"
-    src.mkdir(exist_ok=True)
-    for f in files:
-        shutil.copy(f, src / f.name)
-    return src
 
 
 def test_android_sms_plaso_oracle(tmp_path: Path) -> None:
-    recs = triage(_folder(tmp_path, testdata("phone", "android", "mmssms.db")))
+    recs = triage(extraction_folder(tmp_path, testdata("phone", "android", "mmssms.db")))
     sms = of(recs, "phone.message", "android_sms")
     assert len(sms) == 9
     assert sum(1 for r in sms if r["type"] == 2) == 5 and sum(1 for r in sms if r["type"] == 1) == 4
@@ -34,7 +26,7 @@ def test_android_sms_plaso_oracle(tmp_path: Path) -> None:
 
 
 def test_android_calls_plaso_oracle(tmp_path: Path) -> None:
-    recs = triage(_folder(tmp_path, testdata("phone", "android", "contacts2.db")))
+    recs = triage(extraction_folder(tmp_path, testdata("phone", "android", "contacts2.db")))
     calls = of(recs, "phone.call", "android_calls")
     assert len(calls) == 3
     first = calls[0]
@@ -48,7 +40,7 @@ def test_android_calls_plaso_oracle(tmp_path: Path) -> None:
 
 
 def test_android_viber_calls_plaso_oracle(tmp_path: Path) -> None:
-    recs = triage(_folder(tmp_path, testdata("phone", "android", "viber_data")))
+    recs = triage(extraction_folder(tmp_path, testdata("phone", "android", "viber_data")))
     calls = of(recs, "phone.call", "android_viber_calls")
     assert len(calls) == 4
     fourth = calls[3]

@@ -8,21 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.conftest import testdata
-from tests.phone.helpers import make_db, of, triage, write_plist
+from tests.phone.helpers import extraction_folder, make_db, of, triage, write_plist
 
 ILEAPP = ("corpus", "mobile", "ios", "ileapp")
 
 
-def _folder(tmp_path: Path, *files: Path) -> Path:
-    src = tmp_path / "extraction"
-    src.mkdir(exist_ok=True)
-    for f in files:
-        shutil.copy(f, src / f.name)
-    return src
-
 
 def test_ios_sms_plaso_oracle(tmp_path: Path) -> None:
-    recs = triage(_folder(tmp_path, testdata("phone", "ios", "sms.db")))
+    recs = triage(extraction_folder(tmp_path, testdata("phone", "ios", "sms.db")))
     msgs = of(recs, "phone.message", "ios_sms")
     assert len(msgs) == 10
     eighth = msgs[7]
@@ -34,7 +27,7 @@ def test_ios_sms_plaso_oracle(tmp_path: Path) -> None:
 
 
 def test_ios_accounts3_plaso_oracle(tmp_path: Path) -> None:
-    recs = of(triage(_folder(tmp_path, testdata("phone", "ios", "Accounts3.sqlite"))), "phone.account")
+    recs = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "Accounts3.sqlite"))), "phone.account")
     assert len(recs) == 18
     icloud = [r for r in recs if r["identifier"] == "1589F4EC-8F6C-4F37-929F-C6F121B36A59"]
     assert len(icloud) == 1
@@ -45,7 +38,7 @@ def test_ios_accounts3_plaso_oracle(tmp_path: Path) -> None:
 
 
 def test_ios_ipod_plist(tmp_path: Path) -> None:
-    recs = of(triage(_folder(tmp_path, testdata("phone", "ios", "com.apple.iPod.plist"))), "phone.device")
+    recs = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "com.apple.iPod.plist"))), "phone.device")
     assert len(recs) == 4
     dev = {r["device_id"]: r for r in recs}["0DEADBEEF00F0A20"]
     assert (dev["device_class"], dev["os_version"], dev["serial"]) == ("iPhone", "7.0.3", "ADALTHING012")
@@ -55,7 +48,7 @@ def test_ios_ipod_plist(tmp_path: Path) -> None:
 
 
 def test_ios_commcenter(tmp_path: Path) -> None:
-    recs = of(triage(_folder(tmp_path, testdata("phone", "ios", "com.apple.commcenter.data.plist"))), "phone.device")
+    recs = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "com.apple.commcenter.data.plist"))), "phone.device")
     assert len(recs) == 1
     assert recs[0]["iccid"] == "8901260971148676693" and recs[0]["phone_number"]["e164"] == "+19195794674"
     assert recs[0]["locator"]["key_path"] == "PersonalWallet/8901260971148676693/info"
@@ -72,7 +65,7 @@ def test_ios_known_networks_ileapp_oracle() -> None:
 
 
 def test_ios_known_networks_phone_testdata(tmp_path: Path) -> None:
-    wifi = of(triage(_folder(tmp_path, testdata("phone", "ios", "com.apple.wifi.known-networks.plist"))), "phone.wifi")
+    wifi = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "com.apple.wifi.known-networks.plist"))), "phone.wifi")
     assert [(w["ssid"], w["bssid"]) for w in wifi] == [("Matt_Foley", "6a:22:32:98:f4:df")]
     assert wifi[0]["joined_by_user"]["utc"] == "2023-04-15T13:53:47.472469Z" and len(wifi[0]["bssids_seen"]) == 8
 
