@@ -10,6 +10,7 @@ traceback (set ``FKIT_DEBUG=1`` to see one).
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
@@ -54,7 +55,31 @@ def load_command(name: str) -> click_types.Command:
     command = typer.main.get_group(holder).commands.get(name)
     if command is None:
         raise RuntimeError(f"forensic_kit.cli.{COMMANDS[name]}.register() did not add command {name!r}")
+    _reflow_help(command)
     return command
+
+
+def reflow(text: str) -> str:
+    """A docstring's paragraphs as single lines, so that ``--help`` wraps them to the terminal.
+
+    typer keeps the source line breaks of every paragraph after the first, which breaks lines
+    mid-sentence on a narrow terminal. Paragraphs of example commands or lists keep their lines.
+    """
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    out = []
+    for para in paragraphs:
+        lines = para.split("\n")
+        if not any(line.startswith(("fkit ", "-", " ", "\b")) for line in lines):
+            para = " ".join(lines)
+        out.append(para)
+    return "\n\n".join(out)
+
+
+def _reflow_help(command: click_types.Command) -> None:
+    if command.help:
+        command.help = reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflow_help(sub)
 
 
 class LazyCommands(MutableMapping[str, "click_types.Command"]):

@@ -9,7 +9,8 @@ from forensic_kit.cli.app import COMMANDS
 from tests.conftest import fkit
 
 # libraries that only some commands need (disk images, PDF, signing, media)
-HEAVY = ("pytsk3", "pyewf", "reportlab", "cryptography", "magic", "exifread", "PIL", "rich.progress")
+HEAVY = ("pytsk3", "pyewf", "reportlab", "cryptography", "magic", "exifread", "PIL", "rich.progress",
+         "pydantic")  # typer 0.29 coerces every parameter through pydantic: ~0.1 s per command
 
 
 def _modules_after(*argv: str) -> set[str]:
@@ -58,3 +59,28 @@ def test_unknown_command_is_a_usage_error_with_a_suggestion() -> None:
     res = fkit("has")
     assert res.returncode == 2
     assert b"No such command 'has'. Did you mean 'hash'?" in res.stderr
+
+
+def test_help_paragraphs_wrap_to_the_terminal() -> None:
+    res = fkit("fs", "ls", "--help", env={"COLUMNS": "80"})
+    assert res.returncode == 0
+    text = " ".join(line.strip() for line in res.stdout.decode().splitlines())
+    # one sentence across the docstring's line break, wrapped by the terminal width alone
+    assert "per entry: path, inode, type, allocation state, size and MACB times in UTC" in text
+    lines = [line.rstrip() for line in res.stdout.decode().splitlines()]
+    assert " allocation state," not in lines
+
+
+def test_reflow_keeps_example_lines() -> None:
+    from forensic_kit.cli.app import reflow
+
+    doc = """Title line.
+
+    A sentence
+    cut in two.
+
+    fkit phone ./x --exhibit EX-01
+    fkit phone links CASE
+    """
+    assert reflow(doc) == ("Title line.\n\nA sentence cut in two.\n\n"
+                           "fkit phone ./x --exhibit EX-01\nfkit phone links CASE")
