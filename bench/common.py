@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable, Union
 
 REPO = Path(__file__).resolve().parents[1]
 FKIT = [sys.executable, "-m", "forensic_kit"]
@@ -37,19 +38,32 @@ def timed(cmd: list[str], cwd: Path | None = None, stdout: int | None = subproce
     return float(wall), int(rss) // 1024
 
 
-def compare(name: str, ours: list[str], peer: list[str], rounds: int = 3, cwd: Path | None = None,
-            peer_post: list[str] | None = None) -> dict[str, float]:
-    """Alternate ``ours`` and ``peer`` for ``rounds``; print and return median times and ratio."""
+Command = Union[list[str], Callable[[int], list[str]]]
+"""A command line, or a function of the round number (0, 1, ...) that gives one."""
+
+
+def _for_round(cmd: Command, i: int) -> list[str]:
+    return cmd(i) if callable(cmd) else cmd
+
+
+def compare(name: str, ours: Command, peer: Command, rounds: int = 3, cwd: Path | None = None,
+            peer_post: list[str] | None = None, before: Callable[[int], None] | None = None) -> dict[str, float]:
+    """Alternate ``ours`` and ``peer`` for ``rounds``; print and return median times and ratio.
+
+    ``before(i)``, untimed, prepares round ``i`` (a fresh destination for each side, say).
+    """
     t_ours: list[float] = []
     t_peer: list[float] = []
     rss = 0
-    for _ in range(rounds):
-        w, r = timed(peer, cwd)
+    for i in range(rounds):
+        if before is not None:
+            before(i)
+        w, r = timed(_for_round(peer, i), cwd)
         if peer_post:
             w2, _ = timed(peer_post, cwd)
             w += w2
         t_peer.append(w)
-        w, r = timed(ours, cwd)
+        w, r = timed(_for_round(ours, i), cwd)
         t_ours.append(w)
         rss = max(rss, r)
     mo, mp = statistics.median(t_ours), statistics.median(t_peer)
@@ -58,8 +72,8 @@ def compare(name: str, ours: list[str], peer: list[str], rounds: int = 3, cwd: P
               "ratio_max": max(ratios), "fkit_peak_rss_mib": rss}
     print(f"{name}: fkit {mo:.2f} s, peer {mp:.2f} s, ratio {mo / mp:.3f} "
           f"(rounds {', '.join(f'{x:.3f}' for x in ratios)}), fkit peak RSS {rss} MiB")
-    print(f"  fkit: {shlex.join(ours)}")
-    print(f"  peer: {shlex.join(peer)}" + (f" && {shlex.join(peer_post)}" if peer_post else ""))
+    print(f"  fkit: {shlex.join(_for_round(ours, 0))}")
+    print(f"  peer: {shlex.join(_for_round(peer, 0))}" + (f" && {shlex.join(peer_post)}" if peer_post else ""))
     sys.stdout.flush()
     return result
 

@@ -14,28 +14,22 @@ did not change while read) is written straight to its JSON line without building
 from __future__ import annotations
 
 import errno as errno_mod
-import gc
 import json
 import operator
 import os
-import pickle
-import selectors
-import signal
 import stat as stat_mod
-import traceback
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar, Union
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from forensic_kit import names
-from forensic_kit.errors import FkitError
 from forensic_kit.jsonl import dumps
 from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, HasherFactory, MultiHash, hasher_factories, pump
 from forensic_kit.records import KIND_ERROR, KIND_FILE, SCHEMA_ID, Record, error_record, producer
 from forensic_kit.timeutil import ns_to_iso
+from forensic_kit.workers import in_workers, usable_cores
 
 PARSER = "hash"
 PARSER_VERSION = "1"
@@ -347,12 +341,21 @@ def walk(roots: Iterable[bytes], follow: bool = False) -> Iterator[WorkItem]:
     """Yield a work item for every file below each root, in sorted (byte) order per folder.
 
     Folders themselves are not items; a folder that cannot be listed is an error item. With
-    ``follow``, symlinked folders are entered once (loops are cut and reported).
+    ``follow``, symlinked folders are entered once (loops are cut and reported). A root that is a
+    symbolic link to a folder is entered either way (like ``find -H``): the folder named on the
+    command line is what was meant.
     """
     for root in roots:
         try:
             st = os.stat(root) if follow else os.lstat(root)
+            if stat_mod.S_ISLNK(st.st_mode):
+                target = os.stat(root)
+                if stat_mod.S_ISDIR(target.st_mode):
+                    st = target
         except OSError as exc:
+            if not follow and exc.errno in (errno_mod.ENOENT, errno_mod.ELOOP) and os.path.islink(root):
+                yield WorkItem(root, os.path.dirname(root) or b".")  # a dangling link: reported as a link
+                continue
             code, reason = _os_error(exc)
             yield WorkItem(root, root, walk_error=("stat", code, reason))
             continue
@@ -635,206 +638,6 @@ def _jsonl_task(task: Task) -> tuple[bytes, HashStats]:
 T = TypeVar("T")
 
 _BATCH = 128  # fewer items than this are hashed in the calling process: forking is not worth it
-_QUEUED = 2  # tasks sent ahead to each worker, so it never waits for the walk between tasks
-_WINDOW = 8  # tasks per worker that may be done or under way ahead of the next one to yield
-
-
-class WorkerError(FkitError):
-    """A hashing worker process failed or died (a bug, or the process was killed)."""
-
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _frame(payload: bytes) -> bytes:
-    return len(payload).to_bytes(8, "little") + payload
-
-
-def _read_exact(fd: int, n: int) -> bytearray:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = os.readv(fd, [view[got:]])
-        if k == 0:
-            raise EOFError
-        got += k
-    return buf
-
-
-def _recv(fd: int) -> bytearray:
-    return _read_exact(fd, int.from_bytes(_read_exact(fd, 8), "little"))
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _worker_loop(task_fd: int, result_fd: int, fn: Callable[[Task], object]) -> None:
-    """Run in a forked worker: answer each task message with ``(True, result)`` or, once,
-    ``(False, traceback)``; end at end of input."""
-    while True:
-        try:
-            task = pickle.loads(_recv(task_fd))
-        except EOFError:
-            return
-        try:
-            answer: tuple[bool, object] = (True, fn(task))
-        except Exception:  # noqa: BLE001 - reported to the parent, which raises WorkerError
-            answer = (False, traceback.format_exc())
-        _send(result_fd, _frame(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)))
-        if not answer[0]:
-            return
-
-
-class _Worker:
-    """The parent's end of one forked worker: its pipes and the tasks it has been given."""
-
-    def __init__(self, pid: int, task_fd: int, result_fd: int) -> None:
-        self.pid = pid
-        self.task_fd = task_fd  # non-blocking: the parent never waits on a full pipe
-        self.result_fd = result_fd
-        self.queued: deque[int] = deque()  # task numbers sent and not yet answered, in order
-        self.outbox = bytearray()  # task bytes the pipe did not take yet
-
-    def push(self, data: bytes) -> None:
-        """Queue task bytes and write what the pipe takes now."""
-        self.outbox += data
-        self.flush()
-
-    def flush(self) -> None:
-        """Write queued task bytes until the pipe is full."""
-        try:
-            while self.outbox:
-                del self.outbox[:os.write(self.task_fd, self.outbox)]
-        except BlockingIOError:
-            pass
-
-
-def _fork_workers(n: int, fn: Callable[[Task], object], algos: tuple[str, ...], follow: bool) -> list[_Worker]:
-    workers: list[_Worker] = []
-    gc.freeze()  # objects made so far are not collected in the children: fewer copied pages
-    try:
-        for _ in range(n):
-            task_r, task_w = os.pipe()
-            result_r, result_w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                for fd in (task_r, task_w, result_r, result_w):
-                    os.close(fd)
-                raise
-            if pid == 0:  # the worker: it must never return into the caller's code
-                code = 1
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops it early
-                    for w in workers:
-                        os.close(w.task_fd)
-                        os.close(w.result_fd)
-                    os.close(task_w)
-                    os.close(result_r)
-                    _init_worker(algos, follow)
-                    _worker_loop(task_r, result_w, fn)
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(task_r)
-            os.close(result_w)
-            os.set_blocking(task_w, False)
-            workers.append(_Worker(pid, task_w, result_r))
-    except BaseException:
-        _stop(workers, clean=False)
-        raise
-    finally:
-        gc.unfreeze()
-    return workers
-
-
-def _stop(workers: list[_Worker], clean: bool) -> None:
-    """Close the task pipes (a worker ends at their end), kill workers if the run was cut short,
-    and reap them."""
-    for w in workers:
-        os.close(w.task_fd)
-        if not clean:
-            try:
-                os.kill(w.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    for w in workers:
-        os.close(w.result_fd)
-        try:
-            os.waitpid(w.pid, 0)
-        except ChildProcessError:  # already reaped (SIGCHLD ignored by the caller)
-            pass
-
-
-def _watch_writes(sel: selectors.BaseSelector, w: _Worker) -> None:
-    """Wait for room in ``w``'s task pipe only while it has task bytes the pipe did not take."""
-    watched = w.task_fd in sel.get_map()
-    if w.outbox and not watched:
-        sel.register(w.task_fd, selectors.EVENT_WRITE, w)
-    elif watched and not w.outbox:
-        sel.unregister(w.task_fd)
-
-
-def _parallel(tasks: Iterator[Task], nworkers: int, fn: Callable[[Task], T], algos: tuple[str, ...],
-              follow: bool) -> Iterator[T]:
-    """Results of ``fn`` over ``tasks`` computed by ``nworkers`` forked processes, in task order.
-
-    Each worker gets tasks ahead (``_QUEUED``) over its own pipe and whichever finishes first gets
-    the next one, within ``_WINDOW`` tasks of the next result due, which bounds what is held.
-    """
-    workers = _fork_workers(nworkers, fn, algos, follow)
-    clean = False
-    sel = selectors.DefaultSelector()
-    try:
-        for w in workers:
-            sel.register(w.result_fd, selectors.EVENT_READ, w)
-        done: dict[int, T] = {}
-        next_task = next_out = 0
-        exhausted = False
-        window = _WINDOW * nworkers
-        while True:
-            for w in workers:  # top up every worker that has room
-                while not exhausted and len(w.queued) < _QUEUED and next_task < next_out + window:
-                    task = next(tasks, None)
-                    if task is None:
-                        exhausted = True
-                        break
-                    w.queued.append(next_task)
-                    next_task += 1
-                    w.push(_frame(pickle.dumps(task, pickle.HIGHEST_PROTOCOL)))
-                _watch_writes(sel, w)
-            if exhausted and next_out == next_task:
-                break
-            for key, events in sel.select():
-                w = key.data
-                if key.fd == w.task_fd:  # room in a task pipe that was full
-                    w.flush()
-                    _watch_writes(sel, w)
-                else:
-                    try:
-                        ok, value = pickle.loads(_recv(w.result_fd))
-                    except EOFError:
-                        raise WorkerError(f"a hashing worker (pid {w.pid}) ended unexpectedly") from None
-                    if not ok:
-                        raise WorkerError(f"a hashing worker failed:\n{value}")
-                    done[w.queued.popleft()] = value
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
-        clean = True
-    finally:
-        sel.close()
-        _stop(workers, clean)
 
 
 def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, workers: int | None,
@@ -848,7 +651,8 @@ def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, worker
         for task in _tasks(_chain(head, it)):
             yield task_fn(task)
         return
-    yield from _parallel(_tasks(_chain(head, it)), nworkers, task_fn, algos, follow)
+    yield from in_workers(_tasks(_chain(head, it)), nworkers, task_fn, init=partial(_init_worker, algos, follow),
+                          what="hashing")
 
 
 def hash_items(

@@ -248,6 +248,27 @@ class Batch:
     on_commit: Callable[[list[Record]], None] | None = None
     inflight: deque[tuple[Future[_Results], _Pending]] = field(default_factory=deque)
     pool: ProcessPoolExecutor | None = None
+    prepared: bool = False  # prepare() ran: other processes exist now, so no helper is forked later
+
+    def prepare(self) -> None:
+        """Start the read-back helper process now (before any other process is forked).
+
+        A process forked later would inherit it, and the helper would inherit that process's
+        pipes if it came second: copy workers must see the end of their task pipe when fkit
+        closes it, so the helper is forked first.
+        """
+        self.prepared = True
+        if READBACK_PROCESS and self.pool is None:
+            try:
+                self.pool = self._new_pool()
+                self.pool.submit(os.getpid).result()  # the pool forks on its first task
+            except (OSError, RuntimeError, ValueError, BrokenExecutor):
+                self.pool = None
+
+    @staticmethod
+    def _new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_init, initargs=(os.getpid(),))
 
     def add(self, dest: Path | str, rec: Record) -> None:
         """Queue a copied item; sync and start its read-back when the batch is full."""
@@ -273,11 +294,10 @@ class Batch:
         fastio.syncfs(self.acq.staging)
         algo = verify_algo(self.acq.algos)
         args = [(os.fspath(dest), int(rec.get("size") or 0)) for dest, rec in items]
-        if background:
+        if background and (self.pool is not None or not self.prepared):
             try:
                 if self.pool is None:
-                    self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                                    initializer=_worker_init, initargs=(os.getpid(),))
+                    self.pool = self._new_pool()
                 self.inflight.append((self.pool.submit(_read_back_paths, args, algo), items))
                 self._drain(wait=False)
                 return

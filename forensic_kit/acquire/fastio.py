@@ -12,7 +12,6 @@ refuses ``O_DIRECT`` (``EINVAL``), for example an older tmpfs.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import mmap
 import os
@@ -81,8 +80,8 @@ def syncfs(path: os.PathLike[str] | str) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         if _libc is None:
-            name = ctypes.util.find_library("c")
-            _libc = ctypes.CDLL(name, use_errno=True)
+            # the C library is already loaded: no find_library("c"), which runs ldconfig -p
+            _libc = ctypes.CDLL(None, use_errno=True)
         fn = getattr(_libc, "syncfs", None)
         if fn is None or fn(fd) != 0:
             os.sync()

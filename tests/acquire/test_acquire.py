@@ -267,12 +267,25 @@ def test_destination_full(tmp_path: Path, source: Path) -> None:
     _consistent(case)
 
 
-def _big_source(tmp_path: Path) -> Path:
+def _big_source(tmp_path: Path, files: int = 60) -> Path:
     src = tmp_path / "big"
     src.mkdir()
-    for i in range(60):
+    for i in range(files):
         (src / f"f{i:03d}.bin").write_bytes(os.urandom(256 * 1024))
     return src
+
+
+def _fkit_processes(case: Path) -> list[int]:
+    """Processes (fkit and any worker it forked) whose command line names ``case``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.fsencode(case) in (entry / "cmdline").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 def _start(case: Path, src: Path, exhibit: str) -> subprocess.Popen[bytes]:
@@ -293,10 +306,12 @@ def _wait_for_journal(case: Path, exhibit: str, proc: subprocess.Popen[bytes], l
     pytest.fail("journal never grew")
 
 
+@pytest.mark.parametrize("files", [60, 300], ids=["in-process", "copy-workers"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
-def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals) -> None:
+def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals, files: int) -> None:
+    """60 files are copied by fkit itself; 300 (over PARALLEL_MIN) by forked copy workers."""
     case = _case(tmp_path)
-    src = _big_source(tmp_path)
+    src = _big_source(tmp_path, files)
     proc = _start(case, src, "EX-12")
     _wait_for_journal(case, "EX-12", proc)
     proc.send_signal(sig)
@@ -307,6 +322,11 @@ def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals) -> None:
         assert json.loads((case / "fkit" / "exhibits" / "EX-12.json").read_text())["status"] == "interrupted"
     else:
         assert proc.returncode == -9
+    # no copy worker outlives fkit (none goes on writing into the case)
+    deadline = time.monotonic() + 10
+    while _fkit_processes(case) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _fkit_processes(case) == []
     # consistent right now: nothing of EX-12 is listed as acquired
     assert not (case / "data" / "EX-12").exists()
     assert "EX-12" not in (case / "manifest-sha256.txt").read_text()
@@ -317,9 +337,9 @@ def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals) -> None:
     assert r.returncode == 0, r.stderr
     assert _tree(case / "data" / "EX-12") == _tree(src)
     ex = json.loads((case / "fkit" / "exhibits" / "EX-12.json").read_text())
-    assert ex["status"] == "complete" and ex["resumed"] is True and ex["items"] == 60
+    assert ex["status"] == "complete" and ex["resumed"] is True and ex["items"] == files
     stored = [x for x in _records((case / "fkit" / "records.jsonl").read_bytes()) if x["exhibit"] == "EX-12"]
-    assert sorted(x["bag_path"] for x in stored) == [f"data/EX-12/f{i:03d}.bin" for i in range(60)]
+    assert sorted(x["bag_path"] for x in stored) == [f"data/EX-12/f{i:03d}.bin" for i in range(files)]
     for x in stored:
         assert hashlib.sha256((case / x["bag_path"]).read_bytes()).hexdigest() == x["hashes"]["sha256"]
     _consistent(case)

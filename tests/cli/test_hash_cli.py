@@ -61,6 +61,18 @@ def test_follow_symlinks(tmp_path: Path) -> None:
     assert by["d/l"]["type"] == "regular" and by["d/l"]["hashes"] == by["d/a"]["hashes"]
 
 
+def test_a_root_that_links_to_a_folder_is_entered(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a").write_bytes(b"x")
+    os.symlink("d", tmp_path / "mnt")
+    os.symlink("gone", tmp_path / "dangling")
+    res = fkit("hash", "mnt", "dangling", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    recs = records(res.stdout)
+    assert [(r["path"], r["type"]) for r in recs] == [("mnt/a", "regular"), ("dangling", "symlink")]
+    assert recs[0]["hashes"]["sha256"] == hashlib.sha256(b"x").hexdigest()
+
+
 def test_algorithms_in_one_pass(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"abc")
     res = fkit("hash", "-a", "md5,sha1,sha256,sha512,sha3-256,blake3", "f", cwd=tmp_path)
