@@ -21,7 +21,7 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from forensic_kit import __version__
 from forensic_kit.errors import CaseExistsError, InputError, NotACaseError
@@ -65,24 +65,47 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_all_and_sync(fd: int, data: bytes) -> None:
-    """Write every byte of ``data`` to ``fd`` (short writes retried), then fsync it."""
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (short writes retried)."""
     view = memoryview(data)
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+def _write_all_and_sync(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (short writes retried), then fsync it."""
+    _write_all(fd, data)
     os.fsync(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably (temporary name, fsync, rename)."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` to ``path`` atomically and durably (temporary name, fsync, rename).
+
+    ``data`` may be an iterable of byte strings, written as they come (a file of any length in
+    bounded memory); the temporary file is removed if it fails.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        _write_all_and_sync(fd, data)
-    finally:
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            _write_all_and_sync(fd, bytes(data))
+        else:
+            buf: list[bytes] = []
+            held = 0
+            for chunk in data:
+                buf.append(chunk)
+                held += len(chunk)
+                if held >= 1 << 20:
+                    _write_all(fd, b"".join(buf))
+                    buf, held = [], 0
+            _write_all_and_sync(fd, b"".join(buf))
+    except BaseException:
         os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
     os.replace(tmp, path)
     fsync_dir(path.parent)
 

@@ -19,10 +19,11 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from forensic_kit import __version__, jsonl
 from forensic_kit.errors import CaseExistsError
+from forensic_kit.names import path_fields
 from forensic_kit.package import WORK_DIR, Case, atomic_write, fsync_dir, validate_exhibit_id
 from forensic_kit.records import Record
 from forensic_kit.filehash import stat_times
@@ -101,7 +102,7 @@ class Acquisition:
     seal: str | None = None
     algos: tuple[str, ...] = ("sha256", "blake3")
     errors: list[Record] = field(default_factory=list)
-    done: dict[str, Record] = field(default_factory=dict)  # bag-relative staged path -> record
+    done: set[str] = field(default_factory=set)  # staged paths of the journaled items (their records: the journal)
     info: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
 
@@ -179,25 +180,36 @@ class Acquisition:
         return bool(head.get("journal") == self._identity())
 
     def _load_journal(self) -> None:
+        """Keep the journal's complete, unique entries whose copy is there; rewrite it without the rest."""
+        def kept() -> Iterator[bytes]:
+            yield jsonl.dump_bytes({"journal": self._identity()})
+            with open(self.journal, "rb") as fh:
+                fh.readline()
+                for line in fh:
+                    if not line.endswith(b"\n"):
+                        return  # a line cut by a crash: that item is redone
+                    try:
+                        staged = json.loads(line).get("_staged")
+                    except ValueError:
+                        return
+                    if not isinstance(staged, str) or staged in self.done:
+                        continue
+                    if (self.staging / staged).is_file() or self.final_dir.exists():
+                        self.done.add(staged)
+                        yield line
+
+        atomic_write(self.journal, kept())  # a cut last line is gone
+
+    def journaled(self) -> Iterator[Record]:
+        """The journaled item records, in order, read back from the journal (not held in memory)."""
         with open(self.journal, "rb") as fh:
             fh.readline()
             for line in fh:
-                if not line.endswith(b"\n"):
-                    break  # a line cut by a crash: that item is redone
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    break
-                staged = rec.get("_staged")
-                if isinstance(staged, str) and (self.staging / staged).is_file() or self.final_dir.exists():
-                    self.done[str(staged)] = rec
-        # rewrite the journal so that a cut last line is gone
-        lines = [jsonl.dump_bytes({"journal": self._identity()})] + [jsonl.dump_bytes(r) for r in self.done.values()]
-        atomic_write(self.journal, b"".join(lines))
+                yield json.loads(line)
 
     def _drop_partials(self) -> None:
         """Delete files in staging that the journal does not list (partial copies)."""
-        listed = set(self.done)
+        listed = self.done
         for dirpath, _dirs, files in os.walk(self.staging):
             for name in files:
                 full = Path(dirpath) / name
@@ -223,18 +235,19 @@ class Acquisition:
             os.fsync(fd)
         finally:
             os.close(fd)
-        for r in records:
-            self.done[str(r["_staged"])] = r
+        self.done.update(str(r["_staged"]) for r in records)
 
     def error(self, rec: Record) -> None:
         """Remember an error record for the exhibit description."""
         self.errors.append(rec)
 
     # ------------------------------------------------------------------ finish
-    def finish(self, status: str, extra: dict[str, Any] | None = None, cwd_case: str | None = None) -> list[Record]:
+    def finish(self, status: str, extra: dict[str, Any] | None = None, cwd_case: str | None = None) -> Finished:
         """Move staging into ``data/``, write records, exhibit description and bag manifests.
 
-        Returns the final item records (in journal order) with ``path`` and ``bag_path`` set.
+        The final item records (in journal order, with ``path`` and ``bag_path`` set), then the
+        error records, stream from the journal to the end of ``fkit/records.jsonl``: memory does
+        not grow with the number of items. Returns their count, bytes and where they start there.
         """
         if not self.final_dir.exists():
             self.staging.mkdir(parents=True, exist_ok=True)
@@ -243,32 +256,40 @@ class Acquisition:
             fsync_dir(self.case.data_dir)
             fsync_dir(self.staging.parent)
         case_prefix = cwd_case if cwd_case is not None else os.fspath(self.case.root)
-        final: list[Record] = []
+        done = Finished()
         sha: dict[str, str] = {}
-        for staged, rec in self.done.items():
-            r = {k: v for k, v in rec.items() if k != "_staged"}
-            bag_rel = f"data/{self.exhibit_id}/{staged}"
-            raw_bag = os.fsencode(bag_rel)
-            from forensic_kit.names import path_fields
 
-            r.update(path_fields(os.fsencode(os.path.join(case_prefix, bag_rel)), "path"))
-            r.update(path_fields(raw_bag, "bag_path"))
-            final.append(_order(r))
-            digest = r.get("hashes", {}).get("sha256")
-            if digest:
-                sha[bag_rel] = digest
-        # records.jsonl: drop any earlier lines of this exhibit (a crash mid-append), add ours
-        kept = b""
-        if self.case.records_path.is_file():
-            kept = b"".join(line for line in self.case.records_path.read_bytes().splitlines(keepends=True)
-                            if not _is_exhibit_line(line, self.exhibit_id))
-        body = b"".join(jsonl.dump_bytes(r) for r in final) + b"".join(jsonl.dump_bytes(e) for e in self.errors)
-        atomic_write(self.case.records_path, kept + body)
+        def final_lines() -> Iterator[bytes]:
+            for rec in self.journaled():
+                r = {k: v for k, v in rec.items() if k != "_staged"}
+                bag_rel = f"data/{self.exhibit_id}/{rec['_staged']}"
+                r.update(path_fields(os.fsencode(os.path.join(case_prefix, bag_rel)), "path"))
+                r.update(path_fields(os.fsencode(bag_rel), "bag_path"))
+                line = jsonl.dump_bytes(_order(r))
+                done.items += 1
+                done.bytes += int(r.get("size") or 0)
+                digest = r.get("hashes", {}).get("sha256")
+                if digest:
+                    sha[bag_rel] = digest
+                yield line
+
+        def records_file() -> Iterator[bytes]:
+            # records.jsonl: drop any earlier lines of this exhibit (a crash mid-append), add ours
+            if self.case.records_path.is_file():
+                with open(self.case.records_path, "rb") as fh:
+                    for line in fh:
+                        if not _is_exhibit_line(line, self.exhibit_id):
+                            done.records_from += len(line)
+                            yield line
+            yield from final_lines()
+            yield from (jsonl.dump_bytes(e) for e in self.errors)
+
+        atomic_write(self.case.records_path, records_file())
         self.info.update({
             "status": status,
             "ended": now_fields(),
-            "items": len(final),
-            "bytes": sum(int(r.get("size") or 0) for r in final),
+            "items": done.items,
+            "bytes": done.bytes,
             "errors": [e.get("error", {}) | {k: e[k] for k in ("path", "path_hex", "inode") if k in e}
                        for e in self.errors],
         })
@@ -280,7 +301,7 @@ class Acquisition:
             self.journal.unlink()
         except FileNotFoundError:
             pass
-        return final
+        return done
 
     def abort(self, status: str, reason: str) -> None:
         """Record an unfinished exhibit (interrupted, failed); staging and journal stay for a rerun."""
@@ -289,6 +310,16 @@ class Acquisition:
                           "errors": [e.get("error", {}) for e in self.errors]})
         self.case.write_exhibit(self.exhibit_id, self.info)
         self.case.update_bag()
+
+
+@dataclass
+class Finished:
+    """What :meth:`Acquisition.finish` recorded: items, their bytes, and the byte offset in
+    ``fkit/records.jsonl`` where this exhibit's records (items, then errors) begin."""
+
+    items: int = 0
+    bytes: int = 0
+    records_from: int = 0
 
 
 _FIELD_ORDER = ("schema", "kind", "exhibit", "path", "path_hex", "bag_path", "bag_path_hex", "type", "size",

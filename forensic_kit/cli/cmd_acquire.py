@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import List, Optional
@@ -13,7 +14,7 @@ from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.cli.options import ALGO_OPTION
 from forensic_kit.exitcodes import ExitCode
-from forensic_kit.records import Record, error_record
+from forensic_kit.records import error_record
 
 
 def acquire_command(
@@ -129,18 +130,13 @@ def acquire_command(
     finally:
         if pread_close is not None:
             pread_close()
-    for rec in final:
-        out.write(jsonl.dump_bytes(rec))
-    for err in acq.errors:
-        out.write(jsonl.dump_bytes(err))
-    _summary(exhibit, final, acq.errors, status)
+    # the exhibit's records (items, then errors) as the case now holds them
+    with open(acq.case.records_path, "rb") as fh:
+        fh.seek(final.records_from)
+        shutil.copyfileobj(fh, out, 1 << 20)
+    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, durable and verified; "
+                f"{len(acq.errors)} errors")
     raise typer.Exit(int(code))
-
-
-def _summary(exhibit: str, final: list[Record], errors: list[Record], status: str) -> None:
-    total = sum(int(r.get("size") or 0) for r in final)
-    console.say(f"fkit acquire: {exhibit} {status}: {len(final)} items, {total:,} bytes, durable and verified; "
-                f"{len(errors)} errors")
 
 
 def register(app: typer.Typer) -> None:

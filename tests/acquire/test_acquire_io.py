@@ -125,7 +125,8 @@ def test_logical_read_back_rejects_a_bad_copy(tmp_path: Path) -> None:
                                     "blake3": blake3.blake3(b"good bytes").hexdigest()}}
         batch.add(path, rec)
     batch.flush()
-    assert list(acq.done) == ["good.bin"] and acq.done["good.bin"]["verified"]["ok"] is True
+    assert acq.done == {"good.bin"}
+    assert [(r["_staged"], r["verified"]["ok"]) for r in acq.journaled()] == [("good.bin", True)]
     assert not bad.exists() and good.exists()
     assert [e["error"]["stage"] for e in acq.errors] == ["verify"]
     journal = acq.journal.read_text().splitlines()

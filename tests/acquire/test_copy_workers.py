@@ -104,6 +104,11 @@ def test_acquire_many_files(tmp_path: Path) -> None:
     assert ex["status"] == "complete" and ex["items"] == len(files)
     assert ex["not_copied"] == [{"relpath": "d2/link", "type": "symlink", "target": "f0100.bin"}]
     _consistent(case)
+    # a second exhibit prints its own records only; the case keeps both, each as printed
+    r2 = fkit("acquire", src / "d1", "--into", case, "--exhibit", "EX-02")
+    assert r2.returncode == 0, r2.stderr
+    assert {x["exhibit"] for x in _records(r2.stdout)} == {"EX-02"} and len(_records(r2.stdout)) == 51
+    assert (case / "fkit" / "records.jsonl").read_bytes() == r.stdout + r2.stdout
 
 
 def test_destination_full_with_copy_workers(tmp_path: Path) -> None:
