@@ -201,6 +201,11 @@ def verify_algo(algos: tuple[str, ...]) -> str:
     return "blake3" if "blake3" in algos else algos[0]
 
 
+def verified_ok(algo: str) -> dict[str, object]:
+    """The ``verified`` field of a copy whose read-back matched."""
+    return {"method": f"read back after sync ({algo})", "ok": True}
+
+
 READBACK_PROCESS = os.environ.get("FKIT_READBACK_PROCESS", "1") != "0"
 """Read full batches back in a helper process while the next batch is copied (see :class:`Batch`)."""
 
@@ -291,7 +296,10 @@ class Batch:
         if not self.pending:
             return
         items, self.pending, self.bytes = self.pending, [], 0
-        fastio.syncfs(self.acq.staging)
+        try:
+            fastio.syncfs(self.acq.staging)
+        except OSError as exc:  # the kernel could not write what was copied
+            raise WriteFailed(exc.errno or errno.EIO, f"cannot write to the case: {exc.strerror}") from exc
         algo = verify_algo(self.acq.algos)
         args = [(os.fspath(dest), int(rec.get("size") or 0)) for dest, rec in items]
         if background and (self.pool is not None or not self.prepared):
@@ -331,7 +339,7 @@ class Batch:
                 except OSError:
                     pass
                 continue
-            rec["verified"] = {"method": f"read back after sync ({algo})", "ok": True}
+            rec["verified"] = verified_ok(algo)
             good.append(rec)
         self.acq.commit(good)
         if self.on_commit is not None:

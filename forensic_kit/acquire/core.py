@@ -36,6 +36,12 @@ class WriteFailed(OSError):
     """The destination refused bytes (disk full, I/O error): the exhibit cannot be completed."""
 
 
+def observed_times(st: os.stat_result, clamp_ns: int | None) -> dict[str, str | None]:
+    """A source file's MAC(B) times for its record, clamped to ``clamp_ns`` (training cases) and marked."""
+    times = stat_times(st)
+    return times if clamp_ns is None else clamp_times(times, clamp_ns)
+
+
 def now_fields() -> dict[str, str | None]:
     """The current time as UTC text plus the machine's UTC offset."""
     now = now_utc()
@@ -105,6 +111,9 @@ class Acquisition:
     done: set[str] = field(default_factory=set)  # staged paths of the journaled items (their records: the journal)
     info: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
+    records_prefix: str | None = None  # how records name the case in "path" (as typed); default: its path
+    totals: "Finished" = field(default_factory=lambda: Finished())  # journaled items and bytes
+    sha256: dict[str, str] = field(default_factory=dict)  # bag path -> SHA-256 of the journaled items
 
     def __post_init__(self) -> None:
         validate_exhibit_id(self.exhibit_id)
@@ -115,10 +124,19 @@ class Acquisition:
         # there, file times later than it (the change time of freshly generated sources) are clamped.
         self.clamp_ns = source_date_epoch_ns() if self.case.info.get("training") else None
 
+    @property
+    def prefix(self) -> str:
+        """The case folder as the records' ``path`` fields start (the ``--into`` argument as typed)."""
+        return self.records_prefix if self.records_prefix is not None else os.fspath(self.case.root)
+
+    def final_line(self, rec: Record) -> bytes:
+        """An item record as the case keeps and prints it (see :func:`final_record_line`)."""
+        return final_record_line({k: v for k, v in rec.items() if k != "_staged"}, self.exhibit_id,
+                                 str(rec["_staged"]), self.prefix)
+
     def observed_times(self, st: os.stat_result) -> dict[str, str | None]:
         """The MAC(B) times of a source file for its record (clamped only in a training case, and marked)."""
-        times = stat_times(st)
-        return times if self.clamp_ns is None else clamp_times(times, self.clamp_ns)
+        return observed_times(st, self.clamp_ns)
 
     # ------------------------------------------------------------------ start
     def _identity(self) -> dict[str, Any]:
@@ -179,26 +197,47 @@ class Acquisition:
             return False
         return bool(head.get("journal") == self._identity())
 
+    def _header(self) -> bytes:
+        return jsonl.dump_bytes({"journal": self._identity(), "records_prefix": self.prefix})
+
     def _load_journal(self) -> None:
-        """Keep the journal's complete, unique entries whose copy is there; rewrite it without the rest."""
+        """Keep the journal's complete, unique entries whose copy is there; rewrite it without the rest.
+
+        Entries are final record lines; when this run names the case differently (another
+        working folder), their ``path`` fields are written again for this run.
+        """
+        with open(self.journal, "rb") as fh:
+            prefix = json.loads(fh.readline()).get("records_prefix")
+
         def kept() -> Iterator[bytes]:
-            yield jsonl.dump_bytes({"journal": self._identity()})
+            yield self._header()
             with open(self.journal, "rb") as fh:
                 fh.readline()
                 for line in fh:
                     if not line.endswith(b"\n"):
                         return  # a line cut by a crash: that item is redone
                     try:
-                        staged = json.loads(line).get("_staged")
-                    except ValueError:
+                        rec = json.loads(line)
+                        staged = _staged_of(rec, self.exhibit_id)
+                    except (ValueError, KeyError, TypeError):
                         return
-                    if not isinstance(staged, str) or staged in self.done:
+                    if staged in self.done:
                         continue
                     if (self.staging / staged).is_file() or self.final_dir.exists():
-                        self.done.add(staged)
+                        if prefix != self.prefix:
+                            line = final_record_line(rec, self.exhibit_id, staged, self.prefix)
+                        self._count(staged, rec)
                         yield line
 
         atomic_write(self.journal, kept())  # a cut last line is gone
+
+    def _count(self, staged: str, rec: Record) -> None:
+        self.done.add(staged)
+        self.totals.items += 1
+        self.totals.bytes += int(rec.get("size") or 0)
+        digest = (rec.get("hashes") or {}).get("sha256")
+        if digest:
+            self.sha256[f"data/{self.exhibit_id}/{staged}"] = digest
 
     def journaled(self) -> Iterator[Record]:
         """The journaled item records, in order, read back from the journal (not held in memory)."""
@@ -221,12 +260,22 @@ class Acquisition:
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
-        atomic_write(self.journal, jsonl.dump_bytes({"journal": self._identity()}))
+        atomic_write(self.journal, self._header())
 
     # ------------------------------------------------------------------ progress
     def commit(self, records: Iterable[Record]) -> None:
-        """Append durable, verified items to the journal (fsync'd)."""
-        data = b"".join(jsonl.dump_bytes(r) for r in records)
+        """Append durable, verified items to the journal (fsync'd).
+
+        A record carrying ``_line`` (its final JSON line, made where it was copied) is journaled
+        as that line; any other is made final here (:meth:`final_line`).
+        """
+        lines: list[bytes] = []
+        for r in records:
+            staged = str(r["_staged"])
+            line = r.get("_line")
+            lines.append(line if isinstance(line, bytes) else self.final_line(r))
+            self._count(staged, r)
+        data = b"".join(lines)
         if not data:
             return
         fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
@@ -235,19 +284,18 @@ class Acquisition:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self.done.update(str(r["_staged"]) for r in records)
 
     def error(self, rec: Record) -> None:
         """Remember an error record for the exhibit description."""
         self.errors.append(rec)
 
     # ------------------------------------------------------------------ finish
-    def finish(self, status: str, extra: dict[str, Any] | None = None, cwd_case: str | None = None) -> Finished:
+    def finish(self, status: str, extra: dict[str, Any] | None = None) -> Finished:
         """Move staging into ``data/``, write records, exhibit description and bag manifests.
 
-        The final item records (in journal order, with ``path`` and ``bag_path`` set), then the
-        error records, stream from the journal to the end of ``fkit/records.jsonl``: memory does
-        not grow with the number of items. Returns their count, bytes and where they start there.
+        The journal already holds the final item records (in order, ``path`` and ``bag_path``
+        set): they are copied, then the error records, to the end of ``fkit/records.jsonl``, in
+        bounded memory. Returns their count, bytes and where they start there.
         """
         if not self.final_dir.exists():
             self.staging.mkdir(parents=True, exist_ok=True)
@@ -255,23 +303,7 @@ class Acquisition:
             os.rename(self.staging, self.final_dir)
             fsync_dir(self.case.data_dir)
             fsync_dir(self.staging.parent)
-        case_prefix = cwd_case if cwd_case is not None else os.fspath(self.case.root)
-        done = Finished()
-        sha: dict[str, str] = {}
-
-        def final_lines() -> Iterator[bytes]:
-            for rec in self.journaled():
-                r = {k: v for k, v in rec.items() if k != "_staged"}
-                bag_rel = f"data/{self.exhibit_id}/{rec['_staged']}"
-                r.update(path_fields(os.fsencode(os.path.join(case_prefix, bag_rel)), "path"))
-                r.update(path_fields(os.fsencode(bag_rel), "bag_path"))
-                line = jsonl.dump_bytes(_order(r))
-                done.items += 1
-                done.bytes += int(r.get("size") or 0)
-                digest = r.get("hashes", {}).get("sha256")
-                if digest:
-                    sha[bag_rel] = digest
-                yield line
+        done = Finished(self.totals.items, self.totals.bytes)
 
         def records_file() -> Iterator[bytes]:
             # records.jsonl: drop any earlier lines of this exhibit (a crash mid-append), add ours
@@ -281,7 +313,10 @@ class Acquisition:
                         if not _is_exhibit_line(line, self.exhibit_id):
                             done.records_from += len(line)
                             yield line
-            yield from final_lines()
+            with open(self.journal, "rb") as fh:
+                fh.readline()
+                while chunk := fh.read(1 << 20):
+                    yield chunk
             yield from (jsonl.dump_bytes(e) for e in self.errors)
 
         atomic_write(self.case.records_path, records_file())
@@ -296,7 +331,7 @@ class Acquisition:
         if extra:
             self.info.update(extra)
         self.case.write_exhibit(self.exhibit_id, self.info)
-        self.case.update_bag(hashes=sha)
+        self.case.update_bag(hashes=self.sha256)
         try:
             self.journal.unlink()
         except FileNotFoundError:
@@ -324,6 +359,28 @@ class Finished:
 
 _FIELD_ORDER = ("schema", "kind", "exhibit", "path", "path_hex", "bag_path", "bag_path_hex", "type", "size",
                 "hashes", "times")
+
+
+def final_record_line(rec: Record, exhibit_id: str, staged: str, prefix: str) -> bytes:
+    """The JSON line of an item record as the case keeps it: ``path`` (the case folder as the user
+    named it, then ``data/<EX>/<staged>``) and ``bag_path`` set, fields in the record order.
+
+    Pure, so that copy workers can make the line where they copy the file.
+    """
+    bag_rel = f"data/{exhibit_id}/{staged}"
+    r = dict(rec)
+    r.update(path_fields(os.fsencode(os.path.join(prefix, bag_rel)), "path"))
+    r.update(path_fields(os.fsencode(bag_rel), "bag_path"))
+    return jsonl.dump_bytes(_order(r))
+
+
+def _staged_of(rec: Record, exhibit_id: str) -> str:
+    """The staged name of a journaled item (its bag path inside ``data/<EX>/``)."""
+    bag = rec["bag_path"]
+    head = f"data/{exhibit_id}/"
+    if not isinstance(bag, str) or not bag.startswith(head):
+        raise ValueError(f"not an item of {exhibit_id}: {bag!r}")
+    return bag[len(head):]
 
 
 def _order(rec: Record) -> Record:

@@ -74,7 +74,8 @@ def syncfs(path: os.PathLike[str] | str) -> None:
     """Flush the file system holding ``path`` (data and metadata) to stable storage.
 
     ``syncfs(2)`` waits for one file system instead of every disk of the machine (``sync``);
-    ``os.sync()`` is the fallback where it is not available.
+    ``os.sync()`` is the fallback where it is not available. A write error that the kernel
+    reports for the file system (EIO, ENOSPC) is raised as :class:`OSError`.
     """
     global _libc
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -83,9 +84,13 @@ def syncfs(path: os.PathLike[str] | str) -> None:
             # the C library is already loaded: no find_library("c"), which runs ldconfig -p
             _libc = ctypes.CDLL(None, use_errno=True)
         fn = getattr(_libc, "syncfs", None)
-        if fn is None or fn(fd) != 0:
+        if fn is None:
             os.sync()
-    except OSError:
-        os.sync()
+        elif fn(fd) != 0:
+            code = ctypes.get_errno()
+            if code in (errno.ENOSYS, errno.EPERM):
+                os.sync()
+            else:
+                raise OSError(code, os.strerror(code))
     finally:
         os.close(fd)

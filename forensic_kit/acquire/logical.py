@@ -7,7 +7,6 @@ import errno as errno_mod
 import fnmatch
 import os
 import stat
-from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain, islice
@@ -15,8 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from forensic_kit import names
-from forensic_kit.acquire.copy import SMALL, Batch, copy_bytes, copy_into, read_small
-from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed
+from forensic_kit.acquire.copy import SMALL, Batch, copy_bytes, copy_into, read_small, verified_ok, verify_algo
+from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed, final_record_line, observed_times
 from forensic_kit.filehash import open_readonly, walk
 from forensic_kit.records import Record, error_record, new_record
 from forensic_kit.workers import in_workers, usable_cores
@@ -70,23 +69,15 @@ def acquire_files(acq: Acquisition, source: Path, on_commit: Callable[[list[Reco
 
 def _walk_and_copy(acq: Acquisition, root: bytes, single: bool, batch: Batch, out: Outcome) -> None:
     staging = os.fspath(acq.staging)
-    prefix = root if root.endswith(b"/") else root + b"/"
-    sent: deque[dict[str, Any]] = deque()  # the locator of each file handed to copy_files, in order
+    maker = RecordMaker(acq.exhibit_id, acq.prefix, acq.clamp_ns, root, single, staging, verify_algo(acq.algos))
 
     def jobs() -> Iterator[tuple[bytes, str]]:
         for item in walk([root], follow=False):
-            if single:
-                rel = os.path.basename(item.path)
-            elif item.path.startswith(prefix):  # the walk builds root/rel: no relpath() (two getcwd calls)
-                rel = item.path[len(prefix):]
-            else:
-                rel = os.path.relpath(item.path, root)
-            src_fields = {"scheme": "file", **names.path_fields(item.path, "source_path"),
-                          **names.path_fields(rel, "relpath")}
+            rel = maker.relpath(item.path)
             if item.walk_error is not None:
                 stage, code, reason = item.walk_error
                 acq.error(error_record(PARSER, stage, reason, errno_name=errno_mod.errorcode.get(code),
-                                       exhibit=acq.exhibit_id, locator=src_fields))
+                                       exhibit=acq.exhibit_id, locator=maker.locator(item.path, rel)))
                 out.errors += 1
                 continue
             staged = _rel_text(rel)
@@ -97,7 +88,7 @@ def _walk_and_copy(acq: Acquisition, root: bytes, single: bool, batch: Batch, ou
                 try:
                     st = os.lstat(item.path)
                 except OSError as exc:
-                    _err(acq, "stat", exc, locator=src_fields)
+                    _err(acq, "stat", exc, locator=maker.locator(item.path, rel))
                     out.errors += 1
                     continue
                 if not stat.S_ISREG(st.st_mode):
@@ -107,11 +98,10 @@ def _walk_and_copy(acq: Acquisition, root: bytes, single: bool, batch: Batch, ou
                             {**names.path_fields(rel, "relpath"), "type": "symlink",
                              "target": os.fsdecode(os.readlink(item.path))})
                     continue
-            sent.append(src_fields)
             yield item.path, os.path.join(staging, staged)
 
-    for copied in copy_files(jobs(), acq.algos, before_workers=batch.prepare):
-        _record(acq, sent.popleft(), copied, batch, out)
+    for copied in copy_files(jobs(), acq.algos, before_workers=batch.prepare, maker=maker):
+        _record(acq, maker, copied, batch, out)
 
 
 _VANISHED = (errno_mod.ENOENT, errno_mod.ENOTDIR)
@@ -120,6 +110,7 @@ _VANISHED = (errno_mod.ENOENT, errno_mod.ENOTDIR)
 class Copied(NamedTuple):
     """One source file after :func:`copy_file` (which may have run in a worker process)."""
 
+    source: bytes
     dest: str
     hashes: dict[str, str] | None  # None: not copied (``error`` says why, or it is not a regular file)
     size: int = 0
@@ -127,6 +118,7 @@ class Copied(NamedTuple):
     changed: bool = False  # size or mtime changed while it was read, or fewer bytes came
     error: tuple[int, str] | None = None  # (errno, reason) when it could not be opened or read
     stage: str = ""  # where it failed: "stat" (vanished) or "read"
+    line: bytes | None = None  # the item's final record line (RecordMaker), made where it was copied
 
 
 def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
@@ -138,11 +130,11 @@ def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
     try:
         fd = open_readonly(path)
     except OSError as exc:  # vanished or unreadable
-        return Copied(dest, None, error=_reason(exc), stage="stat" if exc.errno in _VANISHED else "read")
+        return Copied(path, dest, None, error=_reason(exc), stage="stat" if exc.errno in _VANISHED else "read")
     try:
         before = os.fstat(fd)
         if not stat.S_ISREG(before.st_mode):
-            return Copied(dest, None)
+            return Copied(path, dest, None)
         times = (before.st_atime_ns, before.st_mtime_ns)
         try:
             if before.st_size <= SMALL:
@@ -155,12 +147,12 @@ def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
         except WriteFailed:
             raise
         except OSError as exc:
-            return Copied(dest, None, error=_reason(exc), stage="read")
+            return Copied(path, dest, None, error=_reason(exc), stage="read")
         after = os.fstat(fd)
     finally:
         os.close(fd)
     changed = (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != before.st_size
-    return Copied(dest, hashes, size, before, changed)
+    return Copied(path, dest, hashes, size, before, changed)
 
 
 def _reason(exc: OSError) -> tuple[int, str]:
@@ -173,14 +165,69 @@ _TASK_MIN = 16  # a task ends with a folder once it has this many files ...
 _TASK_MAX = 1024  # ... and after this many in any case
 
 
-def _copy_task(algos: tuple[str, ...], task: list[tuple[bytes, str]]) -> list[Copied] | tuple[int, str]:
-    """A worker's task: copy each file; on a destination failure stop and answer (errno, reason)."""
+@dataclass(frozen=True)
+class RecordMaker:
+    """Makes a copied file's record, as the case will keep it, where the file was copied (a copy
+    worker), so that the calling process only journals lines."""
+
+    exhibit_id: str
+    prefix: str  # the case folder as records name it
+    clamp_ns: int | None  # training cases: file times clamped to SOURCE_DATE_EPOCH
+    root: bytes  # the source folder (or file) as given
+    single: bool  # the source is one file
+    staging: str
+    verify_algo: str
+
+    def relpath(self, path: bytes) -> bytes:
+        """A source file's path relative to the source folder (its name for a single file)."""
+        if self.single:
+            return os.path.basename(path)
+        head = self.root if self.root.endswith(b"/") else self.root + b"/"
+        # the walk builds root/rel: no relpath() (two getcwd calls) in the usual case
+        return path[len(head):] if path.startswith(head) else os.path.relpath(path, self.root)
+
+    def locator(self, path: bytes, rel: bytes | None = None) -> dict[str, Any]:
+        """Where a file came from: its source path and its path relative to the source."""
+        return {"scheme": "file", **names.path_fields(path, "source_path"),
+                **names.path_fields(self.relpath(path) if rel is None else rel, "relpath")}
+
+    def record(self, copied: Copied) -> Record:
+        """The item record of a copied file, before the read-back."""
+        assert copied.before is not None
+        st = copied.before
+        rec = new_record("file", PARSER, "1", exhibit=self.exhibit_id, type="regular", size=copied.size,
+                         hashes=copied.hashes, times=observed_times(st, self.clamp_ns), mode=oct(stat.S_IMODE(st.st_mode)))
+        rec["locator"] = self.locator(copied.source)
+        rec["producer"] = rec.pop("producer")
+        if copied.changed:
+            rec["changed_while_read"] = True
+        return rec
+
+    def line(self, copied: Copied) -> bytes:
+        """The final record line, as journaled once the read-back of the copy has matched."""
+        rec = self.record(copied)
+        rec["verified"] = verified_ok(self.verify_algo)
+        rec["producer"] = rec.pop("producer")
+        return final_record_line(rec, self.exhibit_id, self.staged(copied.dest), self.prefix)
+
+    def staged(self, dest: str) -> str:
+        """A copy's name inside the exhibit."""
+        return dest[len(self.staging) + 1:]
+
+
+def _copy_task(algos: tuple[str, ...], maker: RecordMaker | None, task: list[tuple[bytes, str]]
+               ) -> list[Copied] | tuple[int, str]:
+    """A worker's task: copy each file (and make its record line); on a destination failure stop
+    and answer (errno, reason)."""
     done: list[Copied] = []
     for path, dest in task:
         try:
-            done.append(copy_file(path, dest, algos))
+            copied = copy_file(path, dest, algos)
         except WriteFailed as exc:
             return exc.errno or errno_mod.EIO, exc.strerror or str(exc)
+        if maker is not None and copied.hashes is not None:
+            copied = copied._replace(line=maker.line(copied), before=None)
+        done.append(copied)
     return done
 
 
@@ -201,48 +248,49 @@ def _tasks(jobs: Iterator[tuple[bytes, str]]) -> Iterator[list[tuple[bytes, str]
 
 
 def copy_files(jobs: Iterable[tuple[bytes, str]], algos: tuple[str, ...], workers: int | None = None,
-               before_workers: Callable[[], None] | None = None) -> Iterator[Copied]:
+               before_workers: Callable[[], None] | None = None, maker: RecordMaker | None = None) -> Iterator[Copied]:
     """:func:`copy_file` over ``(source path, destination)`` jobs, results in job order.
 
     Creating files costs this machine's kernel more than anything else (cp -a spends nearly all
     its time there), so with many files the copies run in one forked worker process per usable
     core, each creating its own files. ``before_workers`` runs just before they are forked.
-    A destination failure in a worker is raised here as :class:`WriteFailed`.
+    A destination failure in a worker is raised here as :class:`WriteFailed`. With ``maker``,
+    each copied file comes with its record line (:attr:`Copied.line`).
     """
     it = iter(jobs)
     head = list(islice(it, PARALLEL_MIN))
     nworkers = workers if workers is not None else usable_cores()
     if len(head) < PARALLEL_MIN or nworkers <= 1:
         for path, dest in chain(head, it):
-            yield copy_file(path, dest, algos)
+            yield from _results(_copy_task(algos, maker, [(path, dest)]))
         return
     if before_workers is not None:
         before_workers()
-    for result in in_workers(_tasks(chain(head, it)), nworkers, partial(_copy_task, algos), what="copy"):
-        if isinstance(result, tuple):
-            raise WriteFailed(result[0], f"cannot write to the case: {result[1]}")
-        yield from result
+    for result in in_workers(_tasks(chain(head, it)), nworkers, partial(_copy_task, algos, maker), what="copy"):
+        yield from _results(result)
 
 
-def _record(acq: Acquisition, src_fields: dict[str, Any], copied: Copied, batch: Batch, out: Outcome) -> None:
+def _results(answer: list[Copied] | tuple[int, str]) -> list[Copied]:
+    """A task's copies; a destination failure (errno, reason) is raised as :class:`WriteFailed`."""
+    if isinstance(answer, tuple):
+        raise WriteFailed(answer[0], f"cannot write to the case: {answer[1]}")
+    return answer
+
+
+def _record(acq: Acquisition, maker: RecordMaker, copied: Copied, batch: Batch, out: Outcome) -> None:
     """Queue a copied file for the batch sync and read-back, or record why it was not copied."""
-    if copied.hashes is None or copied.before is None:
+    if copied.hashes is None:
         if copied.error is None:
             out.skipped += 1
             return
-        _err(acq, copied.stage, OSError(*copied.error), locator=src_fields)
+        _err(acq, copied.stage, OSError(*copied.error), locator=maker.locator(copied.source))
         out.errors += 1
         return
-    before = copied.before
-    rec = new_record("file", PARSER, "1", exhibit=acq.exhibit_id, type="regular", size=copied.size,
-                     hashes=copied.hashes, times=acq.observed_times(before), mode=oct(stat.S_IMODE(before.st_mode)),
-                     _staged=copied.dest[len(os.fspath(acq.staging)) + 1:])
-    rec["locator"] = src_fields
-    rec["producer"] = rec.pop("producer")
+    line = copied.line if copied.line is not None else maker.line(copied)
+    batch.add(copied.dest, {"_staged": maker.staged(copied.dest), "size": copied.size, "hashes": copied.hashes,
+                            "_line": line})
     if copied.changed:
-        rec["changed_while_read"] = True
         out.changed += 1
-    batch.add(copied.dest, rec)
     out.items += 1
     out.bytes += copied.size
 

@@ -62,7 +62,7 @@ def acquire_command(
         from forensic_kit.acquire.physical import parse_size
 
         split_bytes = parse_size(split)
-    acq = Acquisition(case, exhibit, kind, source, description, seal, algos)
+    acq = Acquisition(case, exhibit, kind, source, description, seal, algos, records_prefix=os.fspath(into))
     out = console.stdout_bytes()
     code = ExitCode.OK
     extra: dict[str, object] = {}
@@ -105,7 +105,7 @@ def acquire_command(
         if acq.errors:
             code = ExitCode.PARTIAL if code == ExitCode.OK else code
         status = "complete" if code == ExitCode.OK else "incomplete"
-        final = acq.finish(status, extra, cwd_case=os.fspath(into))
+        final = acq.finish(status, extra)
     except KeyboardInterrupt:
         acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
         console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")

@@ -126,11 +126,11 @@ def test_logical_read_back_rejects_a_bad_copy(tmp_path: Path) -> None:
         batch.add(path, rec)
     batch.flush()
     assert acq.done == {"good.bin"}
-    assert [(r["_staged"], r["verified"]["ok"]) for r in acq.journaled()] == [("good.bin", True)]
+    assert [(r["bag_path"], r["verified"]["ok"]) for r in acq.journaled()] == [("data/EX-03/good.bin", True)]
     assert not bad.exists() and good.exists()
     assert [e["error"]["stage"] for e in acq.errors] == ["verify"]
     journal = acq.journal.read_text().splitlines()
-    assert len(journal) == 2 and json.loads(journal[1])["_staged"] == "good.bin"
+    assert len(journal) == 2 and json.loads(journal[1])["bag_path"] == "data/EX-03/good.bin"
 
 
 def test_logical_copies_keep_source_times_without_temporary_files(tmp_path: Path) -> None:
@@ -175,7 +175,9 @@ def test_logical_batches_read_back_in_a_helper_process(tmp_path: Path, monkeypat
     assert out.items == 10 and not acq.errors
     assert committed == [[f"f{i:02d}.bin" for i in range(j, min(j + 3, 10))] for j in range(0, 10, 3)]
     journal = [json.loads(line) for line in acq.journal.read_text().splitlines()[1:]]
-    assert [r["_staged"] for r in journal] == [f"f{i:02d}.bin" for i in range(10)]
+    # the journal holds the final records: what finish() copies into fkit/records.jsonl
+    assert [r["bag_path"] for r in journal] == [f"data/EX-05/f{i:02d}.bin" for i in range(10)]
+    assert [r["path"] for r in journal] == [f"{case.root}/data/EX-05/f{i:02d}.bin" for i in range(10)]
     assert all(r["verified"]["ok"] for r in journal)
 
 
@@ -246,3 +248,49 @@ def test_physical_from_a_real_block_device(tmp_path: Path) -> None:
     assert sheet["source"]["kernel_name"] == Path(dev).name and sheet["source"]["sectors"] == len(data) // 512
     assert sheet["source"]["logical_block_size"] in (512, 4096)
     assert sheet["reread"]["stable"] is True
+
+
+def test_resumed_from_another_folder_names_the_case_as_this_run_does(tmp_path: Path) -> None:
+    """The journal holds final record lines; a rerun that names the case differently rewrites them."""
+    case = _case(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    info = {"path": str(src), "type": "folder", "size": None}
+    first = Acquisition(case, "EX-07", "logical", src, records_prefix="first/CASE")
+    first.begin(info)
+    digests = copy_mod.copy_bytes(first.staging / "a.bin", b"abc", first.algos)
+    first.commit([{"kind": "file", "exhibit": "EX-07", "size": 3, "hashes": digests, "_staged": "a.bin"}])
+    assert json.loads(first.journal.read_text().splitlines()[1])["path"] == "first/CASE/data/EX-07/a.bin"
+    # interrupted here; the same command from another folder
+    again = Acquisition(case, "EX-07", "logical", src, records_prefix="/elsewhere/CASE")
+    again.begin(info)
+    assert again.resumed and again.done == {"a.bin"} and again.totals.items == 1 and again.totals.bytes == 3
+    done = again.finish("complete")
+    assert (done.items, done.bytes) == (1, 3)
+    (rec,) = [json.loads(line) for line in case.records_path.read_bytes().splitlines()]
+    assert rec["path"] == "/elsewhere/CASE/data/EX-07/a.bin" and rec["bag_path"] == "data/EX-07/a.bin"
+    assert rec["hashes"] == digests
+    assert bagit_validate(case.root).returncode == 0
+
+
+def test_a_write_error_reported_by_the_sync_stops_the_exhibit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """syncfs(2) reporting EIO means copies may not be on the disk: nothing of the batch is journaled."""
+    import errno
+
+    from forensic_kit.acquire.core import WriteFailed
+
+    fastio.syncfs(tmp_path)  # the real call succeeds here
+
+    def failing(path: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(fastio, "syncfs", failing)
+    case = _case(tmp_path)
+    acq = Acquisition(case, "EX-08", "logical", tmp_path)
+    acq.begin({"path": str(tmp_path), "type": "folder", "size": None})
+    digests = copy_mod.copy_bytes(acq.staging / "a.bin", b"abc", acq.algos)
+    batch = copy_mod.Batch(acq)
+    batch.add(acq.staging / "a.bin", {"size": 3, "hashes": digests, "_staged": "a.bin"})
+    with pytest.raises(WriteFailed, match="cannot write to the case: Input/output error"):
+        batch.flush()
+    assert acq.done == set() and len(acq.journal.read_text().splitlines()) == 1
