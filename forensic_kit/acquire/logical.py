@@ -191,21 +191,15 @@ class RecordMaker:
         return {"scheme": "file", **names.path_fields(path, "source_path"),
                 **names.path_fields(self.relpath(path) if rel is None else rel, "relpath")}
 
-    def record(self, copied: Copied) -> Record:
-        """The item record of a copied file, before the read-back."""
+    def line(self, copied: Copied) -> bytes:
+        """The final record line of a copied file, as journaled once its read-back has matched."""
         assert copied.before is not None
         st = copied.before
         rec = new_record("file", PARSER, "1", exhibit=self.exhibit_id, type="regular", size=copied.size,
                          hashes=copied.hashes, times=observed_times(st, self.clamp_ns), mode=oct(stat.S_IMODE(st.st_mode)))
         rec["locator"] = self.locator(copied.source)
-        rec["producer"] = rec.pop("producer")
         if copied.changed:
             rec["changed_while_read"] = True
-        return rec
-
-    def line(self, copied: Copied) -> bytes:
-        """The final record line, as journaled once the read-back of the copy has matched."""
-        rec = self.record(copied)
         rec["verified"] = verified_ok(self.verify_algo)
         rec["producer"] = rec.pop("producer")
         return final_record_line(rec, self.exhibit_id, self.staged(copied.dest), self.prefix)
