@@ -1,8 +1,8 @@
 """Benchmarks for ``fkit acquire`` and ``fkit fs ls`` (issue 3).
 
 1. Logical acquisition of a small-file set (durable, verified) ≤ 1.0 × (``cp -a`` + ``sync`` +
-   ``hashdeep -r -c sha256`` on the copy). The issue names 50,000 files; the default here is
-   10,000 (same size distribution, 200 B – 64 KB) to fit the shared machine: ``--files 50000``.
+   ``hashdeep -r -c sha256`` on the copy), on the issue's 50,000 files (200 B – 64 KB each;
+   ``--files`` for another count).
 2. Physical acquisition of a 2 GiB image file (sha256 + blake3, durable, read back)
    ≤ 0.5 × (``dc3dd hash=sha256`` + ``sync``) on the same file.
 3. ``fkit fs ls`` of an ext4 image holding the file set ≤ 1.5 × ``fls -r -p``.
@@ -10,7 +10,7 @@
 Every round writes afresh (new destinations, both sides); ``fkit case init`` and the deletion of
 earlier outputs are done before a round, untimed, as ``cp`` and ``dc3dd`` get an existing folder.
 
-Usage: python bench/bench_acquire.py [--workdir DIR] [--files 10000] [--image-gib 2] [--rounds 3]
+Usage: python bench/bench_acquire.py [--workdir DIR] [--files 50000] [--image-gib 2] [--rounds 3]
        [--only logical,physical,fsls[,floor]]   (floor: the disk's own cost, not a target)
 """
 
@@ -190,7 +190,7 @@ def cpu_medians(cmds: dict[str, list[str]], rounds: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workdir", type=Path, default=None)
-    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--files", type=int, default=50_000)
     ap.add_argument("--image-gib", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default="logical,physical,fsls")
