@@ -244,7 +244,7 @@ class Batch:
     calling thread copies the next batch: the read-back's kernel work runs on another core, and
     a second Python thread would cost more in GIL hand-offs than it saves. Batches are journaled
     strictly in order, each only after its sync and its read-back. The last batch is read back in
-    the calling process.
+    the calling process, at the same time as the helper finishes the one before.
     """
 
     acq: Acquisition
@@ -311,8 +311,9 @@ class Batch:
                 return
             except (OSError, RuntimeError, ValueError):
                 pass  # no helper process: read back here
+        results = read_back(args, algo)  # while the helper may still read the previous batch
         self._drain(wait=True)  # earlier batches are journaled first
-        self._check(items, read_back(args, algo))
+        self._check(items, results)
 
     def _drain(self, wait: bool) -> None:
         """Journal the batches whose read-back has finished, in order."""
