@@ -26,6 +26,7 @@ from functools import lru_cache, partial
 
 from forensic_kit import names
 from forensic_kit.jsonl import dumps
+from forensic_kit.fileopen import NOATIME, open_noatime, open_readonly
 from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, HasherFactory, MultiHash, hasher_factories, pump
 from forensic_kit.records import KIND_ERROR, KIND_FILE, SCHEMA_ID, Record, error_record, producer
 from forensic_kit.timeutil import ns_to_iso
@@ -33,7 +34,6 @@ from forensic_kit.workers import in_workers, usable_cores
 
 PARSER = "hash"
 PARSER_VERSION = "1"
-_NOATIME = getattr(os, "O_NOATIME", 0)
 
 
 class WorkItem(NamedTuple):
@@ -87,23 +87,6 @@ class HashStats:
     def records(self) -> int:
         """How many records were counted."""
         return sum(self.kinds.values())
-
-
-def open_readonly(path: bytes, follow: bool = False) -> int:
-    """Open a file for reading without changing it: read-only, ``O_NOATIME`` when allowed.
-
-    ``O_NOATIME`` is refused (EPERM) for files the caller does not own unless it is root; then
-    the file is opened without it.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    if _NOATIME:
-        try:
-            return os.open(path, flags | _NOATIME)
-        except PermissionError:
-            pass
-    return os.open(path, flags)
 
 
 def file_type(mode: int) -> str:
@@ -262,15 +245,10 @@ _KNOWN_REGULAR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXE
 def _open_regular(path: bytes) -> int:
     """Open a file the walk saw as regular: read-only, no-follow, non-blocking (a FIFO swapped in
     since cannot hang us), ``O_NOATIME`` unless the kernel refuses it for this file."""
-    if _NOATIME:
-        try:
-            return os.open(path, _KNOWN_REGULAR_FLAGS | _NOATIME)
-        except PermissionError:
-            pass
-    return os.open(path, _KNOWN_REGULAR_FLAGS)
+    return open_noatime(path, _KNOWN_REGULAR_FLAGS)
 
 
-_FAST_OPEN = _KNOWN_REGULAR_FLAGS | _NOATIME
+_FAST_OPEN = _KNOWN_REGULAR_FLAGS | NOATIME
 
 
 def _open_known_regular(item: WorkItem) -> tuple[int, os.stat_result | None]:

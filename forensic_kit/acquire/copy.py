@@ -14,7 +14,8 @@ from typing import Callable
 
 from forensic_kit.acquire import fastio
 from forensic_kit.acquire.core import Acquisition, WriteFailed
-from forensic_kit.filehash import open_readonly, read_and_hash
+from forensic_kit.fileopen import open_readonly
+from forensic_kit.filehash import read_and_hash
 from forensic_kit.hashing import MultiHash, pump
 from forensic_kit.records import Record, error_record
 

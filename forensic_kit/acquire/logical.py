@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from forensic_kit import names
 from forensic_kit.acquire.copy import SMALL, Batch, copy_bytes, copy_into, read_small, verified_ok, verify_algo
 from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed, final_record_line, observed_times
-from forensic_kit.filehash import open_readonly, walk
+from forensic_kit.fileopen import open_readonly
+from forensic_kit.filehash import walk
 from forensic_kit.records import Record, error_record, new_record
 from forensic_kit.workers import in_workers, usable_cores
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 from forensic_kit.acquire import fastio
 from forensic_kit.acquire.copy import FaultyWriter, verify_algo
 from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed
-from forensic_kit.filehash import open_readonly
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.hashing import MultiHash, pump
 from forensic_kit.package import fsync_dir
 from forensic_kit.records import Record, new_record

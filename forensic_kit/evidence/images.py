@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from forensic_kit.errors import FormatError, InputError
+from forensic_kit.fileopen import open_readonly
 
 EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
 _SEGMENT = re.compile(r"^(?P<stem>.*)\.(?P<num>\d{3})$")
@@ -46,22 +47,6 @@ def is_ewf(path: Path) -> bool:
     return head in EWF_SIGNATURES
 
 
-def _open_readonly(path: bytes) -> int:
-    """Open an image segment read-only (following links), with ``O_NOATIME`` where allowed.
-
-    The same rule as :func:`forensic_kit.filehash.open_readonly`, kept here so that listing an
-    image (``fkit fs ls``) does not import the hashing engine and its worker pool.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    if noatime:
-        try:
-            return os.open(path, flags | noatime)
-        except PermissionError:
-            pass
-    return os.open(path, flags)
-
-
 class RawSource:
     """A raw or split raw image (or block device) as one read-only stream with ``pread``."""
 
@@ -78,7 +63,7 @@ class RawSource:
         pos = 0
         try:
             for seg in self.segments:
-                fd = _open_readonly(os.fsencode(seg))
+                fd = open_readonly(os.fsencode(seg), follow=True)
                 self._fds.append(fd)
                 size = os.lseek(fd, 0, os.SEEK_END)
                 self._starts.append(pos)

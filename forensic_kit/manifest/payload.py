@@ -27,7 +27,7 @@ from typing import Any
 
 from forensic_kit import names
 from forensic_kit.audit import PARSER_VERSION, VERDICTS
-from forensic_kit.filehash import open_readonly
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.records import KIND_AUDIT, Record, new_record
 
 PARSER = "verify"

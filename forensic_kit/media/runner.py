@@ -28,7 +28,8 @@ from types import FrameType
 from typing import Any
 
 from forensic_kit import names
-from forensic_kit.filehash import WorkItem, open_readonly, stat_times
+from forensic_kit.fileopen import open_readonly
+from forensic_kit.filehash import WorkItem, stat_times
 from forensic_kit.errors import FkitError
 from forensic_kit.media import PARSER, PARSER_VERSION, imagefiles
 from forensic_kit.records import KIND_FILE, Record, error_record, new_record
