@@ -159,7 +159,7 @@ def bench_fsls(work: Path, files: int, rounds: int) -> dict[str, float]:
     peer = sh(f"fls -r -p {img} >/dev/null")
     r1 = compare(f"fs ls (jsonl records) of an ext4 image with {files} files vs fls -r -p", ours, peer, rounds)
     ours_b = sh(f"{fkit_sh()} fs ls {img} --format bodyfile >/dev/null")
-    compare(f"fs ls --format bodyfile of the same image vs fls -r -p", ours_b, peer, rounds)
+    compare("fs ls --format bodyfile of the same image vs fls -r -p", ours_b, peer, rounds)
     # CPU time (user + system) does not depend on how busy the shared machine is.
     tiny = work / "ext4-tiny.img"
     if not tiny.exists():

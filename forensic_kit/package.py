@@ -21,7 +21,7 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from forensic_kit import __version__
 from forensic_kit.errors import CaseExistsError, InputError, NotACaseError

@@ -12,7 +12,7 @@ import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from forensic_kit.acquire import fastio
 from forensic_kit.acquire.copy import FaultyWriter, verify_algo
