@@ -289,9 +289,24 @@ class Batch:
             self._sync_and_verify(background=False)
         finally:
             self._drain(wait=True)
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-                self.pool = None
+            self.close()
+
+    def close(self) -> None:
+        """Stop the read-back helper process now (idempotent).
+
+        Called on every way out, failures included: a pool left to interpreter exit races with
+        ``concurrent.futures``' own exit hook, which then writes to a closed wake-up pipe and
+        prints a traceback after fkit's one-line error (CPython 3.11).
+        """
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _sync_and_verify(self, background: bool) -> None:
         if not self.pending:

@@ -60,11 +60,11 @@ def _err(acq: Acquisition, stage: str, exc: OSError, **fields: Any) -> Record:
 def acquire_files(acq: Acquisition, source: Path, on_commit: Callable[[list[Record]], None] | None = None) -> Outcome:
     """Copy every regular file under ``source`` (or the file itself) into the staging folder."""
     out = Outcome()
-    batch = Batch(acq, on_commit=on_commit)
     root = os.fsencode(source)
     single = not source.is_dir()
-    _walk_and_copy(acq, root, single, batch, out)
-    batch.flush()
+    with Batch(acq, on_commit=on_commit) as batch:
+        _walk_and_copy(acq, root, single, batch, out)
+        batch.flush()
     return out
 
 
@@ -268,7 +268,7 @@ def copy_files(jobs: Iterable[tuple[bytes, str]], algos: tuple[str, ...], worker
 def _results(answer: list[Copied] | tuple[int, str]) -> list[Copied]:
     """A task's copies; a destination failure (errno, reason) is raised as :class:`WriteFailed`."""
     if isinstance(answer, tuple):
-        raise WriteFailed(answer[0], f"cannot write to the case: {answer[1]}")
+        raise WriteFailed(answer[0], answer[1])  # the worker's reason already says what failed
     return answer
 
 
@@ -381,4 +381,5 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
         batch.flush()
         return out, info
     finally:
+        batch.close()
         src.close()

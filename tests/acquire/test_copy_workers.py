@@ -116,7 +116,9 @@ def test_destination_full_with_copy_workers(tmp_path: Path) -> None:
     case = _case(tmp_path)
     r = fkit("acquire", src, "--into", case, "--exhibit", "EX-02", env={"FKIT_FAULT_WRITE_AFTER": "200000"})
     assert r.returncode == 4, r.stderr
-    assert r.stderr.count(b"\n") == 1 and b"No space left on device" in r.stderr
+    # exactly one clean line: no traceback from the read-back helper's exit, no doubled prefix
+    assert r.stderr == (b"fkit: error: acquisition of EX-02 stopped: cannot write to the case: "
+                        b"No space left on device; nothing partial was recorded\n")
     assert json.loads((case / "fkit" / "exhibits" / "EX-02.json").read_text())["status"] == "failed"
     assert not (case / "data" / "EX-02").exists()
     _consistent(case)
