@@ -24,7 +24,7 @@ from itertools import islice
 from typing import Any, NamedTuple, TypeVar, Union
 from functools import lru_cache, partial
 
-from forensic_kit import names
+from forensic_kit import names, progress
 from forensic_kit.jsonl import dumps
 from forensic_kit.fileopen import NOATIME, open_noatime, open_readonly
 from forensic_kit.hashing import DEFAULT_ALGOS, SMALL_FILE, HasherFactory, MultiHash, hasher_factories, pump
@@ -156,9 +156,10 @@ def read_and_hash(fd: int, size_hint: int, algos: Sequence[str]) -> tuple[dict[s
         if len(data) > size_hint:  # the file grew since fstat: read the rest
             while chunk := os.read(fd, SMALL_FILE):
                 mh.update(chunk)
+        progress.add(mh.nbytes)
         return mh.hexdigests(), mh.nbytes
     raw = os.fdopen(fd, "rb", buffering=0, closefd=False)
-    total = pump(raw.readinto, mh.consumers)
+    total = pump(progress.counting(raw.readinto), mh.consumers)
     return mh.hexdigests(), total
 
 
@@ -481,7 +482,15 @@ def _init_worker(algos: tuple[str, ...], follow: bool) -> None:
 
 
 def _records_task(task: Task) -> list[Record]:
-    return [hash_one(item, _worker_algos, _worker_follow) for item in _task_items(task)]
+    out = []
+    live = progress.live()
+    for item in _task_items(task):
+        if live:
+            progress.current(item.path)
+        out.append(hash_one(item, _worker_algos, _worker_follow))
+        if live:
+            progress.add(items=1)
+    return out
 
 
 _enc: Callable[[str], str] = json.encoder.encode_basestring  # JSON string, ensure_ascii=False
@@ -558,6 +567,7 @@ def _jsonl_regular(path: bytes, root: bytes, cut: int, path_head: str, loc_head:
             return _RECORDED
     finally:
         os.close(fd)
+    progress.add(nread)
     if nread != size or after.st_size != size or after.st_mtime_ns != st.st_mtime_ns or _HAS_BIRTH:
         item = WorkItem(path, root, regular=True)
         digests = {a: h.hexdigest() for a, h in zip(_worker_algos, hashers)}
@@ -588,9 +598,12 @@ def _jsonl_task(task: Task) -> tuple[bytes, HashStats]:
     stats = HashStats()
     fast = not _worker_follow
     lines = 0
+    live = progress.live()
     for run in task:
         if isinstance(run, WorkItem):
             _add(hash_one(run, _worker_algos, _worker_follow), out, stats)
+            if live:
+                progress.add(items=1)
             continue
         root, joined, flags = run
         prefix = root if root.endswith(b"/") else root + b"/"
@@ -599,6 +612,9 @@ def _jsonl_task(task: Task) -> tuple[bytes, HashStats]:
         loc_head = '{"scheme":"file",' + _path_json(root, "root") + ","
         path_head = '"path":' + _enc(prefix.decode("ascii"))[:-1] if prefix.isascii() else ""
         for path, regular in zip(joined.split(b"\0"), flags):
+            if live:
+                progress.current(path)
+                progress.add(items=1)
             if fast and regular and path.startswith(prefix):
                 done = _jsonl_regular(path, root, cut, path_head, loc_head, out, stats)
                 if done:

@@ -43,8 +43,8 @@ printf '\nfkit audit exit code: %s (1 = differences found, as planted)\n' "$code
 #    custody, custody PDF) with two planted flaws, then the checks a prosecutor would run.
 run $FKIT training new "$OUT/mock-case" --seed 7 --flaws custody-gap,tampered-file > "$OUT/mock-case.json"
 cd "$OUT/mock-case"
-step "fkit verify case --trust trust/allowed_signers --report verify.pdf"
-../../$FKIT verify case --trust trust/allowed_signers --report verify.pdf > verify.json
+step "fkit verify case --trust trust/allowed_signers --report verify.pdf --json"
+../../$FKIT verify case --trust trust/allowed_signers --report verify.pdf --json > verify.json
 vcode=$?
 step "fkit custody verify case --trust trust/allowed_signers"
 ../../$FKIT custody verify case --trust trust/allowed_signers > custody-verify.jsonl

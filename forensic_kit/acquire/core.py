@@ -17,6 +17,7 @@ import platform
 import shutil
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -114,6 +115,7 @@ class Acquisition:
     records_prefix: str | None = None  # how records name the case in "path" (as typed); default: its path
     totals: "Finished" = field(default_factory=lambda: Finished())  # journaled items and bytes
     sha256: dict[str, str] = field(default_factory=dict)  # bag path -> SHA-256 of the journaled items
+    _clock: float | None = field(default=None, repr=False)  # monotonic time at begin(), for the run log
 
     def __post_init__(self) -> None:
         validate_exhibit_id(self.exhibit_id)
@@ -168,6 +170,7 @@ class Acquisition:
         else:
             self._reset_staging()
         started = (previous or {}).get("started") if self.resumed else None
+        self._clock = time.monotonic()
         self.info = {
             "id": self.exhibit_id,
             "description": self.description,
@@ -325,6 +328,7 @@ class Acquisition:
             "ended": now_fields(),
             "items": done.items,
             "bytes": done.bytes,
+            **self._run_log(done.bytes),
             "errors": [e.get("error", {}) | {k: e[k] for k in ("path", "path_hex", "inode") if k in e}
                        for e in self.errors],
         })
@@ -337,6 +341,17 @@ class Acquisition:
         except FileNotFoundError:
             pass
         return done
+
+    def _run_log(self, nbytes: int) -> dict[str, Any]:
+        """This run's duration and average throughput (the acquisition log, as Guymager keeps it).
+
+        Measured on the monotonic clock from :meth:`begin` to the end, so a resumed exhibit logs
+        the run that finished it. Null under ``SOURCE_DATE_EPOCH`` (reproducible training cases).
+        """
+        if os.environ.get("SOURCE_DATE_EPOCH") is not None or self._clock is None:
+            return {"duration_s": None, "throughput_bytes_per_s": None}
+        seconds = max(time.monotonic() - self._clock, 1e-6)
+        return {"duration_s": round(seconds, 3), "throughput_bytes_per_s": int(nbytes / seconds)}
 
     def abort(self, status: str, reason: str) -> None:
         """Record an unfinished exhibit (interrupted, failed); staging and journal stay for a rerun."""

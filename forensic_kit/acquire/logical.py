@@ -13,7 +13,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from forensic_kit import names
+from forensic_kit import names, progress
 from forensic_kit.acquire.copy import SMALL, Batch, copy_bytes, copy_into, read_small, verified_ok, verify_algo
 from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed, final_record_line, observed_times
 from forensic_kit.fileopen import open_readonly
@@ -128,9 +128,12 @@ def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
     Read and write failures of the source come back in :attr:`Copied.error`; a destination that
     refuses bytes raises :class:`WriteFailed` (the exhibit cannot be finished).
     """
+    if progress.live():
+        progress.current(path)
     try:
         fd = open_readonly(path)
     except OSError as exc:  # vanished or unreadable
+        progress.add(items=1)
         return Copied(path, dest, None, error=_reason(exc), stage="stat" if exc.errno in _VANISHED else "read")
     try:
         before = os.fstat(fd)
@@ -140,11 +143,12 @@ def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
         try:
             if before.st_size <= SMALL:
                 data = read_small(fd, before.st_size)
+                progress.add(len(data))
                 hashes = copy_bytes(dest, data, algos, times)
                 size = len(data)
             else:
                 raw = os.fdopen(fd, "rb", buffering=0, closefd=False)
-                hashes, size = copy_into(dest, raw.readinto, algos, times=times)
+                hashes, size = copy_into(dest, progress.counting(raw.readinto), algos, times=times)
         except WriteFailed:
             raise
         except OSError as exc:
@@ -152,6 +156,7 @@ def copy_file(path: bytes, dest: str, algos: tuple[str, ...]) -> Copied:
         after = os.fstat(fd)
     finally:
         os.close(fd)
+        progress.add(items=1)
     changed = (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != before.st_size
     return Copied(path, dest, hashes, size, before, changed)
 
@@ -363,7 +368,10 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                            "partition_offset": fsys.offset, "fs": fsys.ftype, "inode": entry.meta_addr,
                            **names.path_fields(full, "path"), "deleted": entry.deleted}
                 try:
-                    hashes, size = copy_into(acq.staging / rel, _chunk_reader(disk.read_file(entry.file)), acq.algos)
+                    progress.current(full)
+                    hashes, size = copy_into(acq.staging / rel, progress.counting(_chunk_reader(disk.read_file(entry.file))),
+                                             acq.algos)
+                    progress.add(items=1)
                 except OSError as exc:
                     if exc.__class__.__name__ == "WriteFailed":
                         raise

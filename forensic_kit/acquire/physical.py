@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from forensic_kit import progress
 from forensic_kit.acquire import fastio
 from forensic_kit.acquire.copy import FaultyWriter, verify_algo
 from forensic_kit.acquire.core import PARSER, Acquisition, WriteFailed
@@ -471,7 +472,9 @@ def acquire_image(acq: Acquisition, pread: Callable[[int, int], bytes], size: in
     out = SplitWriter(acq.staging, split, readback=back)
     mh = MultiHash(acq.algos)
     try:
-        total = pump(reader.readinto, [*mh.consumers, out], CHUNK, new_buffer=fastio.aligned_buffer)
+        progress.current(os.fsdecode(acq.source))
+        total = pump(progress.counting(reader.readinto), [*mh.consumers, out], CHUNK, new_buffer=fastio.aligned_buffer)
+        progress.add(items=1)
         out.close()
     except BaseException:
         out.abandon()

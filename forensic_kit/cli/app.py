@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, Optional
@@ -75,9 +76,20 @@ def reflow(text: str) -> str:
     return "\n\n".join(out)
 
 
+def wrappable(text: str) -> str:
+    """An option's help with a break opportunity after each ``|`` and ``,`` of a list
+    (``seized|sealed|...`` → ``seized | sealed | ...``), so that a narrow terminal wraps the list
+    instead of cutting it with an ellipsis."""
+    return re.sub(r"(?<=\S)\|(?=\S)", " | ", text)
+
+
 def _reflow_help(command: click_types.Command) -> None:
     if command.help:
         command.help = reflow(command.help)
+    for param in command.params:
+        help_text = getattr(param, "help", None)
+        if help_text:
+            param.help = wrappable(help_text)  # type: ignore[attr-defined]
     for sub in getattr(command, "commands", {}).values():
         _reflow_help(sub)
 

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.cli.options import ALGO_OPTION
 from forensic_kit.exitcodes import ExitCode
 from forensic_kit.records import error_record
@@ -30,6 +30,7 @@ def acquire_command(
     include: List[str] = typer.Option([], "--include", help="With --extract: only paths or names matching this glob (repeatable)."),
     deleted: bool = typer.Option(False, "--deleted", help="With --extract: also recover deleted files."),
     algo: Optional[str] = ALGO_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (the summary line stays)."),
 ) -> None:
     """Acquire evidence into a case: copy while hashing, durable, verified by reading back.
 
@@ -67,75 +68,83 @@ def acquire_command(
     code = ExitCode.OK
     extra: dict[str, object] = {}
     pread_close = None
-    try:
-        if kind == "physical":
-            from forensic_kit.acquire.physical import acquire_image, open_physical
+    totals: dict[str, int | None] = {"total_items": None, "total_bytes": None}
+    if kind == "physical" and not is_block:
+        totals = {"total_items": 1, "total_bytes": st.st_size}
+    elif kind == "logical" and not source.is_dir():
+        totals = {"total_items": 1, "total_bytes": st.st_size}
+    scan = [os.fsencode(source)] if kind == "logical" and source.is_dir() else None
+    with progress_view.job(f"{exhibit} {kind}", quiet=quiet, scan=scan, **totals) as meter:
+        try:
+            if kind == "physical":
+                from forensic_kit.acquire.physical import acquire_image, open_physical
 
-            pread, size, ident, pread_close = open_physical(source)
-            acq.begin(ident)
-            if not acq.resumed or not acq.final_dir.exists():
-                _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
-                bad = extra.get("bad_ranges") or []
-                if bad:
-                    console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
-                    code = ExitCode.PARTIAL
-                if extra.get("reread") and not extra["reread"]["stable"]:  # type: ignore[index]
-                    console.error("the source hashed differently on the second read: it is not stable")
-                    code = ExitCode.CHECK_FAILED
-                if not extra["image"]["readback"]["ok"]:  # type: ignore[index]
-                    console.error("the image read back differs from what was read from the source")
-                    code = ExitCode.CHECK_FAILED
-        elif kind == "extract":
-            from forensic_kit.acquire.logical import extract_files
+                pread, size, ident, pread_close = open_physical(source)
+                meter.total_items, meter.total_bytes = 1, size
+                acq.begin(ident)
+                if not acq.resumed or not acq.final_dir.exists():
+                    _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
+                    bad = extra.get("bad_ranges") or []
+                    if bad:
+                        console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
+                        code = ExitCode.PARTIAL
+                    if extra.get("reread") and not extra["reread"]["stable"]:  # type: ignore[index]
+                        console.error("the source hashed differently on the second read: it is not stable")
+                        code = ExitCode.CHECK_FAILED
+                    if not extra["image"]["readback"]["ok"]:  # type: ignore[index]
+                        console.error("the image read back differs from what was read from the source")
+                        code = ExitCode.CHECK_FAILED
+            elif kind == "extract":
+                from forensic_kit.acquire.logical import extract_files
 
-            acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
-            if not acq.final_dir.exists():
-                outcome, extra = extract_files(acq, source, include, deleted)
-                if outcome.errors:
-                    code = ExitCode.PARTIAL
-        else:
-            from forensic_kit.acquire.logical import acquire_files
+                acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
+                if not acq.final_dir.exists():
+                    outcome, extra = extract_files(acq, source, include, deleted)
+                    if outcome.errors:
+                        code = ExitCode.PARTIAL
+            else:
+                from forensic_kit.acquire.logical import acquire_files
 
-            acq.begin({"path": os.fsdecode(os.path.abspath(source)),
-                       "type": "folder" if source.is_dir() else "file", "size": None if source.is_dir() else st.st_size})
-            if not acq.final_dir.exists():
-                outcome = acquire_files(acq, source)
-                if outcome.errors or outcome.changed:
-                    code = ExitCode.PARTIAL
-        if acq.errors:
-            code = ExitCode.PARTIAL if code == ExitCode.OK else code
-        status = "complete" if code == ExitCode.OK else "incomplete"
-        final = acq.finish(status, extra)
-    except KeyboardInterrupt:
-        acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
-        console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")
-        raise typer.Exit(int(ExitCode.INTERRUPTED))
-    except WriteFailed as exc:
-        reason = f"destination: {exc.strerror}"
-        if acq.info:
-            acq.abort("failed", reason)
-        out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit)))
-        raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded") from exc
-    except FkitError as exc:
-        if acq.info:
-            acq.abort("failed", exc.message)
-        out.write(jsonl.dump_bytes(error_record("acquire", "open", exc.message, exhibit=exhibit)))
-        raise
-    except OSError as exc:
-        reason = f"{source}: {exc.strerror or exc}"
-        if acq.info:
-            acq.abort("failed", reason)
-        out.write(jsonl.dump_bytes(error_record("acquire", "read", reason, exhibit=exhibit)))
-        raise FkitError(f"acquisition of {exhibit} stopped: {reason}") from exc
-    finally:
-        if pread_close is not None:
-            pread_close()
+                acq.begin({"path": os.fsdecode(os.path.abspath(source)),
+                           "type": "folder" if source.is_dir() else "file", "size": None if source.is_dir() else st.st_size})
+                if not acq.final_dir.exists():
+                    outcome = acquire_files(acq, source)
+                    if outcome.errors or outcome.changed:
+                        code = ExitCode.PARTIAL
+            if acq.errors:
+                code = ExitCode.PARTIAL if code == ExitCode.OK else code
+            status = "complete" if code == ExitCode.OK else "incomplete"
+            final = acq.finish(status, extra)
+        except KeyboardInterrupt:
+            acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
+            console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")
+            raise typer.Exit(int(ExitCode.INTERRUPTED))
+        except WriteFailed as exc:
+            reason = f"destination: {exc.strerror}"
+            if acq.info:
+                acq.abort("failed", reason)
+            out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit)))
+            raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded") from exc
+        except FkitError as exc:
+            if acq.info:
+                acq.abort("failed", exc.message)
+            out.write(jsonl.dump_bytes(error_record("acquire", "open", exc.message, exhibit=exhibit)))
+            raise
+        except OSError as exc:
+            reason = f"{source}: {exc.strerror or exc}"
+            if acq.info:
+                acq.abort("failed", reason)
+            out.write(jsonl.dump_bytes(error_record("acquire", "read", reason, exhibit=exhibit)))
+            raise FkitError(f"acquisition of {exhibit} stopped: {reason}") from exc
+        finally:
+            if pread_close is not None:
+                pread_close()
     # the exhibit's records (items, then errors) as the case now holds them
     with open(acq.case.records_path, "rb") as fh:
         fh.seek(final.records_from)
         shutil.copyfileobj(fh, out, 1 << 20)
-    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, durable and verified; "
-                f"{len(acq.errors)} errors")
+    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, durable and verified "
+                f"{progress_view.summary(meter, final.bytes)}; {len(acq.errors)} errors")
     raise typer.Exit(int(code))
 
 

@@ -6,7 +6,9 @@ from typing import List, Optional
 
 import typer
 
-from forensic_kit.cli import console, records_out
+import os
+
+from forensic_kit.cli import console, progress_view, records_out
 from forensic_kit.cli.inputs import work_items
 from forensic_kit.cli.options import ALGO_OPTION, RecordFormat, default_format
 from forensic_kit.exitcodes import ExitCode
@@ -21,7 +23,7 @@ def hash_command(
     nul: bool = typer.Option(False, "-0", "--null", help="Paths on stdin are NUL-separated (find -print0)."),
     follow: bool = typer.Option(False, "--follow", help="Follow symbolic links (default: record them, do not follow)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary line on stderr."),
 ) -> None:
     """Hash every byte of files and folders once, with all requested algorithms in one pass.
 
@@ -36,15 +38,20 @@ def hash_command(
         hashdeep_algos(algos)  # fail early, before reading anything
     stats = HashStats()
     items = work_items(paths, nul, follow)
-    with console.item_progress("hashing") as tick:
+    scan = [os.fsencode(p) for p in paths if p != "-"] if "-" not in paths else None
+    with progress_view.job("hashing", quiet=quiet, scan=scan) as meter:
         if out_fmt is RecordFormat.jsonl:
-            records_out.write_encoded(hash_items_jsonl(items, algos, follow, jobs), stats, tick)
+            records_out.write_encoded(hash_items_jsonl(items, algos, follow, jobs), stats, lambda n: None)
+        elif out_fmt is RecordFormat.table:  # drawn once the progress lines are gone
+            table = list(tally(hash_items(items, algos, follow, jobs), stats))
         else:
-            records = tally(hash_items(items, algos, follow, jobs), stats, lambda r: tick(1))
-            records_out.write(records, out_fmt, algos)
+            records_out.write(tally(hash_items(items, algos, follow, jobs), stats), out_fmt, algos)
+    if out_fmt is RecordFormat.table:
+        records_out.write(table, out_fmt, algos)
     if not quiet:
         console.say(
-            f"fkit hash: {stats.files} files, {stats.bytes:,} bytes hashed ({', '.join(algos)}); "
+            f"fkit hash: {stats.files} files, {stats.bytes:,} bytes hashed ({', '.join(algos)}) "
+            f"{progress_view.summary(meter, stats.bytes)}; "
             f"{stats.skipped} not hashed (links, special files); {stats.errors} errors; "
             f"{stats.changed} changed while read"
         )

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.errors import InputError
 from forensic_kit.exitcodes import ExitCode
 
@@ -69,7 +69,9 @@ def verify_command(
         out.write(jsonl.dump_bytes(rec))
 
     on_verdict = write_verdict if records else None
-    report = verify_case(target, trusted, jobs, on_verdict, deep=deep)
+    items, nbytes = _payload_oxum(target)
+    with progress_view.job("verifying", quiet=quiet, total_items=items, total_bytes=nbytes) as meter:
+        report = verify_case(target, trusted, jobs, on_verdict, deep=deep)
     if as_json:
         doc = report.as_dict()
         doc["trust_source"] = trust_src
@@ -79,7 +81,24 @@ def verify_command(
         _pdf_hook(target, report_pdf, report)
     if not quiet:
         _summary(report, trust_src)
+        console.say(f"  checked {progress_view.summary(meter, meter.snapshot().bytes or None)}")
     raise typer.Exit(int(report.exit_code))
+
+
+def _payload_oxum(target: Path) -> tuple[int | None, int | None]:
+    """The payload's file count and bytes as the bag declares them (``Payload-Oxum``), for the
+    progress display only: the verdicts never rely on it."""
+    try:
+        text = (target / "bag-info.txt").read_text("utf-8", errors="replace")
+    except OSError:
+        return None, None
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "payload-oxum":
+            nbytes, _, count = value.strip().partition(".")
+            if nbytes.isdigit() and count.isdigit():
+                return int(count), int(nbytes)
+    return None, None
 
 
 def _pdf_hook(target: Path, pdf: Path, report: object) -> None:

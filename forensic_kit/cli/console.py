@@ -11,6 +11,8 @@ import sys
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Iterator
 
+from forensic_kit.cli import progress_view
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -56,8 +58,12 @@ def stdin_bytes() -> IO[bytes]:
 
 
 def _plain(message: str) -> bool:
-    """Write ``message`` as is when stderr is not a terminal (no rich, no styling); False otherwise."""
+    """Write ``message`` as is when stderr is not a terminal (no rich, no styling); False otherwise.
+
+    On a terminal, a progress display is cleared first (its next frame is drawn below).
+    """
     if stderr_is_tty():
+        progress_view.clear_for_message()
         return False
     try:
         sys.stderr.write(message + "\n")

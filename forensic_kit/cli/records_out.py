@@ -78,14 +78,13 @@ def _write(records: Iterable[Record], fmt: RecordFormat, algos: Sequence[str]) -
 
 
 def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
+    """A table on stderr that keeps every name whole (folded over lines when long); on a narrow
+    terminal the digests are cut in the middle instead, and a line says how to get them whole."""
     from rich.table import Table  # imported here: only terminals get a table
 
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("path", overflow="fold")
-    table.add_column("size", justify="right")
-    for a in algos:  # a digest is never split across lines: people compare them by eye
-        table.add_column(a, no_wrap=True, min_width=HEX_LENGTHS[a])
-    table.add_column("note", overflow="fold")
+    from forensic_kit.cli.progress_view import middle_cut
+
+    rows: list[tuple[str, str, list[str], str]] = []
     for rec in records:
         hashes = rec.get("hashes") or {}
         note = ""
@@ -98,9 +97,63 @@ def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
         if rec.get("changed_during_read"):
             note = "CHANGED WHILE READ"
         size = rec.get("size")
-        table.add_row(str(rec.get("path", "")), "" if size is None else f"{size:,}",
-                      *(hashes.get(a, "") for a in algos), note)
+        rows.append((console_safe(str(rec.get("path", ""))), "" if size is None else f"{size:,}",
+                     [str(hashes.get(a, "")) for a in algos], console_safe(note)))
     con = console.stderr_console()
+    full = 40 + sum(HEX_LENGTHS[a] + 3 for a in algos)
     if not console.stderr_is_tty():
-        con.width = max(con.width, 40 + sum(HEX_LENGTHS[a] + 3 for a in algos))
+        con.width = max(con.width, full)
+    widths = table_widths(con.width, [len(r[0]) for r in rows], max((len(r[1]) for r in rows), default=4),
+                          [HEX_LENGTHS[a] for a in algos], max((len(r[3]) for r in rows), default=0))
+    path_w, hash_ws, note_w = widths
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("path", overflow="fold", min_width=path_w)
+    table.add_column("size", justify="right", no_wrap=True)
+    for a, w in zip(algos, hash_ws):
+        table.add_column(a, no_wrap=True, min_width=w, max_width=w)
+    if note_w:
+        table.add_column("note", overflow="fold")
+    cut = False
+    for path, size, digests, note in rows:
+        shown = [middle_cut(d, w) for d, w in zip(digests, hash_ws)]
+        cut = cut or shown != digests
+        table.add_row(path, size, *shown, *([note] if note_w else []))
     con.print(table)
+    if cut:
+        console.say(f"(digests shortened to fit {con.width} columns; whole values: --format jsonl, sha256sum or b3sum)")
+
+
+def console_safe(text: str) -> str:
+    """A name as shown on a terminal: control characters and bidi overrides escaped (records keep
+    the exact value)."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0 or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069 or o in (0x200E, 0x200F, 0x061C):
+            out.append(f"\\u{o:04x}" if o > 0xFF else f"\\x{o:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def table_widths(width: int, path_lens: list[int], size_w: int, hash_lens: list[int], note_len: int
+                 ) -> tuple[int, list[int], int]:
+    """Column widths for the hash table at ``width`` columns: (path, each digest, note).
+
+    The path gets what it needs as long as each digest keeps 11 characters (never less than 16
+    characters: a longer name folds over lines, whole); the digests share the rest, cut in the
+    middle when narrower than their length; a note column exists only when some row has a note.
+    """
+    ncols = 2 + len(hash_lens) + (1 if note_len else 0)
+    room = width - (3 * ncols + 1) - max(size_w, 4)
+    note_w = min(note_len, 24) if note_len else 0
+    room -= note_w
+    longest = max(path_lens, default=4)
+    need = sum(hash_lens)
+    if longest + need <= room:
+        return max(longest, 4), list(hash_lens), note_w
+    path_w = max(16, min(longest, room - 11 * len(hash_lens)))
+    per = max(11, (room - path_w) // max(1, len(hash_lens)))
+    hash_ws = [min(h, per) for h in hash_lens]
+    path_w = max(path_w, room - sum(hash_ws))
+    return path_w, hash_ws, note_w

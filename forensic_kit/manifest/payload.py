@@ -27,6 +27,7 @@ from typing import Any
 
 from forensic_kit import names
 from forensic_kit.audit import PARSER_VERSION, VERDICTS
+from forensic_kit import progress
 from forensic_kit.fileopen import open_readonly
 from forensic_kit.records import KIND_AUDIT, Record, new_record
 
@@ -43,9 +44,12 @@ def hash_path(path: bytes) -> HashResult:
     try:
         fd = open_readonly(path)
     except OSError as exc:
+        progress.add(items=1)
         return None, 0, exc.strerror or str(exc), errno.errorcode.get(exc.errno or 0)
     h = hashlib.sha256()
     size = 0
+    if progress.live():
+        progress.current(path)
     try:
         while True:
             block = os.read(fd, _READ)
@@ -53,10 +57,12 @@ def hash_path(path: bytes) -> HashResult:
                 break
             h.update(block)
             size += len(block)
+            progress.add(len(block))
     except OSError as exc:
         return None, size, exc.strerror or str(exc), errno.errorcode.get(exc.errno or 0)
     finally:
         os.close(fd)
+        progress.add(items=1)
     return h.hexdigest(), size, None, None
 
 
@@ -93,7 +99,8 @@ def hash_many(items: Iterable[tuple[bytes, Any]], workers: int | None = None
                 yield p, tag, res
         return
     ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(nworkers)
+    init, initargs = progress.pool_initializer()
+    pool = ctx.Pool(nworkers, init, initargs)
     window: deque[tuple[list[tuple[bytes, Any]], Any]] = deque()
     try:
         def submit(batch: list[tuple[bytes, Any]]) -> None:
