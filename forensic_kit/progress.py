@@ -6,8 +6,9 @@ read). Both cost one global test when no meter is live, which is the case in a p
 with ``--quiet``: progress costs nothing where nobody looks.
 
 The counters sit in an anonymous shared memory map made before any worker is forked, one slot
-per process (the calling process is slot 0; :func:`use_slot` gives a forked worker its own), so
-the bytes a worker reads inside a large file are seen as they are read. Each slot has a single
+per process, so the bytes a worker reads inside a large file are seen as they are read. The
+calling process has slot 0; a forked process (fkit's workers, a ``multiprocessing`` pool) claims
+the next free slot, under a lock, the first time it counts anything. Each slot has a single
 writer; the reader sums the slots.
 """
 
@@ -29,8 +30,11 @@ _SLOT = 8 + 8 + 8 + 2 + _NAME  # bytes, items, stamp, name length, name
 _Q = struct.Struct("<Q")
 _H = struct.Struct("<H")
 
+_HEADER = 8  # the number of slots claimed so far
 _map: mmap.mmap | None = None
 _slot = 0
+_pid = 0  # the process that owns _slot
+_claim_lock: Any = None  # a multiprocessing lock, inherited by forked processes
 
 
 def add(nbytes: int = 0, items: int = 0) -> None:
@@ -38,7 +42,9 @@ def add(nbytes: int = 0, items: int = 0) -> None:
     m = _map
     if m is None:
         return
-    off = _slot * _SLOT
+    if os.getpid() != _pid:
+        _claim()
+    off = _HEADER + _slot * _SLOT
     if nbytes:
         _Q.pack_into(m, off, _Q.unpack_from(m, off)[0] + nbytes)
     if items:
@@ -50,9 +56,11 @@ def current(name: bytes | str) -> None:
     m = _map
     if m is None:
         return
+    if os.getpid() != _pid:
+        _claim()
     raw = os.fsencode(name) if isinstance(name, str) else name
     raw = raw[-_NAME:]
-    off = _slot * _SLOT
+    off = _HEADER + _slot * _SLOT
     _H.pack_into(m, off + 24, len(raw))
     m[off + 26:off + 26 + len(raw)] = raw
     _Q.pack_into(m, off + 16, time.monotonic_ns())
@@ -71,24 +79,16 @@ def counting(readinto: Callable[[memoryview], int]) -> Callable[[memoryview], in
     return read
 
 
-def use_slot(index: int) -> None:
-    """In a forked worker: write to slot ``index`` (1 and up; the caller keeps slot 0)."""
-    global _slot
-    _slot = 1 + (index - 1) % (_SLOTS - 1) if index > 0 else 0
-
-
-def pool_initializer() -> tuple[Callable[..., None], tuple[object, ...]]:
-    """``(initializer, initargs)`` for a ``multiprocessing`` pool forked while a meter is live:
-    each pool process claims a slot of its own (pool processes are not numbered by the caller)."""
-    import multiprocessing
-
-    return _claim, (multiprocessing.get_context("fork").Value("i", 0),)
-
-
-def _claim(counter: "Any") -> None:
-    with counter.get_lock():
-        counter.value += 1
-        use_slot(counter.value)
+def _claim() -> None:
+    """In a forked process: take the next free slot (the parent's slot is never written twice)."""
+    global _slot, _pid
+    m = _map
+    assert m is not None
+    with _claim_lock:
+        n = _Q.unpack_from(m, 0)[0] + 1
+        _Q.pack_into(m, 0, n)
+    _slot = 1 + (n - 1) % (_SLOTS - 1)
+    _pid = os.getpid()
 
 
 def live() -> bool:
@@ -124,9 +124,12 @@ class Meter:
 
     def start(self) -> "Meter":
         """Make the shared counters live (before workers are forked)."""
-        global _map, _slot
-        self._map = mmap.mmap(-1, _SLOTS * _SLOT)
-        _map, _slot = self._map, 0
+        global _map, _slot, _pid, _claim_lock
+        import multiprocessing
+
+        _claim_lock = multiprocessing.get_context("fork").Lock()
+        self._map = mmap.mmap(-1, _HEADER + _SLOTS * _SLOT)
+        _map, _slot, _pid = self._map, 0, os.getpid()
         self.started = time.monotonic()
         return self
 
@@ -148,7 +151,7 @@ class Meter:
         stamp = -1
         if m is not None:
             for i in range(_SLOTS):
-                off = i * _SLOT
+                off = _HEADER + i * _SLOT
                 b, n, s = struct.unpack_from("<QQQ", m, off)
                 nbytes += b
                 items += n

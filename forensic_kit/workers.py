@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from forensic_kit import progress
 from forensic_kit.errors import FkitError
 
 T = TypeVar("T")
@@ -142,7 +141,6 @@ def _fork_workers(n: int, fn: Callable[[Any], object], init: Callable[[], None] 
                     os.close(task_w)
                     os.close(result_r)
                     _die_with_parent()
-                    progress.use_slot(len(workers) + 1)
                     if os.getppid() != parent:  # the parent was gone before the line above
                         os._exit(0)
                     if init is not None:

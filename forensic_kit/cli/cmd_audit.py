@@ -9,7 +9,7 @@ import typer
 
 from forensic_kit import jsonl
 from forensic_kit.audit import VERDICTS, run_audit
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.hashing import parse_algos
 from forensic_kit.hashlists import read_known
 
@@ -20,7 +20,7 @@ def audit_command(
     algo: Optional[str] = typer.Option(None, "--algo", "-a", help="Algorithm of a bare checksum list when it cannot be told (sha256 or blake3)."),
     follow: bool = typer.Option(False, "--follow", help="Follow symbolic links."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary on stderr."),
 ) -> None:
     """Check files against a known list: OK, MODIFIED, MOVED, NEW, MISSING or UNREADABLE each.
 
@@ -29,15 +29,17 @@ def audit_command(
     """
     hint = parse_algos(algo)[0] if algo else None
     known_list = read_known(os.fsencode(known), hint)
-    records, summary = run_audit(known_list, [os.fsencode(p) for p in paths], jobs, follow)
+    roots = [os.fsencode(p) for p in paths]
     out = console.stdout_bytes()
-    try:
-        for rec in records:
-            out.write(jsonl.dump_bytes(rec))
-        out.flush()
-    except BrokenPipeError:
-        console.silence_stdout()
-        raise typer.Exit(0) from None
+    with progress_view.job("auditing", quiet=quiet, scan=roots) as meter:
+        records, summary = run_audit(known_list, roots, jobs, follow)
+        try:
+            for rec in records:
+                out.write(jsonl.dump_bytes(rec))
+            out.flush()
+        except BrokenPipeError:
+            console.silence_stdout()
+            raise typer.Exit(0) from None
     if not quiet:
         counts = ", ".join(f"{v} {summary.counts[v]}" for v in VERDICTS)
         console.say(f"fkit audit: {known_list.format} list of {summary.known_entries} entries "
@@ -48,7 +50,7 @@ def audit_command(
         for note in ([summary.algorithm_note] if summary.algorithm_note else []) + summary.notes:
             console.say(f"  note: {note}")
         verdict = {0: "ALL OK", 1: "DIFFERENCES FOUND", 3: "SOME FILES UNREADABLE"}[int(summary.exit_code)]
-        console.say(f"  result: {verdict}")
+        console.say(f"  result: {verdict} ({progress_view.summary(meter, meter.snapshot().bytes or None)})")
     raise typer.Exit(int(summary.exit_code))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Iterator
 
 from forensic_kit.cli import progress_view
@@ -94,37 +95,24 @@ def error(message: str) -> None:
 
 
 @contextmanager
-def byte_progress(label: str, total: int | None) -> Iterator[callable]:  # type: ignore[valid-type]
-    """A progress bar over bytes on stderr when it is a terminal; otherwise a no-op callback."""
-    if not stderr_is_tty():
-        yield lambda n: None
-        return
-    from rich.progress import (
-        BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
-    )
+def byte_progress(label: str, total: int | None, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress display over bytes (see :mod:`forensic_kit.cli.progress_view`); the callback
+    counts bytes done. Nothing is shown in a pipe, in CI or when ``quiet``."""
+    from forensic_kit import progress
 
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=stderr_console(), transient=True,
-    )
-    with progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+    with progress_view.job(label, quiet=quiet, total_bytes=total):
+        yield lambda n: progress.add(n)
 
 
 @contextmanager
-def item_progress(label: str) -> Iterator[callable]:  # type: ignore[valid-type]
-    """A spinner counting items on stderr when it is a terminal; otherwise a no-op callback."""
-    if not stderr_is_tty():
-        yield lambda n=1: None
-        return
-    from rich.progress import Progress, TextColumn
+def item_progress(label: str, quiet: bool = False, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A progress display counting items (records written, files read); the callback counts
+    ``n`` items done. Bytes read by the library's readers show too. Nothing is shown in a pipe,
+    in CI or when ``quiet``."""
+    from forensic_kit import progress
 
-    progress = Progress(TextColumn("{task.description}"), TextColumn("{task.completed} items"),
-                        console=stderr_console(), transient=True)
-    with progress:
-        task = progress.add_task(label, total=None)
-        yield lambda n=1: progress.advance(task, n)
+    with progress_view.job(label, quiet=quiet, total_items=total):
+        yield lambda n=1: progress.add(items=n)
 
 
 def silence_stdout() -> None:

@@ -71,11 +71,17 @@ def frame(label: str, snap: Snapshot, speed: float, width: int) -> tuple[str, st
     items = f"{snap.items:,}" + (f"/{snap.total_items:,}" if snap.total_items is not None else "") + " items"
     nbytes = human_bytes(snap.bytes) + (f"/{human_bytes(snap.total_bytes)}" if snap.total_bytes is not None else "")
     parts.append(items)
-    parts.append(nbytes)
-    parts.append(f"{human_bytes(speed)}/s")
+    counts_bytes = bool(snap.bytes or snap.total_bytes)  # a job that reads no counted bytes shows items only
+    if counts_bytes:
+        parts.append(nbytes)
+        parts.append(f"{human_bytes(speed)}/s")
+    elif snap.elapsed > 0:
+        parts.append(f"{snap.items / snap.elapsed:,.0f} items/s")
     eta = None
     if snap.total_bytes and speed > 0 and snap.bytes <= snap.total_bytes:
         eta = (snap.total_bytes - snap.bytes) / speed
+    elif not counts_bytes and snap.total_items and snap.items and snap.items <= snap.total_items:
+        eta = (snap.total_items - snap.items) * snap.elapsed / snap.items
     if eta is not None:
         parts.append(f"ETA {duration(eta)}")
     parts.append(duration(snap.elapsed))
@@ -89,10 +95,7 @@ def frame(label: str, snap: Snapshot, speed: float, width: int) -> tuple[str, st
     if fraction is not None and room >= 12:
         bar_w = min(40, room - 5)
         full = int(fraction * bar_w)
-        bar = "█" * full + "░" * (bar_w - full)
-        line1 = f"{label} {bar} {fraction * 100:3.0f}%  {tail}"
-    elif fraction is None and room >= 0:
-        line1 = f"{label}  {tail}"
+        line1 = f"{label} {'█' * full}{'░' * (bar_w - full)} {fraction * 100:3.0f}%  {tail}"
     else:
         line1 = f"{label}  {tail}"
     line1 = line1[:width - 1]

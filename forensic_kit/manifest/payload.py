@@ -99,8 +99,7 @@ def hash_many(items: Iterable[tuple[bytes, Any]], workers: int | None = None
                 yield p, tag, res
         return
     ctx = multiprocessing.get_context("fork")
-    init, initargs = progress.pool_initializer()
-    pool = ctx.Pool(nworkers, init, initargs)
+    pool = ctx.Pool(nworkers)
     window: deque[tuple[list[tuple[bytes, Any]], Any]] = deque()
     try:
         def submit(batch: list[tuple[bytes, Any]]) -> None:
