@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.fkit-installed
 
 # Debian packages: libmagic for type detection; the peer tools the tests and benchmarks compare with.
 APT_PACKAGES := libmagic1 sleuthkit hashdeep b3sum libimage-exiftool-perl ewf-tools poppler-utils \
-                zbar-tools minisign dc3dd mtools dosfstools e2fsprogs openssh-client sqlite3
+                zbar-tools minisign dc3dd mtools dosfstools e2fsprogs openssh-client sqlite3 tmux
 
 .PHONY: all deps pyc demo test bench typecheck clean
 
@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
 	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@# setuptools warns on every editable install that a same-named folder may shadow the package: expected here
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
 # Byte-compile fkit's own modules (an editable install is not compiled by pip, and with
