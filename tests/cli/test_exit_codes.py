@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import platform
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from forensic_kit import __version__
 from forensic_kit.exitcodes import ExitCode
@@ -54,10 +57,27 @@ def test_4_cannot_run(tmp_path: Path) -> None:
     assert res.stdout == b""
 
 
+_READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(platform.machine(), "0")
+
+
+def _wait_reading_stdin(pid: int) -> None:
+    """Wait (up to 120 s, however loaded the machine) until ``pid`` blocks in read(0, ...)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            fields = Path(f"/proc/{pid}/syscall").read_text().split()
+        except OSError:
+            pytest.skip("/proc/PID/syscall is not readable here")
+        if fields[:2] == [_READ_SYSCALL, "0x0"]:  # read() on file descriptor 0
+            return
+        time.sleep(0.05)
+    pytest.fail("fkit hash - never started reading its input")
+
+
 def test_130_interrupted(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "forensic_kit", "hash", "-"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
-    time.sleep(1.5)
+    _wait_reading_stdin(proc.pid)  # interrupted in its work, not while Python is still starting
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
