@@ -635,8 +635,19 @@ _BATCH = 128  # fewer items than this are hashed in the calling process: forking
 
 
 def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, workers: int | None,
-         task_fn: Callable[[Task], T]) -> Iterator[T]:
-    """Apply ``task_fn`` to tasks of items, in worker processes when there are many items."""
+         task_fn: Callable[[Task], T], cluster: Any = None,
+         on_worker: Callable[[str, T], None] | None = None) -> Iterator[T]:
+    """Apply ``task_fn`` to tasks of items, in worker processes when there are many items, or on
+    a Dask cluster (``cluster``: a ``distributed.Client``; ``on_worker`` sees who made each result)."""
+    if cluster is not None:
+        from forensic_kit.lab.cluster import ordered_map
+
+        for who, result in ordered_map(cluster, _remote_task, ((task_fn, algos, follow, t) for t in _tasks(items)),
+                                       "fkit-hash"):
+            if on_worker is not None:
+                on_worker(who, result)
+            yield result
+        return
     it = iter(items)
     head = list(islice(it, _BATCH))
     nworkers = workers if workers is not None else usable_cores()
@@ -649,14 +660,24 @@ def _run(items: Iterable[WorkItem], algos: tuple[str, ...], follow: bool, worker
                           what="hashing")
 
 
+def _remote_task(task_fn: Callable[[Task], T], algos: tuple[str, ...], follow: bool, task: Task) -> T:
+    """A task on a cluster worker: the same function as a local worker runs, set up for ``algos``."""
+    if (_worker_algos, _worker_follow) != (algos, follow) or not _worker_factories:
+        _init_worker(algos, follow)
+    return task_fn(task)
+
+
 def hash_items(
     items: Iterable[WorkItem],
     algos: Sequence[str] = DEFAULT_ALGOS,
     follow: bool = False,
     workers: int | None = None,
+    cluster: Any = None,
+    on_worker: Callable[[str, list[Record]], None] | None = None,
 ) -> Iterator[Record]:
-    """Hash work items, yielding records in input order; uses worker processes for many files."""
-    for batch in _run(items, tuple(algos), follow, workers, _records_task):
+    """Hash work items, yielding records in input order; uses worker processes for many files
+    (or the Dask ``cluster``'s workers)."""
+    for batch in _run(items, tuple(algos), follow, workers, _records_task, cluster, on_worker):
         yield from batch
 
 
@@ -665,10 +686,12 @@ def hash_items_jsonl(
     algos: Sequence[str] = DEFAULT_ALGOS,
     follow: bool = False,
     workers: int | None = None,
+    cluster: Any = None,
+    on_worker: Callable[[str, tuple[bytes, HashStats]], None] | None = None,
 ) -> Iterator[tuple[bytes, HashStats]]:
     """Like :func:`hash_items`, but yields blocks of JSON Lines (UTF-8) with the counts of their
     records; the bytes are exactly what :func:`forensic_kit.jsonl.dump_bytes` gives per record."""
-    yield from _run(items, tuple(algos), follow, workers, _jsonl_task)
+    yield from _run(items, tuple(algos), follow, workers, _jsonl_task, cluster, on_worker)
 
 
 def _chain(head: list[WorkItem], rest: Iterator[WorkItem]) -> Iterator[WorkItem]:

@@ -24,6 +24,17 @@ def testdata(*parts: str) -> Path:
 testdata.__test__ = False  # type: ignore[attr-defined]  # imported by test modules; not a test
 
 
+# Property tests never fail on timing: a loaded CI machine must not turn a slow example red
+# (hangs are caught by the explicit time-budget tests instead).
+try:
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("fkit", deadline=None)
+    _hyp_settings.load_profile("fkit")
+except ImportError:  # hypothesis is a test dependency; without it the property tests are skipped
+    pass
+
+
 @pytest.fixture
 def shared_testdata() -> Path:
     """The ../shared/testdata folder, or skip."""

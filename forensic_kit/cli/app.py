@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "report": "cmd_report",
     "export": "cmd_export",
     "training": "cmd_training",
+    "lab": "cmd_lab",
 }
 
 

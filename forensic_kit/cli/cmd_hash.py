@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-import os
-
 from forensic_kit.cli import console, progress_view, records_out
 from forensic_kit.cli.inputs import work_items
-from forensic_kit.cli.options import ALGO_OPTION, RecordFormat, default_format
+from forensic_kit.cli.options import (
+    ALGO_OPTION, CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION, RecordFormat,
+    default_format,
+)
 from forensic_kit.exitcodes import ExitCode
 from forensic_kit.filehash import HashStats, hash_items, hash_items_jsonl, tally
 from forensic_kit.hashing import parse_algos
@@ -24,6 +27,11 @@ def hash_command(
     follow: bool = typer.Option(False, "--follow", help="Follow symbolic links (default: record them, do not follow)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary line on stderr."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Hash every byte of files and folders once, with all requested algorithms in one pass.
 
@@ -36,16 +44,27 @@ def hash_command(
         from forensic_kit.hashlists import hashdeep_algos
 
         hashdeep_algos(algos)  # fail early, before reading anything
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
+    spot = None
+    if client is not None:
+        from forensic_kit.lab.spot import SpotChecker
+
+        spot = SpotChecker(spot_check)
     stats = HashStats()
     items = work_items(paths, nul, follow)
     scan = [os.fsencode(p) for p in paths if p != "-"] if "-" not in paths else None
     with progress_view.job("hashing", quiet=quiet, scan=scan) as meter:
         if out_fmt is RecordFormat.jsonl:
-            records_out.write_encoded(hash_items_jsonl(items, algos, follow, jobs), stats, lambda n: None)
-        elif out_fmt is RecordFormat.table:  # drawn once the progress lines are gone
-            table = list(tally(hash_items(items, algos, follow, jobs), stats))
+            blocks = hash_items_jsonl(items, algos, follow, jobs, client, spot.add_block if spot else None)
+            records_out.write_encoded(blocks, stats, lambda n: None)
         else:
-            records_out.write(tally(hash_items(items, algos, follow, jobs), stats), out_fmt, algos)
+            records = tally(hash_items(items, algos, follow, jobs, client, spot.add_records if spot else None), stats)
+            if out_fmt is RecordFormat.table:  # drawn once the progress lines are gone
+                table = list(records)
+            else:
+                records_out.write(records, out_fmt, algos)
     if out_fmt is RecordFormat.table:
         records_out.write(table, out_fmt, algos)
     if not quiet:
@@ -56,6 +75,17 @@ def hash_command(
             f"{stats.changed} changed while read"
         )
     code = ExitCode.PARTIAL if (stats.errors or stats.changed) else ExitCode.OK
+    if spot is not None:
+        checked, bad = spot.check(algos)
+        for b in bad:
+            console.error(f"spot check: worker {b['worker']} reported {b['path']} with other digests than this "
+                          f"machine reads ({b['reason']})")
+        if bad:
+            code = ExitCode.CHECK_FAILED
+        elif not quiet:
+            console.say(f"  cluster {client.scheduler.address}: {checked} files spot-checked here "
+                        f"({spot.k} per worker, {len(spot.by_worker)} workers): all agree")
+        client.close()
     raise typer.Exit(int(code))
 
 

@@ -153,10 +153,10 @@ def test_dying_parser_breaks_only_its_file(tmp_path: Path, monkeypatch: pytest.M
     assert died[0]["media"]["errors"][0]["reason"].startswith("the parser process died")
 
 
-_FUZZ = settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+_FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing luck: a hang is caught by the time budget tests
 
 
-@settings(max_examples=35, deadline=3000, suppress_health_check=[HealthCheck.too_slow])  # each may walk 65,535 entries
+@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # each may walk 65,535 entries
 @given(st.binary(max_size=600))
 def test_random_exif_blocks_never_raise(body: bytes) -> None:
     for data in (_jpeg_with_exif(b"II*\0\x08\0\0\0" + body), _jpeg_with_exif(b"MM\0*\0\0\0\x08" + body), body):
