@@ -348,6 +348,62 @@ def sign_event(event: dict[str, Any], releaser: "SigningKey", receiver: "Signing
     return {**event, "signatures": sigs}
 
 
+def signer_person(case: "Case", key: "SigningKey", trust: "TrustList | None") -> tuple["Person | None", str]:
+    """Who holds ``key``: the person the verifier's trust list binds to it; without a trust list,
+    the case's own ``fkit/allowed_signers`` person line, else the key's own description. Returns
+    (person or None, where that came from, as a phrase)."""
+    from forensic_kit.signing.people import Person, TrustList
+
+    blob = key.public_blob
+    if trust is not None:
+        return trust.person_for(blob), f"the trust list {trust.source}"
+    own = case.root / "fkit" / "allowed_signers"
+    if own.is_file():
+        try:
+            person = TrustList.load(own).person_for(blob)
+        except InputError:
+            person = None
+        if person is not None:
+            return person, "the case's own fkit/allowed_signers (no --trust given)"
+    return Person(principal=key.key_id, name=key.name, person_id=key.person_id, org=key.org,
+                  fingerprint=key.fingerprint, key_blob=blob), "the key's own description (no --trust given)"
+
+
+def bind_signers(case: "Case", event: dict[str, Any], releaser: "SigningKey", receiver: "SigningKey | None",
+                 trust: "TrustList | None") -> list[str]:
+    """Refuse (``UsageError``, exit 2) an event whose named people are not the holders of the keys
+    that sign for them: ``--by`` must be the holder of the ``--sign`` key and ``--to`` of the
+    ``--cosign`` key, two different keys. Returns one line per signer saying who holds the key
+    and by whose word (trust list, case list or key description)."""
+    from forensic_kit.signing.people import same_person
+
+    lines = []
+    to = event.get("received_by")
+    if to and receiver is None:
+        raise UsageError(f"--to {party_label(to)}: a hand-over is signed by both people; the receiver "
+                         f"countersigns with their own key (--cosign KEY)")
+    if receiver is not None and not to:
+        raise UsageError("--cosign needs --to (the receiver who countersigns)")
+    if receiver is not None and receiver.public_blob == releaser.public_blob:
+        raise UsageError("--cosign is the same key as --sign: a hand-over needs the releaser's and the "
+                         "receiver's own keys")
+    for flag, party_flag, key, role in (("--sign", "--by", releaser, "released_by"),
+                                        ("--cosign", "--to", receiver, "received_by")):
+        if key is None:
+            continue
+        party = event.get(role)
+        person, source = signer_person(case, key, trust)
+        if person is None:
+            raise UsageError(f"the {flag} key {key.fingerprint} is not bound to a person in {source}: add the "
+                             f"holder's person block (fkit key new --person-id ... writes it) or use --trust FILE")
+        if not same_person(party, person):
+            raise UsageError(f"{party_flag} {party_label(party)} is not the holder of the {flag} key "
+                             f"{key.fingerprint}: {source} binds it to {person.label()}; each person signs with "
+                             f"their own key")
+        lines.append(f"{role.replace('_', ' ')} {person.label()} holds {key.fingerprint} ({source})")
+    return lines
+
+
 def append_event(case: "Case", event: dict[str, Any]) -> bytes:
     """Append the signed ``event`` to the ledger and refresh the bag; returns the line written.
 
@@ -366,7 +422,7 @@ def append_event(case: "Case", event: dict[str, Any]) -> bytes:
             raise FormatError(f"{LEDGER} changed while the event was being prepared; try again")
         line = canonical_bytes(event) + b"\n"
         case.write_tag_file(LEDGER, b"".join(lines) + line)
-        case.update_bag()
+        case.update_tags()
     return line
 
 
