@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -646,25 +647,25 @@ def recheck_exhibits(case: "Case", exhibits: Iterable[str], limit: int = 50) -> 
     listed = {rel: digest for rel, digest in case.read_manifest().items() if rel.startswith(prefixes)}
     groups: dict[str, list[str]] = {"changed": [], "missing": [], "unreadable": [], "added": []}
     ok = 0
+    from forensic_kit.manifest.payload import NOT_REGULAR, hash_path, walk_regular
+
     for rel in sorted(listed):
-        try:
-            with open(case.root / rel, "rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
-        except FileNotFoundError:
+        digest, _size, _err, errname = hash_path(os.fsencode(case.root / rel))  # links, FIFOs: never opened
+        if errname == "ENOENT":
             groups["missing"].append(rel)
-            continue
-        except OSError:
+        elif errname == NOT_REGULAR:
+            groups["changed"].append(rel)
+        elif digest is None:
             groups["unreadable"].append(rel)
-            continue
-        if digest == listed[rel]:
+        elif digest == listed[rel]:
             ok += 1
         else:
             groups["changed"].append(rel)
+    root = os.fsencode(case.root)
     for ex in ids:
-        folder = case.data_dir / ex
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            rel = path.relative_to(case.root).as_posix()
-            if path.is_file() and rel not in listed:
+        for _full, rel_raw in walk_regular(root, os.fsencode(case.data_dir / ex)):
+            rel = os.fsdecode(rel_raw)
+            if rel not in listed:
                 groups["added"].append(rel)
     bad = any(groups.values())
     result: dict[str, Any] = {"algorithm": "sha256", "against": "manifest-sha256.txt", "files": len(listed), "ok": ok,
