@@ -192,8 +192,10 @@ def event_body(event: dict[str, Any]) -> bytes:
 def ledger_lines(case: "Case") -> list[bytes]:
     """The ledger's lines, each with its ``\\n`` (empty list when there is no ledger)."""
     path = case.root / LEDGER
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
+    if path.is_symlink() or not path.is_file():
+        raise InputError(f"{path} is not a regular file (a link, folder, FIFO or device): refusing to read it")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -408,15 +410,14 @@ def bind_signers(case: "Case", event: dict[str, Any], releaser: "SigningKey", re
 def append_event(case: "Case", event: dict[str, Any]) -> bytes:
     """Append the signed ``event`` to the ledger and refresh the bag; returns the line written.
 
-    Appenders are serialised with an exclusive lock on ``fkit/work/custody.lock`` (outside the
-    bag's tag files); an event prepared against an older ledger is refused, never re-chained.
+    Appenders are serialised with an exclusive ``flock`` on the ``fkit/`` folder (no lock file is
+    left in the package); an event prepared against an older ledger is refused, never re-chained.
     """
     import fcntl
 
-    lock_dir = case.fkit_dir / "work"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "custody.lock", "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)  # the lock leaves no file in the package
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         lines = ledger_lines(case)
         expected_prev = hashlib.sha256(lines[-1]).hexdigest() if lines else None
         if event.get("prev") != expected_prev or event.get("seq") != len(lines) + 1:
@@ -424,6 +425,8 @@ def append_event(case: "Case", event: dict[str, Any]) -> bytes:
         line = canonical_bytes(event) + b"\n"
         case.write_tag_file(LEDGER, b"".join(lines) + line)
         case.update_tags()
+    finally:
+        os.close(fd)
     return line
 
 
@@ -442,8 +445,12 @@ def verify_custody(case: "Case", trusted_signers: "str | TrustList | None",
     events: list[dict[str, Any]] = []
     signers: dict[str, str] = {}
     verdicts: list[SignatureVerdict] = []
-    lines = ledger_lines(case)
     notes: list[str] = []
+    try:
+        lines = ledger_lines(case)
+    except InputError as exc:
+        findings.append(Finding("ledger.unreadable", None, None, exc.message))
+        return CustodyReport(ok=False, findings=findings, notes=notes)
     if lines and not lines[-1].endswith(b"\n"):
         findings.append(Finding("line.incomplete", None, len(lines),
                                 f"The last line of the custody ledger (line {len(lines)}) is cut short: the ledger was truncated."))

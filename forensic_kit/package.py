@@ -219,6 +219,8 @@ class Case:
         if not self.exhibits_dir.is_dir():
             return out
         for path in sorted(self.exhibits_dir.glob("*.json")):
+            if path.is_symlink() or not path.is_file():  # never open a link, FIFO or device
+                continue
             try:
                 data = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):

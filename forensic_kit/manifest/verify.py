@@ -378,6 +378,16 @@ def _merkle_check(report: VerifyReport, root: Path, manifest: dict[str, Any], li
     m = _dict(manifest.get("merkle"))
     from forensic_kit.manifest.build import read_salts, record_lines
 
+    for rel in (SALTS, RECORDS):  # never open a FIFO, a device or a link in their place
+        _data, why = read_regular(root / rel, 0) if not os.path.isfile(root / rel) or os.path.islink(root / rel) \
+            else (b"", None)
+        if why is not None:
+            if not report.has_path(rel):
+                code = "file.MISSING" if why == "missing" else "file.MODIFIED"
+                report.add(code, rel, f"{rel} is {'MISSING' if why == 'missing' else 'MODIFIED: ' + why}: "
+                           f"the Merkle root cannot be recomputed")
+            report.checks["merkle"] = "failed"
+            return
     builder = merkle.RootBuilder()
     try:
         salts = read_salts(root / SALTS)
@@ -645,18 +655,22 @@ def _revisions(report: VerifyReport, root: Path, manifest: dict[str, Any], data:
                 folders.setdefault(int(parts[2]), set()).add(raw)
     # the current revision's own copy must be the current files
     mine = folders.pop(current, set())
-    for name in ("manifest.json", "manifest.json.sshsig"):
-        rel = f"{REVISIONS}/{current}/{name}"
-        if rel.encode() in mine:
-            have, _ = file_sha256(root / rel)
-            live, _ = file_sha256(root / (MANIFEST if name == "manifest.json" else SIGNATURE))
-            if live is not None and have != live:
-                report.add("revision.copy", rel, f"{rel} is MODIFIED: it is not the current seal")
-    for name, sealed_sha in (("manifest-sha256.txt", _dict(manifest.get("bag")).get("manifest_sha256")),
-                             ("bag-info.txt", _dict(manifest.get("tag_files")).get("bag-info.txt"))):
-        rel = f"{REVISIONS}/{current}/{name}"
-        if rel.encode() in mine and sealed_sha is not None:
-            _check_file_hash(report, root, rel, sealed_sha, f"revision {current}'s copy")
+    if manifest.get("format_version") != 1:
+        tag_sha = _dict(manifest.get("tag_files")).get("bag-info.txt")
+        kept_expect = {"manifest.json": report.manifest_sha256, "manifest.json.sshsig": file_sha256(root / SIGNATURE)[0],
+                    "manifest-sha256.txt": _dict(manifest.get("bag")).get("manifest_sha256"), "bag-info.txt": tag_sha}
+        for name in REVISION_FILES:
+            rel = f"{REVISIONS}/{current}/{name}"
+            if kept_expect[name] is None or report.has_path(rel):
+                continue
+            have, why = file_sha256(root / rel)
+            if have is None:
+                report.add("file.MISSING" if why == "missing" else "file.MODIFIED", rel,
+                           f"{rel} (revision {current}'s kept copy) is "
+                           + ("MISSING" if why == "missing" else f"MODIFIED: {why}"))
+            elif have != kept_expect[name]:
+                report.add("file.MODIFIED", rel, f"{rel} (revision {current}'s kept copy) is MODIFIED: it is not "
+                           f"what revision {current} sealed")
     accounted |= mine
     signer = _dict(manifest.get("signer"))
     history.append({"number": current, "manifest_sha256": report.manifest_sha256, "reason": rev.get("reason"),
