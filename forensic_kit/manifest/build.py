@@ -48,7 +48,7 @@ REVISIONS = "fkit/revisions"
 REVISION_FILES = ("manifest.json", "manifest.json.sshsig", "manifest-sha256.txt", "bag-info.txt")
 TAGMANIFEST = "tagmanifest-sha256.txt"
 LOCK = "fkit/work/custody.lock"
-NOT_IN_TAG_FILES = frozenset({MANIFEST, SIGNATURE, MINISIG, BAG_MANIFEST, RECORDS, SALTS, LEDGER, ALLOWED})
+NOT_IN_TAG_FILES = frozenset({MANIFEST, SIGNATURE, MINISIG, BAG_MANIFEST, RECORDS, LEDGER, ALLOWED})
 """Files outside ``data/`` that the seal covers another way (signature, own hash, Merkle root,
 ledger head, allowed_signers prefix) or that change after sealing by design."""
 

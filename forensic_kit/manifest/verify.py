@@ -225,6 +225,9 @@ def check_signature(report: VerifyReport, data: bytes, sig_path: Path, trusted: 
         return False
     try:
         v = sshsig.verify(data, sig, NAMESPACE_MANIFEST, trusted)
+        if sshsig.armor(sshsig.dearmor(sig)) != sig:
+            report.add("file.MODIFIED", rel_sig, f"{rel_sig} is MODIFIED: the signature is valid, but the file is "
+                       f"not the one that was written (its armor was edited)")
     except SignatureError as exc:
         where = rel_manifest if "does not match" in exc.message else rel_sig
         report.add("signature.bad", where, f"signature check failed ({rel_sig}): {exc.message}")
@@ -403,7 +406,11 @@ def _merkle_check(report: VerifyReport, root: Path, manifest: dict[str, Any], li
         if limit is None and next(salts, None) is not None:
             raise FormatError(f"{SALTS} has more salts than {RECORDS} has records")
     except (OSError, FormatError) as exc:
-        report.add("merkle.unreadable", SALTS, f"cannot recompute the Merkle root: {exc}")
+        if records_ok:
+            if not report.has_path(SALTS):
+                report.add("file.MODIFIED", SALTS, f"{SALTS} is MODIFIED: {safe_text(str(exc))}")
+        else:
+            report.add("merkle.unreadable", SALTS, f"cannot recompute the Merkle root: {safe_text(str(exc))}")
         report.checks["merkle"] = "failed"
         return
     ok = builder.root().hex() == m.get("root") and builder.size == m.get("size")
@@ -506,6 +513,8 @@ def _tagmanifest(report: VerifyReport, root: Path, found: PackageScan) -> None:
     listed: dict[bytes, str] = {}
     bad = 0
     before = len(report.findings)
+    if data and not data.endswith(b"\n"):
+        report.add("tagmanifest.mismatch", rel_tm, f"{rel_tm} is MODIFIED: its last line is cut short")
     for name, digest in list_entries(path, report, rel_tm):
         listed[name] = digest
     present = {p for p in found.tag_files if not p.startswith(b"fkit/work/")}
@@ -883,4 +892,13 @@ def _unsealed_checks(report: VerifyReport, root: Path, found: PackageScan, trust
     """No usable manifest: still name what can be named (custody against --expect-head, links)."""
     report.checks["payload"] = "skipped"
     _custody(report, root, trusted, None, expect_heads, [])
+    known = ("bagit.txt", "bag-info.txt", "VERIFY.txt", BAG_MANIFEST, TAGMANIFEST, RECORDS, SALTS, SIGNATURE,
+             MINISIG, LEDGER, ALLOWED, "fkit/case.json", "fkit/minisign.pub")
+    for raw in found.tag_files:
+        rel = os.fsdecode(raw)
+        if rel in known or rel.startswith(("fkit/exhibits/", REVISIONS + "/")):
+            continue
+        shown = safe_text(rel)
+        if not report.has_path(shown):
+            report.add("file.NEW", shown, f"{shown} is NEW: not a file of an fkit package")
     _specials(report, found)
