@@ -404,16 +404,20 @@ def _refuse_strays(root: Path) -> dict[str, str]:
     return tags
 
 
-def _keep_revision(root: Path, number: int) -> None:
-    """Copy what revision ``number`` sealed into ``fkit/revisions/<number>/`` (never overwritten)."""
+def _keep_revision(root: Path, number: int, only_seal: bool = False) -> None:
+    """Copy what revision ``number`` sealed into ``fkit/revisions/<number>/`` (never overwritten).
+
+    ``only_seal`` keeps just the manifest and its signature: for a revision sealed before
+    revisions existed, whose file list may have changed since."""
     import shutil
 
     folder = root / REVISIONS / str(number)
+    names = REVISION_FILES[:2] if only_seal else REVISION_FILES
     folder.mkdir(parents=True, exist_ok=True)
     sources = {"manifest.json": root / MANIFEST, "manifest.json.sshsig": root / SIGNATURE,
                "manifest-sha256.txt": root / BAG_MANIFEST, "bag-info.txt": root / "bag-info.txt"}
-    for name, src in sources.items():
-        dst = folder / name
+    for name in names:
+        src, dst = sources[name], folder / name
         if dst.exists():
             if sha256_file(dst) == sha256_file(src):
                 continue
@@ -448,7 +452,8 @@ def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
                              f"say why with --reason TEXT")
         _verify_before_reseal(root, sealed, trusted)
         previous = {"number": sealed, "manifest_sha256": sha256_file(root / MANIFEST)}
-        _keep_revision(root, sealed)
+        if not (root / REVISIONS / str(sealed) / "manifest.json").is_file():  # sealed before revisions existed
+            _keep_revision(root, sealed, only_seal=True)
     if not records.is_file():
         raise InputError(f"{records} does not exist: acquire something into the case first")
     bag_manifest = root / BAG_MANIFEST

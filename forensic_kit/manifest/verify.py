@@ -704,7 +704,7 @@ def _revisions(report: VerifyReport, root: Path, manifest: dict[str, Any], data:
                        f"revision {number} does not chain to the kept revision {prev}: its manifest has SHA-256 {sha}")
         sub = VerifyReport(target=report.target)
         check_signature(sub, pdata, root / folder / "manifest.json.sshsig", trusted,
-                        f"{folder}/manifest.json.sshsig", f"{folder}/manifest.json", record=False)
+                        f"{folder}/manifest.json.sshsig", f"{folder}/manifest.json")
         report.findings.extend(f for f in sub.findings)
         try:
             pman = json.loads(pdata)
@@ -714,7 +714,10 @@ def _revisions(report: VerifyReport, root: Path, manifest: dict[str, Any], data:
             report.add("revision.unreadable", f"{folder}/manifest.json", f"revision {prev}'s manifest is not readable")
             break
         plist_sha = _dict(pman.get("bag")).get("manifest_sha256")
-        if _check_file_hash(report, root, f"{folder}/manifest-sha256.txt", plist_sha, f"revision {prev}'s file list"):
+        if pman.get("format_version") == 1 and not os.path.lexists(root / folder / "manifest-sha256.txt"):
+            report.notes.append(f"revision {prev} was sealed before revisions were kept: its file list is not kept, "
+                                f"so its files cannot be compared with revision {number}'s")
+        elif _check_file_hash(report, root, f"{folder}/manifest-sha256.txt", plist_sha, f"revision {prev}'s file list"):
             later: dict[bytes, str] = {path_key(n): d for n, d in list_entries(later_list[0])}
             for entry_name, digest in list_entries(root / folder / "manifest-sha256.txt"):
                 now = later.get(path_key(entry_name))
@@ -732,7 +735,7 @@ def _revisions(report: VerifyReport, root: Path, manifest: dict[str, Any], data:
             heads.append((phead, f"the seal of revision {prev}"))
         prev_rev = _dict(pman.get("revision"))
         history.append({"number": prev, "manifest_sha256": sha, "reason": prev_rev.get("reason"),
-                        "signer": sub.signature.get("fingerprint") if sub.signature else None,
+                        "signer": sub.signature.get("fingerprint"), "person": sub.signature.get("person"),
                         "created": _dict(pman.get("created")).get("utc"),
                         "claimed_signer": _dict(pman.get("signer")).get("name")})
         link = _dict(prev_rev.get("previous"))

@@ -43,7 +43,7 @@ def test_manifest_content(sealed: tuple[Path, Path, Path, Path]) -> None:
     assert m["allowed_signers"] == {"path": "fkit/allowed_signers", "bytes": len(signers),
                                     "sha256": hashlib.sha256(signers).hexdigest()}
     assert sorted(m["tag_files"]) == ["VERIFY.txt", "bag-info.txt", "bagit.txt", "fkit/case.json",
-                                      "fkit/exhibits/EX-01.json"]
+                                      "fkit/exhibits/EX-01.json", "fkit/leaf-salts.txt"]
     for rel, digest in m["tag_files"].items():
         assert hashlib.sha256((case / rel).read_bytes()).hexdigest() == digest
     for name in ("manifest.json", "manifest.json.sshsig", "manifest-sha256.txt", "bag-info.txt"):
