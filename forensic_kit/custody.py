@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -34,6 +35,7 @@ from forensic_kit.timeutil import datetime_to_iso, now_utc, parse_iso
 if TYPE_CHECKING:
     from forensic_kit.package import Case
     from forensic_kit.signing.keys import SigningKey
+    from forensic_kit.signing.people import Person, TrustList
 
 SCHEMA = "fkit.custody/1"
 NAMESPACE = "fkit-custody"
@@ -45,6 +47,10 @@ SEAL_STATES = ("intact", "broken", "new")
 _DISPOSALS = ("destroyed", "returned")
 SEAL_WITHIN = timedelta(hours=2)
 """Default longest delay between seizure and seal before a ``seal.late`` finding."""
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the future (by this computer's clock) an event time may be before it is refused."""
+EMPTY_HEAD = "0:none"
+"""The head of a ledger without events."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,34 @@ class Finding:
         return {"code": self.code, "exhibit": self.exhibit, "seq": self.seq, "message": self.message}
 
 
+@dataclass(frozen=True)
+class SignatureVerdict:
+    """One signature of one event, as the verifier's trust list sees it.
+
+    ``fingerprint`` is derived from the public key inside the SSHSIG itself, never from the
+    event's claimed ``key_id``/``fingerprint`` fields; ``person`` is who the trust list binds to
+    that key (None: not in the list, or listed without a person line).
+    """
+
+    seq: int
+    role: str  # "releaser" | "receiver"
+    valid: bool
+    fingerprint: str | None = None
+    person: "Person | None" = None
+    principals: tuple[str, ...] = ()
+    trusted: bool = False
+    expired: bool = False
+    names_match: bool | None = None  # the named party is the bound person (None: nobody bound)
+    problem: str | None = None  # the finding code, when there is one
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"seq": self.seq, "role": self.role, "valid": self.valid, "fingerprint": self.fingerprint,
+                "person": self.person.as_dict() if self.person else None, "principals": list(self.principals),
+                "trusted": self.trusted, "expired": self.expired, "names_match": self.names_match,
+                "problem": self.problem}
+
+
 @dataclass
 class CustodyReport:
     """What :func:`verify_custody` found."""
@@ -71,11 +105,23 @@ class CustodyReport:
     findings: list[Finding] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     signers: dict[str, str] = field(default_factory=dict)  # fingerprint -> principal ("" if untrusted)
+    signatures: list[SignatureVerdict] = field(default_factory=list)
+    head: str = ""
+    """The ledger head as found (``SEQ:SHA256``, see :func:`head_of`)."""
+    anchors: list[str] = field(default_factory=list)
+    """The heads this ledger was checked against (and where each came from)."""
+    notes: list[str] = field(default_factory=list)
+    """Plain sentences that are not findings (e.g. events after the last anchor)."""
+
+    def signatures_of(self, seq: int) -> list[SignatureVerdict]:
+        """The signature verdicts of event ``seq``."""
+        return [v for v in self.signatures if v.seq == seq]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"ok": self.ok, "events": len(self.events),
-                "findings": [f.as_dict() for f in self.findings]}
+        return {"ok": self.ok, "events": len(self.events), "head": self.head, "anchors": self.anchors,
+                "findings": [f.as_dict() for f in self.findings], "notes": self.notes,
+                "signatures": [v.as_dict() for v in self.signatures]}
 
 
 # ----------------------------------------------------------------------------- parties and times
@@ -146,8 +192,10 @@ def event_body(event: dict[str, Any]) -> bytes:
 def ledger_lines(case: "Case") -> list[bytes]:
     """The ledger's lines, each with its ``\\n`` (empty list when there is no ledger)."""
     path = case.root / LEDGER
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
+    if path.is_symlink() or not path.is_file():
+        raise InputError(f"{path} is not a regular file (a link, folder, FIFO or device): refusing to read it")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -169,6 +217,70 @@ def read_events(case: "Case") -> list[dict[str, Any]]:
     return out
 
 
+def head_of(lines: list[bytes]) -> str:
+    """``SEQ:SHA256`` of a ledger given as its lines: the number of events and the hex SHA-256 of
+    the last line's bytes including its ``\n`` (what the next event's ``prev`` holds)."""
+    if not lines:
+        return EMPTY_HEAD
+    return f"{len(lines)}:{hashlib.sha256(lines[-1]).hexdigest()}"
+
+
+def ledger_head(case: "Case") -> str:
+    """The head of ``case``'s ledger (``EMPTY_HEAD`` when it has no events)."""
+    return head_of(ledger_lines(case))
+
+
+def parse_head(text: str, flag: str = "--expect-head") -> tuple[int, str | None]:
+    """``"SEQ:SHA256"`` → ``(seq, sha256)`` (``(0, None)`` for the empty head); ``UsageError``
+    naming ``flag`` when malformed."""
+    raw = text.strip()
+    seq_text, sep, digest = raw.partition(":")
+    if raw == EMPTY_HEAD:
+        return 0, None
+    digest = digest.strip().lower()
+    if not sep or not seq_text.isdigit() or int(seq_text) < 1 or len(digest) != 64 or \
+            any(c not in "0123456789abcdef" for c in digest):
+        raise UsageError(f"{flag} {text!r}: expected SEQ:SHA256 as custody add prints it "
+                         f"(e.g. 4:{'0' * 8}...{'0' * 4}, 64 hex digits)")
+    return int(seq_text), digest
+
+
+def check_head(lines: list[bytes], head: str, source: str) -> Finding | None:
+    """A finding when the ledger ``lines`` do not hold the anchor ``head`` (from ``source``, e.g.
+    "the seal" or "--expect-head"); None when they do."""
+    seq, digest = parse_head(head)
+    if seq == 0:
+        return None
+    if len(lines) < seq:
+        return Finding("ledger.truncated", None, seq,
+                       f"The ledger holds {len(lines)} event(s), but {source} records {seq} "
+                       f"(head {head[:16]}...): events were removed.")
+    found = hashlib.sha256(lines[seq - 1]).hexdigest()
+    if found != digest:
+        return Finding("ledger.rewritten", None, seq,
+                       f"Event {seq} is not the event {source} records (head {head[:16]}...): "
+                       f"the ledger was rewritten, reordered or cut and regrown.")
+    return None
+
+
+def _same_fields(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    skip = ("seq", "prev", "signatures", "recheck")
+    return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
+
+
+def refuse_duplicate(case: "Case", event: dict[str, Any]) -> None:
+    """``UsageError`` when the ledger already holds an event identical to ``event`` (all but its
+    place in the chain and its signatures): a command run twice by mistake (``--again`` allows it)."""
+    for n, line in enumerate(ledger_lines(case), 1):
+        try:
+            old = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(old, dict) and _same_fields(old, event):
+            raise UsageError(f"event {n} of the ledger is identical (same action, exhibits, people, time and "
+                             f"fields): not added again; give --again if it really happened twice")
+
+
 def new_event(case: "Case", *, action: str, exhibits: Iterable[str], by: str, to: str | None = None,
               at: str | None = None, location: str | None = None, purpose: str | None = None,
               seal_number: str | None = None, seal_state: str | None = None, note: str | None = None,
@@ -187,6 +299,10 @@ def new_event(case: "Case", *, action: str, exhibits: Iterable[str], by: str, to
         case.exhibit(ex)  # InputError when the case has no such exhibit
     zone = _case_zone(case)
     when = parse_time(at, zone)
+    real_now = datetime.now(timezone.utc)
+    if when.astimezone(timezone.utc) > real_now + CLOCK_SKEW:
+        raise UsageError(f"--at {at}: that is in the future (this computer's clock says "
+                         f"{datetime_to_iso(real_now.replace(microsecond=0))}); give the time the event happened")
     lines = ledger_lines(case)
     prev = hashlib.sha256(lines[-1]).hexdigest() if lines else None
     if lines and not lines[-1].endswith(b"\n"):
@@ -235,43 +351,125 @@ def sign_event(event: dict[str, Any], releaser: "SigningKey", receiver: "Signing
     return {**event, "signatures": sigs}
 
 
+def signer_person(case: "Case", key: "SigningKey", trust: "TrustList | None") -> tuple["Person | None", str]:
+    """Who holds ``key``: the person the verifier's trust list binds to it; without a trust list,
+    the case's own ``fkit/allowed_signers`` person line, else the key's own description. Returns
+    (person or None, where that came from, as a phrase)."""
+    from forensic_kit.signing.people import Person, TrustList
+
+    blob = key.public_blob
+    if trust is not None:
+        return trust.person_for(blob), f"the trust list {trust.source}"
+    own = case.root / "fkit" / "allowed_signers"
+    if own.is_file():
+        try:
+            person = TrustList.load(own).person_for(blob)
+        except InputError:
+            person = None
+        if person is not None:
+            return person, "the case's own fkit/allowed_signers (no --trust given)"
+    return Person(principal=key.key_id, name=key.name, person_id=key.person_id, org=key.org,
+                  fingerprint=key.fingerprint, key_blob=blob), "the key's own description (no --trust given)"
+
+
+def bind_signers(case: "Case", event: dict[str, Any], releaser: "SigningKey", receiver: "SigningKey | None",
+                 trust: "TrustList | None") -> list[str]:
+    """Refuse (``UsageError``, exit 2) an event whose named people are not the holders of the keys
+    that sign for them: ``--by`` must be the holder of the ``--sign`` key and ``--to`` of the
+    ``--cosign`` key, two different keys. Returns one line per signer saying who holds the key
+    and by whose word (trust list, case list or key description)."""
+    from forensic_kit.signing.people import same_person
+
+    lines = []
+    to = event.get("received_by")
+    if to and receiver is None:
+        raise UsageError(f"--to {party_label(to)}: a hand-over is signed by both people; the receiver "
+                         f"countersigns with their own key (--cosign KEY)")
+    if receiver is not None and not to:
+        raise UsageError("--cosign needs --to (the receiver who countersigns)")
+    if receiver is not None and receiver.public_blob == releaser.public_blob:
+        raise UsageError("--cosign is the same key as --sign: a hand-over needs the releaser's and the "
+                         "receiver's own keys")
+    for flag, party_flag, key, role in (("--sign", "--by", releaser, "released_by"),
+                                        ("--cosign", "--to", receiver, "received_by")):
+        if key is None:
+            continue
+        party = event.get(role)
+        person, source = signer_person(case, key, trust)
+        if person is None:
+            raise UsageError(f"the {flag} key {key.fingerprint} is not bound to a person in {source}: add the "
+                             f"holder's person block (fkit key new --person-id ... writes it) or use --trust FILE")
+        if not same_person(party, person):
+            raise UsageError(f"{party_flag} {party_label(party)} is not the holder of the {flag} key "
+                             f"{key.fingerprint}: {source} binds it to {person.label()}; each person signs with "
+                             f"their own key")
+        lines.append(f"{role.replace('_', ' ')} {person.label()} holds {key.fingerprint} ({source})")
+    return lines
+
+
 def append_event(case: "Case", event: dict[str, Any]) -> bytes:
     """Append the signed ``event`` to the ledger and refresh the bag; returns the line written.
 
-    Appenders are serialised with an exclusive lock on ``fkit/work/custody.lock`` (outside the
-    bag's tag files); an event prepared against an older ledger is refused, never re-chained.
+    Appenders are serialised with an exclusive ``flock`` on the ``fkit/`` folder (no lock file is
+    left in the package); an event prepared against an older ledger is refused, never re-chained.
     """
     import fcntl
 
-    lock_dir = case.fkit_dir / "work"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "custody.lock", "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)  # the lock leaves no file in the package
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         lines = ledger_lines(case)
         expected_prev = hashlib.sha256(lines[-1]).hexdigest() if lines else None
         if event.get("prev") != expected_prev or event.get("seq") != len(lines) + 1:
             raise FormatError(f"{LEDGER} changed while the event was being prepared; try again")
         line = canonical_bytes(event) + b"\n"
         case.write_tag_file(LEDGER, b"".join(lines) + line)
-        case.update_bag()
+        case.update_tags()
+    finally:
+        os.close(fd)
     return line
 
 
 # ----------------------------------------------------------------------------- verification
-def verify_custody(case: "Case", trusted_signers: str | None) -> CustodyReport:
-    """Check ``case``'s ledger against the OpenSSH ``allowed_signers`` text ``trusted_signers``.
-
-    ``None`` means no trust list: valid signatures are then reported as untrusted.
+def verify_custody(case: "Case", trusted_signers: "str | TrustList | None",
+                   expect_heads: Iterable[tuple[str, str]] = ()) -> CustodyReport:
+    """Check ``case``'s ledger against the verifier's trust list (OpenSSH ``allowed_signers`` text
+    or a :class:`~forensic_kit.signing.people.TrustList`; ``None``: no trust list, valid signatures
+    are then reported as untrusted) and against every anchor in ``expect_heads``: ``(head, where
+    it comes from)`` pairs such as ``("4:ab12...", "--expect-head")`` or the seal's recorded head.
     """
-    from forensic_kit.signing import sshsig
+    from forensic_kit.signing.people import TrustList
 
+    trust = TrustList(trusted_signers) if isinstance(trusted_signers, str) else trusted_signers
     findings: list[Finding] = []
     events: list[dict[str, Any]] = []
     signers: dict[str, str] = {}
-    lines = ledger_lines(case)
+    verdicts: list[SignatureVerdict] = []
+    notes: list[str] = []
+    try:
+        lines = ledger_lines(case)
+    except InputError as exc:
+        findings.append(Finding("ledger.unreadable", None, None, exc.message))
+        return CustodyReport(ok=False, findings=findings, notes=notes)
+    if lines and not lines[-1].endswith(b"\n"):
+        findings.append(Finding("line.incomplete", None, len(lines),
+                                f"The last line of the custody ledger (line {len(lines)}) is cut short: the ledger was truncated."))
+    anchors: list[str] = []
+    last_anchor = 0
+    for head, source in expect_heads:
+        anchors.append(f"{head} ({source})")
+        problem = check_head(lines, head, source)
+        if problem is not None:
+            findings.append(problem)
+        else:
+            last_anchor = max(last_anchor, parse_head(head)[0])
     if not lines:
         findings.append(Finding("ledger.empty", None, None,
                                 "The custody ledger has no events, so no exhibit is accounted for."))
+    if lines and len(lines) > last_anchor:
+        span = f"Events {last_anchor + 1} to {len(lines)}" if len(lines) > last_anchor + 1 else f"Event {len(lines)}"
+        notes.append(f"{span} of the custody ledger came after the last anchor held outside it, so nothing proves "
+                     f"that no later event was removed; compare the head on your latest receipt (--expect-head).")
     prev_hash: str | None = None
     prev_time: str | None = None
     holder: dict[str, dict[str, Any] | None] = {}  # exhibit -> who holds it now (None: out of custody)
@@ -300,7 +498,7 @@ def verify_custody(case: "Case", trusted_signers: str | None) -> CustodyReport:
             findings.append(Finding("chain.noncanonical", None, n,
                                     f"Event {n} is not in canonical form, so it was edited outside fkit."))
         prev_hash = this_hash
-        _check_signatures(event, n, trusted_signers, findings, signers, sshsig)
+        _check_signatures(event, n, trust, findings, signers, verdicts)
         t = event.get("time")
         if not isinstance(t, str):
             findings.append(Finding("time.missing", None, n, f"Event {n} has no time."))
@@ -321,36 +519,95 @@ def verify_custody(case: "Case", trusted_signers: str | None) -> CustodyReport:
     for ex in sorted(seen - known):
         findings.append(Finding("exhibit.unknown", ex, None,
                                 f"{ex} appears in the custody ledger but is not an exhibit of this case."))
-    return CustodyReport(ok=not findings, findings=findings, events=events, signers=signers)
+    return CustodyReport(ok=not findings, findings=findings, events=events, signers=signers, signatures=verdicts,
+                         head=head_of(lines), anchors=anchors, notes=notes)
 
 
-def _check_signatures(event: dict[str, Any], n: int, trusted: str | None, findings: list[Finding],
-                      signers: dict[str, str], sshsig: Any) -> None:
+def _check_signatures(event: dict[str, Any], n: int, trust: "TrustList | None", findings: list[Finding],
+                      signers: dict[str, str], verdicts: list[SignatureVerdict]) -> None:
+    """Each signature: valid over the event, by a trusted (unexpired) key, whose bound person is
+    the one the event names for that role; the signer is derived from the SSHSIG's own key."""
+    from forensic_kit.signing import sshsig
+    from forensic_kit.signing.people import same_person
+
     sigs = event.get("signatures")
     releaser = party_label(event.get("released_by"))
-    if not isinstance(sigs, list) or not any(isinstance(s, dict) and s.get("role") == "releaser" for s in sigs):
+    roles = [s.get("role") for s in sigs if isinstance(s, dict)] if isinstance(sigs, list) else []
+    if "releaser" not in roles:
         findings.append(Finding("signature.missing", None, n, f"Event {n} is not signed by its releaser, {releaser}."))
-        sigs = sigs if isinstance(sigs, list) else []
+    if isinstance(event.get("received_by"), dict) and "receiver" not in roles and "releaser" in roles:
+        findings.append(Finding("signature.receiver_missing", None, n,
+                                f"Event {n} names {party_label(event.get('received_by'))} as receiver, but only the "
+                                f"releaser signed it: the hand-over is not acknowledged by the receiver."))
+    sigs = sigs if isinstance(sigs, list) else []
     try:
         body = event_body(event)
     except FormatError:
         findings.append(Finding("signature.invalid", None, n, f"Event {n} cannot be put in canonical form to check its signatures."))
         return
+    seen_keys: dict[bytes, str] = {}
     for sig in sigs:
         if not isinstance(sig, dict):
             continue
         role = "receiver" if sig.get("role") == "receiver" else "releaser"
-        who = party_label(event.get("received_by" if role == "receiver" else "released_by"))
+        party = event.get("received_by" if role == "receiver" else "released_by")
+        party = party if isinstance(party, dict) else None
+        who = party_label(party)
+        raw_sig = sig.get("sshsig")
         try:
-            v = sshsig.verify(body, str(sig.get("sshsig", "")).encode("ascii", "replace"), NAMESPACE, trusted)
+            if not isinstance(raw_sig, str):
+                raise sshsig.SignatureError("no signature text")
+            v = sshsig.verify(body, raw_sig.encode("ascii", "replace"), NAMESPACE,
+                              trust.text if trust is not None else None)
         except Exception:  # noqa: BLE001 - SignatureError or a malformed blob: both are "invalid"
             findings.append(Finding("signature.invalid", None, n,
                                     f"The {role} signature on event {n} ({who}) does not match the event: it was forged or the event was changed."))
+            verdicts.append(SignatureVerdict(n, role, False, problem="signature.invalid"))
             continue
+        blob = v.key_blob
         signers[v.fingerprint] = ",".join(v.principals)
-        if not v.trusted:
-            findings.append(Finding("signature.untrusted", None, n,
+        person = trust.person_for(blob) if trust is not None else None
+        expired = bool(trust is not None and not v.trusted and trust.expired(blob))
+        match = same_person(party, person) if person is not None else None
+        problem: str | None = None
+        claimed = sig.get("fingerprint")
+        if isinstance(claimed, str) and claimed and claimed != v.fingerprint:
+            problem = "signature.claim_mismatch"
+            findings.append(Finding(problem, None, n,
+                                    f"The {role} signature on event {n} claims key {claimed}, but it was made with key "
+                                    f"{v.fingerprint}" + (f" ({person.label()})" if person else "") + "."))
+        if blob in seen_keys and seen_keys[blob] != role:
+            problem = "signer.same_key"
+            findings.append(Finding(problem, None, n,
+                                    f"Event {n} is signed for both releaser and receiver with the same key "
+                                    f"{v.fingerprint}: one person signed for two."))
+        seen_keys[blob] = role
+        if expired:
+            problem = "signature.expired"
+            findings.append(Finding(problem, None, n,
+                                    f"The {role} signature on event {n} ({who}) is made with key {v.fingerprint}"
+                                    + (f" of {person.label()}" if person else "")
+                                    + f", whose validity in the trust list has ended (valid-before {_valid_before(trust, blob)})."))
+        elif not v.trusted:
+            problem = "signature.untrusted"
+            findings.append(Finding(problem, None, n,
                                     f"The {role} signature on event {n} ({who}) is valid but made with key {v.fingerprint}, which is not in the trusted signers list."))
+        elif match is False:
+            problem = "signer.mismatch"
+            findings.append(Finding(problem, None, n,
+                                    f"Event {n} names {who} as {role}, but its {role} signature was made with the key of "
+                                    f"{person.label() if person else '?'} ({v.fingerprint}): {who} did not sign it."))
+        verdicts.append(SignatureVerdict(n, role, True, v.fingerprint, person, tuple(v.principals), v.trusted,
+                                         expired, match, problem))
+
+
+def _valid_before(trust: "TrustList | None", blob: bytes) -> str:
+    if trust is None:
+        return "?"
+    for e in trust.entries:
+        if e.key_blob == blob and e.options.get("valid-before"):
+            return str(e.options["valid-before"])
+    return "?"
 
 
 def _check_continuity(event: dict[str, Any], n: int, holder: dict[str, dict[str, Any] | None],
@@ -397,25 +654,25 @@ def recheck_exhibits(case: "Case", exhibits: Iterable[str], limit: int = 50) -> 
     listed = {rel: digest for rel, digest in case.read_manifest().items() if rel.startswith(prefixes)}
     groups: dict[str, list[str]] = {"changed": [], "missing": [], "unreadable": [], "added": []}
     ok = 0
+    from forensic_kit.manifest.payload import NOT_REGULAR, hash_path, walk_regular
+
     for rel in sorted(listed):
-        try:
-            with open(case.root / rel, "rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
-        except FileNotFoundError:
+        digest, _size, _err, errname = hash_path(os.fsencode(case.root / rel))  # links, FIFOs: never opened
+        if errname == "ENOENT":
             groups["missing"].append(rel)
-            continue
-        except OSError:
+        elif errname == NOT_REGULAR:
+            groups["changed"].append(rel)
+        elif digest is None:
             groups["unreadable"].append(rel)
-            continue
-        if digest == listed[rel]:
+        elif digest == listed[rel]:
             ok += 1
         else:
             groups["changed"].append(rel)
+    root = os.fsencode(case.root)
     for ex in ids:
-        folder = case.data_dir / ex
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            rel = path.relative_to(case.root).as_posix()
-            if path.is_file() and rel not in listed:
+        for _full, rel_raw in walk_regular(root, os.fsencode(case.data_dir / ex)):
+            rel = os.fsdecode(rel_raw)
+            if rel not in listed:
                 groups["added"].append(rel)
     bad = any(groups.values())
     result: dict[str, Any] = {"algorithm": "sha256", "against": "manifest-sha256.txt", "files": len(listed), "ok": ok,

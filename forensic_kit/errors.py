@@ -62,3 +62,7 @@ class CheckFailed(FkitError):
     """A check ran and the answer is no. Raised only where a single yes/no is the result."""
 
     exit_code = ExitCode.CHECK_FAILED
+
+
+class SealedError(UsageError):
+    """The case is sealed: a command that would change it needs an explicit new revision."""

@@ -25,10 +25,13 @@ def open_noatime(path: bytes | str, flags: int) -> int:
     return os.open(path, flags)
 
 
-def open_readonly(path: bytes | str, follow: bool = False) -> int:
+def open_readonly(path: bytes | str, follow: bool = False, nonblock: bool = False) -> int:
     """Open a file for reading without changing it: read-only, close-on-exec, ``O_NOATIME`` when
-    allowed, and not through a final symbolic link unless ``follow``."""
+    allowed, and not through a final symbolic link unless ``follow``. ``nonblock`` adds
+    ``O_NONBLOCK`` (opening a FIFO then returns at once instead of waiting for a writer)."""
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    if nonblock:
+        flags |= getattr(os, "O_NONBLOCK", 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     return open_noatime(path, flags)

@@ -187,6 +187,27 @@ class Case:
             raise NotACaseError(f"{case_json}: case header is not a JSON object")
         return cls(root, info)
 
+    # ------------------------------------------------------------------ seal and revisions
+    def sealed_revision(self) -> int:
+        """The revision number of the current seal (0: the case was never sealed)."""
+        from forensic_kit.manifest.build import current_revision
+
+        return current_revision(self.root)
+
+    def require_unsealed(self, action: str, new_revision: bool = False) -> None:
+        """Refuse (``SealedError``, exit 2) to change a sealed case unless ``new_revision``: a sealed
+        package changes only by a new revision, sealed again with ``fkit manifest build --reason``.
+
+        ``action`` says what would change it (``"acquire EX-02"``).
+        """
+        from forensic_kit.errors import SealedError
+
+        number = self.sealed_revision()
+        if number and not new_revision:
+            raise SealedError(f"{self.root} is sealed (revision {number}): {action} would change it; add "
+                              f"--new-revision to start revision {number + 1}, then seal it with "
+                              f"fkit manifest build --reason TEXT")
+
     # ------------------------------------------------------------------ exhibits
     def exhibit_path(self, exhibit_id: str) -> Path:
         """Path of ``fkit/exhibits/<id>.json``."""
@@ -198,6 +219,8 @@ class Case:
         if not self.exhibits_dir.is_dir():
             return out
         for path in sorted(self.exhibits_dir.glob("*.json")):
+            if path.is_symlink() or not path.is_file():  # never open a link, FIFO or device
+                continue
             try:
                 data = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):
@@ -293,8 +316,23 @@ class Case:
             count += 1
             lines.append(f"{digest}  {encode_bag_path(rel)}\n")
         atomic_write(self.root / MANIFEST, "".join(lines).encode("utf-8", "surrogateescape"))
-        atomic_write(self.root / BAG_INFO, self._bag_info(total, count))
+        info = self._bag_info(total, count)
+        if not self._same_bag_info(info):
+            atomic_write(self.root / BAG_INFO, info)
         self.update_tags()
+
+    def _same_bag_info(self, new: bytes) -> bool:
+        """True when ``bag-info.txt`` already says ``new`` but for its Bagging-Date (kept, so that a
+        custody event or a re-listing does not change a sealed tag file)."""
+        try:
+            old = (self.root / BAG_INFO).read_bytes()
+        except OSError:
+            return False
+
+        def strip(data: bytes) -> list[bytes]:
+            return [ln for ln in data.splitlines() if not ln.lower().startswith(b"bagging-date:")]
+
+        return strip(old) == strip(new)
 
     def _bag_info(self, octets: int, files: int) -> bytes:
         info = self.info

@@ -31,6 +31,7 @@ def acquire_command(
     deleted: bool = typer.Option(False, "--deleted", help="With --extract: also recover deleted files."),
     algo: Optional[str] = ALGO_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (the summary line stays)."),
+    new_revision: bool = typer.Option(False, "--new-revision", help="The case is sealed: add to it anyway, as the next revision (seal it again with fkit manifest build --reason)."),
 ) -> None:
     """Acquire evidence into a case: copy while hashing, durable, verified by reading back.
 
@@ -48,6 +49,7 @@ def acquire_command(
     if "sha256" not in algos:
         algos = ("sha256", *algos)  # the BagIt manifest needs SHA-256
     case = Case.open(into)
+    case.require_unsealed(f"acquiring {exhibit}", new_revision)
     try:
         st = os.stat(source)
     except OSError as exc:

@@ -10,6 +10,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.cli.passphrase import get_passphrase
+from forensic_kit.display import safe_text
 from forensic_kit.records import new_record
 from forensic_kit.signing.keys import generate_key, load_private_key
 
@@ -24,24 +25,41 @@ def key_new(
     out: Path = typer.Option(Path("."), "--out", help="Folder for the key files (created if needed)."),
     passphrase_file: Optional[Path] = typer.Option(None, "--passphrase-file", help="Read the passphrase from the first line of this file."),
     training: bool = typer.Option(False, "--training", help="Mark the key as a training key."),
+    person_id: Optional[str] = typer.Option(None, "--person-id", help="The holder's badge or registration number (bound to the key in the person block)."),
+    org: Optional[str] = typer.Option(None, "--org", help="The holder's organisation (bound to the key in the person block)."),
+    weak_passphrase_ok: bool = typer.Option(False, "--weak-passphrase-ok", help="Accept a passphrase shorter than 12 characters (only with --training)."),
 ) -> None:
-    """Create an Ed25519 key pair; the private key is encrypted with a passphrase.
+    """Create an Ed25519 key pair; the private key is encrypted with a passphrase (12 characters
+    or more).
 
     The passphrase comes from --passphrase-file, else FKIT_PASSPHRASE, else a hidden prompt.
+    Also writes KEY.person: the key's line for an allowed_signers trust list with the comment line
+    that binds it to the holder (name, --person-id, --org); the unit appends it to its list.
     Prints a record with the key id, name, fingerprint (as ssh-keygen -lf) and file paths.
     """
+    from forensic_kit.errors import UsageError
+    from forensic_kit.signing.allowed_signers import line_for
+    from forensic_kit.signing.keys import check_new_passphrase
+    from forensic_kit.signing.people import person_block
+
+    if weak_passphrase_ok and not training:
+        raise UsageError("--weak-passphrase-ok is allowed only with --training (a real key needs 12 characters or more)")
     passphrase = get_passphrase(passphrase_file, confirm=True)
     assert passphrase is not None
-    priv = generate_key(key_id, name, out, passphrase, training=training)
+    check_new_passphrase(passphrase, weak_passphrase_ok)
+    priv = generate_key(key_id, name, out, passphrase, training=training, person_id=person_id, org=org)
     key = load_private_key(priv, passphrase)
-    rec = new_record("signing.key", "key", "1", key_id=key.key_id, name=key.name,
+    block_path = priv.with_name(priv.name + ".person")
+    block_path.write_text(person_block(key.key_id, key.name, person_id, org, line_for(key)), encoding="utf-8")
+    rec = new_record("signing.key", "key", "1", key_id=key.key_id, name=key.name, person_id=person_id, org=org,
                      fingerprint=key.fingerprint, public_key=key.public_line,
                      private_key_path=str(priv), public_key_path=str(priv) + ".pub",
-                     training=key.training)
+                     person_block_path=str(block_path), training=key.training)
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
-    console.say(f"fkit key: {key.key_id} ({key.name}) {key.fingerprint}")
+    console.say(safe_text(f"fkit key: {key.key_id} ({key.name}) {key.fingerprint}"))
     console.say(f"  private key (passphrase-protected): {priv}")
     console.say(f"  public key: {priv}.pub")
+    console.say(f"  person block for your unit's trust list: {block_path} (cat it >> allowed_signers)")
 
 
 @key_app.command("show")

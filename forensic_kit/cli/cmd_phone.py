@@ -27,6 +27,7 @@ def phone_command(
     graphml: Optional[Path] = typer.Option(None, "--graphml", metavar="FILE", help="links: also write the exhibit-identifier graph as GraphML (Gephi, yEd)."),
     extract_to: Optional[Path] = typer.Option(None, "--extract-to", metavar="DIR", help="Unpack an archive source into DIR and keep it (so photos can go to fkit meta)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
 ) -> None:
     """Triage a phone extraction (Android or iOS): device, contacts, calls, messages, WhatsApp, apps, Wi-Fi.
 
@@ -46,6 +47,10 @@ def phone_command(
         raise UsageError(f"unexpected argument {case_arg} (only 'fkit phone links CASE' takes a second argument)")
     if graphml is not None:
         raise UsageError("--graphml is for 'fkit phone links CASE'")
+    if into is not None:  # a sealed case changes only by a new revision
+        from forensic_kit.package import Case
+
+        Case.open(into).require_unsealed("phone --into", new_revision)
     _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet)
 
 

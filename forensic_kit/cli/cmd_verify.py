@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from forensic_kit import jsonl
 from forensic_kit.cli import console, progress_view
+from forensic_kit.display import safe_text
 from forensic_kit.errors import InputError
 from forensic_kit.exitcodes import ExitCode
 
@@ -18,27 +19,46 @@ TRUST_ENV = "FKIT_TRUST"
 _MAX_LINES = 20
 
 
+def _decode_trust(data: bytes, what: str, flag: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} is not a text allowed_signers file ({flag}): give your unit's "
+                         f"OpenSSH allowed_signers list") from None
+    if "\x00" in text:
+        raise InputError(f"{what} is not a text allowed_signers file ({flag}): it holds NUL bytes")
+    return text
+
+
 def _trust_text(trust: Optional[Path], trust_package: bool, target: Path) -> tuple[str | None, str]:
     if trust is not None:
         try:
-            return trust.read_text(encoding="utf-8"), str(trust)
+            data = trust.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read trusted signers file {trust}: {exc.strerror}") from None
+            raise InputError(f"cannot read trusted signers file {trust} (--trust): {exc.strerror}") from None
+        return _decode_trust(data, f"trusted signers file {trust}", "--trust"), str(trust)
     env = os.environ.get(TRUST_ENV)
     if env:
         try:
-            return Path(env).read_text(encoding="utf-8"), env
+            data = Path(env).read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read {TRUST_ENV}={env}: {exc.strerror}") from None
+            raise InputError(f"cannot read {TRUST_ENV}={env}: {exc.strerror} (fix it or give --trust FILE)") from None
+        return _decode_trust(data, f"{TRUST_ENV}={env}", TRUST_ENV), env
     if trust_package:
+        from forensic_kit.manifest.verify import read_regular
+
         console.warn("trusting the package's own fkit/allowed_signers: confirm the signer's fingerprint "
                      "by another channel")
         p = target / "fkit" / "allowed_signers"
-        try:
-            return p.read_text(encoding="utf-8"), f"{p} (the package's own list)"
-        except OSError:
-            return None, "none"
+        data, why = read_regular(p, 1 << 20)
+        if data is None:
+            raise InputError(f"--trust-package: {p} cannot be used ({why}); give --trust FILE")
+        return _decode_trust(data, str(p), "--trust-package"), f"{p} (the package's own list)"
     return None, "none"
+
+
+TRUST_HINT = ("no trust list: give --trust ALLOWED_SIGNERS (your unit's list, kept outside the package) "
+              f"or set {TRUST_ENV}; without one no signature can be trusted")
 
 
 def verify_command(
@@ -49,6 +69,7 @@ def verify_command(
     records: bool = typer.Option(False, "--records", help="Write every per-file verdict record (JSON Lines) on stdout."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for hashing."),
     deep: bool = typer.Option(False, "--deep", help="Also re-check every record against manifest-sha256.txt."),
+    expect_head: List[str] = typer.Option([], "--expect-head", metavar="SEQ:SHA256", help="A custody ledger head from a receipt or paper (custody add prints it); the ledger must still hold it. Repeatable."),
     report_pdf: Optional[Path] = typer.Option(None, "--report", help="Also write a PDF verification report (needs the report module)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
 ) -> None:
@@ -64,6 +85,8 @@ def verify_command(
 
         raise UsageError("--json and --records both write to stdout: choose one")
     trusted, trust_src = _trust_text(trust, trust_package, target)
+    if trusted is None and not quiet:
+        console.say(TRUST_HINT)
     out = console.stdout_bytes()
     def write_verdict(rec: dict[str, object]) -> None:
         out.write(jsonl.dump_bytes(rec))
@@ -71,7 +94,7 @@ def verify_command(
     on_verdict = write_verdict if records else None
     items, nbytes = _payload_oxum(target)
     with progress_view.job("verifying", quiet=quiet, total_items=items, total_bytes=nbytes) as meter:
-        report = verify_case(target, trusted, jobs, on_verdict, deep=deep)
+        report = verify_case(target, trusted, jobs, on_verdict, deep=deep, expect_heads=expect_head)
     if as_json:
         doc = report.as_dict()
         doc["trust_source"] = trust_src
@@ -120,32 +143,46 @@ def _summary(report: object, trust_src: str) -> None:
     from forensic_kit.manifest.verify import VerifyReport
 
     assert isinstance(report, VerifyReport)
+    say = lambda text: console.say(safe_text(text))  # noqa: E731 - every line escaped once, here
     sig = report.signature
-    console.say(f"fkit verify: {report.kind} {report.target} (case {report.case_id})")
+    say(f"fkit verify: {report.kind} {report.target} (case {report.case_id})")
     if sig.get("valid"):
-        who = ", ".join(sig.get("principals") or []) or "signer not in the trust list"
-        state = "TRUSTED" if sig.get("trusted") else "NOT TRUSTED"
-        console.say(f"  signature: valid, {who} {sig.get('fingerprint')} — {state} (trust: {trust_src})")
-    else:
-        console.say("  signature: INVALID or missing")
+        person = sig.get("person")
+        who = (f"{person['name']}" + (f" ({person['id']})" if person.get("id") else "")) if person else (
+            ", ".join(sig.get("principals") or []) or "signer not in the trust list")
+        state = "EXPIRED" if sig.get("expired") else ("TRUSTED" if sig.get("trusted") else "NOT TRUSTED")
+        say(f"  signature: valid, {who} {sig.get('fingerprint')} — {state} (trust: {trust_src})")
+    elif report.manifest_sha256 is not None:
+        say("  signature: INVALID or missing")
+    if report.revision is not None:
+        say(f"  seal: revision {report.revision}, manifest sha256 {report.manifest_sha256}")
+    if len(report.revisions) > 1:
+        for r in report.revisions:
+            person = r.get("person")
+            by = person["name"] if isinstance(person, dict) else (r.get("signer") or "?")
+            why = f", reason: {r['reason']}" if r.get("reason") else ""
+            say(f"    revision {r['number']}: {r.get('created')}, signed by {by}{why}")
+    custody = report.custody or {}
+    if custody.get("head"):
+        say(f"  custody head: {custody['head']} ({custody.get('events', 0)} events)")
     for name, state in report.checks.items():
         if name != "signature":
-            console.say(f"  {name}: {state}")
+            say(f"  {name}: {state}")
     c = report.counts
     if c:
         shown = ", ".join(f"{k} {v}" for k, v in c.items() if k not in ("bytes", "files"))
         on_disk = f" ({c['files']} files, {c.get('bytes', 0)} bytes on disk)" if "files" in c else ""
-        console.say(f"  verdicts: {shown}{on_disk}")
+        say(f"  verdicts: {shown}{on_disk}")
     for f in report.findings[:_MAX_LINES]:
-        console.say(f"  ! {f.message}")
+        say(f"  ! {f.message}")
     if len(report.findings) > _MAX_LINES:
-        console.say(f"  ... and {len(report.findings) - _MAX_LINES} more (use --json)")
+        say(f"  ... and {len(report.findings) - _MAX_LINES} more (use --json)")
     for note in report.notes:
-        console.say(f"  note: {note}")
+        say(f"  note: {note}")
     code = report.exit_code
     verdict = {ExitCode.OK: "OK: nothing changed since sealing; seal is trusted",
                ExitCode.CHECK_FAILED: "FAILED", ExitCode.PARTIAL: "INCOMPLETE: some items could not be checked"}
-    console.say(f"  result: {verdict.get(code, str(int(code)))}")
+    say(f"  result: {verdict.get(code, str(int(code)))}")
 
 
 def register(app: typer.Typer) -> None:

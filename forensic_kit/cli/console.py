@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Iterator
 
 from forensic_kit.cli import progress_view
+from forensic_kit.display import safe_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,14 +83,14 @@ def say(message: str) -> None:
 
 def warn(message: str) -> None:
     """A warning line on stderr (``fkit: warning: ...``)."""
-    text = f"fkit: warning: {message}"
+    text = f"fkit: warning: {safe_text(message)}"
     if not _plain(text):
         stderr_console().print(text, style="yellow", markup=False, highlight=False)
 
 
 def error(message: str) -> None:
     """An error line on stderr (``fkit: error: ...``): one line, never a traceback."""
-    text = f"fkit: error: {message}"
+    text = f"fkit: error: {safe_text(message)}"
     if not _plain(text):
         stderr_console().print(text, style="bold red", markup=False, highlight=False)
 

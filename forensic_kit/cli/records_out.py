@@ -12,6 +12,7 @@ import typer
 from forensic_kit import jsonl, names
 from forensic_kit.cli import console
 from forensic_kit.cli.options import RecordFormat
+from forensic_kit.display import safe_text
 from forensic_kit.errors import UsageError
 from forensic_kit.filehash import HashStats
 from forensic_kit.hashing import HEX_LENGTHS
@@ -123,17 +124,9 @@ def _table(records: Iterable[Record], algos: Sequence[str]) -> None:
         console.say(f"(digests shortened to fit {con.width} columns; whole values: --format jsonl, sha256sum or b3sum)")
 
 
-def console_safe(text: str) -> str:
-    """A name as shown on a terminal: control characters and bidi overrides escaped (records keep
-    the exact value)."""
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0 or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069 or o in (0x200E, 0x200F, 0x061C):
-            out.append(f"\\u{o:04x}" if o > 0xFF else f"\\x{o:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+console_safe = safe_text
+"""A name as shown on a terminal (:func:`forensic_kit.display.safe_text`): control characters and
+bidi overrides escaped; records keep the exact value."""
 
 
 def table_widths(width: int, path_lens: list[int], size_w: int, hash_lens: list[int], note_len: int

@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from forensic_kit import timeutil
-from forensic_kit.errors import CheckFailed, FormatError, InputError, NotACaseError, SigningKeyError
+from forensic_kit.errors import CheckFailed, FormatError, InputError, NotACaseError, SigningKeyError, UsageError
 from forensic_kit.manifest import merkle
 from forensic_kit.manifest.canonical import canonical_bytes
 from forensic_kit.signing import NAMESPACE_MANIFEST, allowed_signers, sshsig
 from forensic_kit.signing.keys import SigningKey, require_key_fits_case
 
 FORMAT = "fkit-manifest"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: every tag file sealed, the custody head, the allowed_signers prefix and the revision chain."""
 MANIFEST = "fkit/manifest.json"
 SIGNATURE = "fkit/manifest.json.sshsig"
 MINISIG = "fkit/manifest.json.minisig"
@@ -40,6 +41,23 @@ SALTS = "fkit/leaf-salts.txt"
 RECORDS = "fkit/records.jsonl"
 BAG_MANIFEST = "manifest-sha256.txt"
 LEAF_FORMAT = "salt32||record-line"
+LEDGER = "fkit/custody.jsonl"
+ALLOWED = "fkit/allowed_signers"
+REVISIONS = "fkit/revisions"
+"""``fkit/revisions/<N>/``: what revision N sealed, kept when later revisions are written."""
+REVISION_FILES = ("manifest.json", "manifest.json.sshsig", "manifest-sha256.txt", "bag-info.txt")
+TAGMANIFEST = "tagmanifest-sha256.txt"
+LOCK = "fkit/work/custody.lock"
+NOT_IN_TAG_FILES = frozenset({MANIFEST, SIGNATURE, MINISIG, BAG_MANIFEST, RECORDS, LEDGER, ALLOWED})
+"""Files outside ``data/`` that the seal covers another way (signature, own hash, Merkle root,
+ledger head, allowed_signers prefix) or that change after sealing by design."""
+
+
+def seals_as_tag_file(rel: str) -> bool:
+    """True for a file outside ``data/`` whose SHA-256 goes into the manifest's ``tag_files``."""
+    if rel in NOT_IN_TAG_FILES or rel.startswith(("fkit/revisions/", "fkit/work/")):
+        return False
+    return not (rel.startswith("tagmanifest-") and "/" not in rel)
 _SALT_DOMAIN = b"fkit-leaf-salt-seed-v1\x00"
 
 
@@ -71,6 +89,7 @@ class BuildResult:
     files: int
     bytes: int
     minisig: bool = False
+    revision: int = 1
 
 
 def sha256_file(path: Path) -> str:
@@ -302,22 +321,27 @@ def _completeness(root: Path) -> None:
 
 
 def compose(case: CaseLike, key: SigningKey, records_sha: str, bag_sha: str, root_hex: str, leaves: int,
-            files: int, nbytes: int) -> dict[str, Any]:
+            files: int, nbytes: int, *, tag_files: dict[str, str] | None = None, records_bytes: int | None = None,
+            custody_head: str | None = None, allowed: dict[str, Any] | None = None,
+            revision: dict[str, Any] | None = None) -> dict[str, Any]:
     """The manifest as a JSON value (before canonicalisation)."""
     now = timeutil.now_utc()
     exhibits = []
-    tag_files: dict[str, str] = {}
+    tag_files = dict(tag_files or {})
     case_json = case.fkit_dir / "case.json"
-    if case_json.is_file():
+    if case_json.is_file() and "fkit/case.json" not in tag_files:
         tag_files["fkit/case.json"] = sha256_file(case_json)
     for ex in case.exhibits():
         ex_id = str(ex.get("id") or ex.get("exhibit") or "")
         ex_path = case.fkit_dir / "exhibits" / f"{ex_id}.json"
         ex_sha = sha256_file(ex_path) if ex_path.is_file() else None
-        if ex_sha is not None:
+        if ex_sha is not None and f"fkit/exhibits/{ex_id}.json" not in tag_files:
             tag_files[f"fkit/exhibits/{ex_id}.json"] = ex_sha
         exhibits.append(exhibit_summary(ex))
     info = case.info
+    records_value: dict[str, Any] = {"path": RECORDS, "sha256": records_sha, "count": leaves}
+    if records_bytes is not None:
+        records_value["bytes"] = records_bytes
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -329,22 +353,107 @@ def compose(case: CaseLike, key: SigningKey, records_sha: str, bag_sha: str, roo
         "created": {"utc": timeutil.datetime_to_iso(now), "offset": timeutil.local_offset(now)},
         "payload": {"files": files, "bytes": nbytes},
         "bag": {"manifest": BAG_MANIFEST, "manifest_sha256": bag_sha},
-        "records": {"path": RECORDS, "sha256": records_sha, "count": leaves},
+        "records": records_value,
         "merkle": {"algorithm": merkle.ALGORITHM, "leaf": LEAF_FORMAT, "salts": SALTS,
                    "size": leaves, "root": root_hex},
         "tag_files": tag_files,
         "training": bool(info.get("training") or key.training),
+        "custody": {"ledger": LEDGER, "head": custody_head},
+        "allowed_signers": allowed,
+        "revision": revision or {"number": 1, "previous": None, "reason": None},
     }
 
 
+def current_revision(root: Path) -> int:
+    """The revision number of the seal ``root`` holds now (0: not sealed; 1 for a manifest made
+    before revisions existed). A manifest that cannot be read counts as sealed (revision 1)."""
+    path = Path(root) / MANIFEST
+    if not os.path.lexists(path):
+        return 0
+    import json
+
+    try:
+        value = json.loads(path.read_bytes())
+        number = value["revision"]["number"] if isinstance(value.get("revision"), dict) else 1
+        return number if isinstance(number, int) and number >= 1 else 1
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return 1
+
+
+def _refuse_strays(root: Path) -> dict[str, str]:
+    """Refuse to seal a package with links or special files, or an acquisition in progress;
+    return the SHA-256 of every file that goes into ``tag_files``."""
+    from forensic_kit.display import safe_text
+    from forensic_kit.manifest.scan import scan
+
+    found = scan(root)
+    if found.specials:
+        first, kind = found.specials[0]
+        raise CheckFailed(f"{safe_text(os.fsdecode(first))} is {kind}: a package holds only files and folders; "
+                          f"remove it, then seal ({len(found.specials)} such entr{'y' if len(found.specials) == 1 else 'ies'})")
+    tags: dict[str, str] = {}
+    for raw in found.tag_files:
+        rel: str = os.fsdecode(raw)
+        if rel.startswith("fkit/work/"):
+            if rel == LOCK:
+                continue
+            raise CheckFailed(f"{safe_text(rel)}: an acquisition is in progress or was interrupted; finish it "
+                              f"(fkit acquire resumes it) before sealing")
+        if seals_as_tag_file(rel):
+            tags[rel] = sha256_file(root / rel)
+    return tags
+
+
+def _keep_revision(root: Path, number: int, only_seal: bool = False) -> None:
+    """Copy what revision ``number`` sealed into ``fkit/revisions/<number>/`` (never overwritten).
+
+    ``only_seal`` keeps just the manifest and its signature: for a revision sealed before
+    revisions existed, whose file list may have changed since."""
+    import shutil
+
+    folder = root / REVISIONS / str(number)
+    names = REVISION_FILES[:2] if only_seal else REVISION_FILES
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = {"manifest.json": root / MANIFEST, "manifest.json.sshsig": root / SIGNATURE,
+               "manifest-sha256.txt": root / BAG_MANIFEST, "bag-info.txt": root / "bag-info.txt"}
+    for name in names:
+        src, dst = sources[name], folder / name
+        if dst.exists():
+            if sha256_file(dst) == sha256_file(src):
+                continue
+            raise CheckFailed(f"{REVISIONS}/{number}/{name} exists and differs: refusing to overwrite a kept revision")
+        if src.is_file():
+            shutil.copyfile(src, dst)
+            os.chmod(dst, 0o644)
+
+
 def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
-          minisign_passphrase: bytes | None = None) -> BuildResult:
-    """Seal ``case`` with ``key``; see the module docstring for what is written."""
+          minisign_passphrase: bytes | None = None, reason: str | None = None,
+          trusted: str | None = None) -> BuildResult:
+    """Seal ``case`` with ``key``; see the module docstring for what is written.
+
+    On a case that is already sealed (revision N) this writes revision N+1: ``reason`` is then
+    required, and the current seal, its payload and its custody anchor are verified first (against
+    ``trusted``, the verifier's allowed_signers text; None: the package's own list). Any finding
+    refuses the re-seal, so a re-seal cannot launder a change made since revision N.
+    """
+    from forensic_kit.custody import ledger_head
+
     root = Path(case.root)
     records = case.fkit_dir / "records.jsonl"
     if not (root / "bagit.txt").is_file():
         raise NotACaseError(f"{root} is not a BagIt case package (no bagit.txt)")
     require_key_fits_case(key, case.info, "seal")
+    sealed = current_revision(root)
+    previous: dict[str, Any] | None = None
+    if sealed:
+        if not reason or not reason.strip():
+            raise UsageError(f"{root} is sealed (revision {sealed}): sealing again writes revision {sealed + 1}; "
+                             f"say why with --reason TEXT")
+        _verify_before_reseal(root, sealed, trusted)
+        previous = {"number": sealed, "manifest_sha256": sha256_file(root / MANIFEST)}
+        if not (root / REVISIONS / str(sealed) / "manifest.json").is_file():  # sealed before revisions existed
+            _keep_revision(root, sealed, only_seal=True)
     if not records.is_file():
         raise InputError(f"{records} does not exist: acquire something into the case first")
     bag_manifest = root / BAG_MANIFEST
@@ -354,34 +463,63 @@ def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
         raise InputError(f"{bag_manifest} does not exist")
     _cross_check(root, records)
     _completeness(root)
+    _refuse_strays(root)
     records_sha = sha256_file(records)
+    records_bytes = records.stat().st_size
     seed = salt_seed(key, records_sha)
     leaves = _write_salts(records, case.fkit_dir / "leaf-salts.txt", seed)
     root_hash = merkle.root_of(leaf_hashes(records, case.fkit_dir / "leaf-salts.txt"))
     entries = sum(1 for _ in bag_manifest_entries(bag_manifest))
     files, nbytes = _payload_totals(root, entries)
     bag_sha = sha256_file(bag_manifest)
-    value = compose(case, key, records_sha, bag_sha, root_hash.hex(), leaves, files, nbytes)
-    data = canonical_bytes(value)
-    signature = sshsig.sign(data, key, NAMESPACE_MANIFEST)
-    case.write_tag_file(MANIFEST, data)
-    case.write_tag_file(SIGNATURE, signature)
     allowed_signers.add(case, key)
-    wrote_minisig = False
+    allowed_path = root / ALLOWED
+    allowed = {"path": ALLOWED, "bytes": allowed_path.stat().st_size, "sha256": sha256_file(allowed_path)}
+    wrote_minisig = minisign_key is not None
     if minisign_key is not None:
-        case.write_tag_file(MINISIG, minisign_sign(data, minisign_key, minisign_passphrase,
-                                                   f"fkit manifest sha256:{hashlib.sha256(data).hexdigest()}"))
         pub = Path(minisign_key).with_suffix(".pub")
         if pub.is_file():
             case.write_tag_file(MINISIGN_PUB, pub.read_bytes())
-        wrote_minisig = True
-    case.write_tag_file("VERIFY.txt", render_verify_text(value, wrote_minisig))
+    tag_files = _refuse_strays(root)
+    revision = {"number": sealed + 1, "previous": previous, "reason": reason.strip() if reason else None}
+    value = compose(case, key, records_sha, bag_sha, root_hash.hex(), leaves, files, nbytes, tag_files=tag_files,
+                    records_bytes=records_bytes, custody_head=ledger_head(case),  # type: ignore[arg-type]
+                    allowed=allowed, revision=revision)
+    verify_text = render_verify_text(value, wrote_minisig)
+    case.write_tag_file("VERIFY.txt", verify_text)
+    value["tag_files"]["VERIFY.txt"] = hashlib.sha256(verify_text).hexdigest()
+    data = canonical_bytes(value)
+    signature = sshsig.sign(data, key, NAMESPACE_MANIFEST)
+    if minisign_key is not None:
+        case.write_tag_file(MINISIG, minisign_sign(data, minisign_key, minisign_passphrase,
+                                                   f"fkit manifest sha256:{hashlib.sha256(data).hexdigest()}"))
+    case.write_tag_file(MANIFEST, data)
+    case.write_tag_file(SIGNATURE, signature)
+    _keep_revision(root, sealed + 1)
     case.update_tags()
     if sha256_file(bag_manifest) != bag_sha:
         raise CheckFailed(f"{BAG_MANIFEST} changed while sealing (payload changed?); run manifest build again")
     return BuildResult(manifest_bytes=data, manifest_sha256=hashlib.sha256(data).hexdigest(),
                        signature=signature, merkle_root=root_hash.hex(), leaves=leaves, files=files,
-                       bytes=nbytes, minisig=wrote_minisig)
+                       bytes=nbytes, minisig=wrote_minisig, revision=sealed + 1)
+
+
+def _verify_before_reseal(root: Path, sealed: int, trusted: str | None) -> None:
+    """Refuse a re-seal unless revision ``sealed`` and its payload check out (additions allowed)."""
+    from forensic_kit.display import safe_text
+    from forensic_kit.manifest.verify import verify_case
+
+    if trusted is None:
+        try:
+            trusted = (root / ALLOWED).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            trusted = None
+    report = verify_case(root, trusted, growth=True)
+    if report.findings:
+        first = report.findings[0]
+        more = f" (and {len(report.findings) - 1} more: run fkit verify)" if len(report.findings) > 1 else ""
+        raise CheckFailed(f"refusing to seal revision {sealed + 1}: revision {sealed} does not check out: "
+                          f"{safe_text(first.message)}{more}")
 
 
 def render_verify_text(manifest: dict[str, Any], minisign: bool) -> bytes:

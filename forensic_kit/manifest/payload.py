@@ -20,6 +20,7 @@ import errno
 import hashlib
 import multiprocessing
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,18 +40,47 @@ _READ = 1 << 20
 HashResult = tuple[str | None, int, str | None, str | None]
 
 
+NOT_REGULAR = "NOTREG"
+"""``errno`` name :func:`hash_path` gives for an entry that is not a regular file (never opened)."""
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO (named pipe)",
+          stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+
+
+def kind_of(mode: int) -> str:
+    """``"a folder"``, ``"a symbolic link"``, ``"a FIFO (named pipe)"``, ... for an ``st_mode``."""
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 def hash_path(path: bytes) -> HashResult:
-    """SHA-256 of one file, read-only; never raises for I/O problems."""
+    """SHA-256 of one regular file, read-only; never raises for I/O problems.
+
+    The entry is ``lstat``-ed first: a folder, symbolic link, FIFO, socket or device is never
+    opened (errno name :data:`NOT_REGULAR`, reason "is a FIFO (named pipe)"...). The open itself
+    is ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat`` against the ``lstat``, so an entry
+    swapped in between cannot make the check hang or follow a link.
+    """
     try:
-        fd = open_readonly(path)
+        st = os.lstat(path)
     except OSError as exc:
         progress.add(items=1)
+        return None, 0, exc.strerror or str(exc), errno.errorcode.get(exc.errno or 0)
+    if not stat.S_ISREG(st.st_mode):
+        return None, 0, f"is {kind_of(st.st_mode)}, not a regular file", NOT_REGULAR
+    try:
+        fd = open_readonly(path, nonblock=True)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            return None, 0, "was replaced while being checked (not a regular file)", NOT_REGULAR
         return None, 0, exc.strerror or str(exc), errno.errorcode.get(exc.errno or 0)
     h = hashlib.sha256()
     size = 0
     if progress.live():
         progress.current(path)
     try:
+        fst = os.fstat(fd)
+        if not stat.S_ISREG(fst.st_mode) or (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
+            return None, 0, "was replaced while being checked (not the same regular file)", NOT_REGULAR
         while True:
             block = os.read(fd, _READ)
             if not block:
@@ -145,17 +175,64 @@ def _rec(verdict: str, rel: bytes, **fields: Any) -> Record:
     return new_record(KIND_AUDIT, PARSER, PARSER_VERSION, verdict=verdict, **f)
 
 
+def safe_bag_path(rel: bytes) -> bool:
+    """True for a payload path a list may name: ``data/...``, relative, without ``.``/``..`` or
+    empty components (a hostile list must not make the check read outside the package)."""
+    parts = rel.split(b"/")
+    return len(parts) >= 2 and parts[0] == b"data" and all(p not in (b"", b".", b"..") for p in parts)
+
+
+def _under_blocked(rel: bytes, blocked: set[bytes]) -> bytes | None:
+    """The first ancestor folder of ``rel`` that is in ``blocked`` (a symlink or special entry)."""
+    i = rel.find(b"/")
+    while i != -1:
+        if rel[:i] in blocked:
+            return rel[:i]
+        i = rel.find(b"/", i + 1)
+    return None
+
+
+def walk_regular(root: bytes, top: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(full path, path relative to ``root``) of every regular file under ``top``, in sorted
+    order; symbolic links, FIFOs, sockets and devices are skipped (never followed or opened)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    yield entry.path, entry.path[len(root) + 1:]
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
 def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]], workers: int | None = None,
-                  summary: PayloadSummary | None = None, emit_ok: bool = True) -> Iterator[Record]:
+                  summary: PayloadSummary | None = None, emit_ok: bool = True,
+                  blocked: set[bytes] | None = None) -> Iterator[Record]:
     """Verdict records for the bag at ``root`` against ``entries()`` (bag path bytes, sha256 hex).
 
     ``entries`` is called once; paths are relative to ``root`` (``data/...``). ``summary`` fills in.
     ``emit_ok=False`` counts OK files without building their records (the fast path of ``verify``).
+    ``blocked`` holds the bag-relative paths of symbolic links and special entries found in the
+    package: a listed file below one of them is MISSING (never reached through the link).
+    A listed file replaced by a folder, link, FIFO, socket or device is MODIFIED (never opened);
+    a listed path outside ``data/`` or with ``..`` is MISSING with a reason (never opened).
     """
     s = summary if summary is not None else PayloadSummary()
+    blocked = blocked or set()
     listed: set[bytes] = set()
     missing: dict[str, list[bytes]] = {}  # digest -> listed paths absent on disk
     missing_order: list[tuple[bytes, str]] = []
+    refused: list[tuple[bytes, str, str]] = []  # listed paths never looked at, with the reason
     sep = b"/"
 
     def listed_items() -> Iterator[tuple[bytes, Any]]:
@@ -164,6 +241,14 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
             if k in listed:
                 continue  # listed twice: judged once
             listed.add(k)
+            if not safe_bag_path(rel):
+                refused.append((rel, digest, "the list names a path outside data/ (never opened)"))
+                continue
+            if blocked:
+                link = _under_blocked(rel, blocked)
+                if link is not None:
+                    refused.append((rel, digest, f"{names.display(link)} is not a folder of the package (not followed)"))
+                    continue
             yield root + sep + rel, (rel, digest)
 
     for _full, (rel, digest), (found, size, err, errname) in hash_many(listed_items(), workers):
@@ -173,7 +258,10 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
             continue
         s.files += 1
         s.bytes += size
-        if found is None:
+        if found is None and errname == NOT_REGULAR:
+            s.counts["MODIFIED"] += 1
+            yield _rec("MODIFIED", rel, size=0, reason=err, expected={"sha256": digest}, found=None)
+        elif found is None:
             s.counts["UNREADABLE"] += 1
             yield _rec("UNREADABLE", rel, reason=err, errno=errname, expected={"sha256": digest})
         elif found == digest:
@@ -185,16 +273,8 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
             yield _rec("MODIFIED", rel, size=size, expected={"sha256": digest}, found={"sha256": found})
 
     def unlisted() -> Iterator[tuple[bytes, Any]]:
-        data = root + sep + b"data"
-        for dirpath, dirnames, filenames in os.walk(data):
-            dirnames.sort()
-            for name in sorted(filenames):
-                full = os.path.join(dirpath, name)
-                rel = full[len(root) + 1:]
-                if path_key(rel) in listed:
-                    continue
-                if os.path.islink(full):
-                    continue
+        for full, rel in walk_regular(root, root + sep + b"data"):
+            if path_key(rel) not in listed:
                 yield full, rel
 
     consumed: set[bytes] = set()
@@ -202,6 +282,10 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
         s.files += 1
         s.bytes += size
         if found is None:
+            if errname == NOT_REGULAR:  # swapped for a special file since the walk: reported as NEW
+                s.counts["NEW"] += 1
+                yield _rec("NEW", rel, size=0, reason=err)
+                continue
             s.counts["UNREADABLE"] += 1
             yield _rec("UNREADABLE", rel, reason=err, errno=errname)
             continue
@@ -219,3 +303,6 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
             continue
         s.counts["MISSING"] += 1
         yield _rec("MISSING", rel, expected={"sha256": digest})
+    for rel, digest, reason in refused:
+        s.counts["MISSING"] += 1
+        yield _rec("MISSING", rel, reason=reason, expected={"sha256": digest})

@@ -21,7 +21,12 @@ from forensic_kit.manifest import merkle
 from forensic_kit.manifest.build import (
     MANIFEST, RECORDS, SALTS, SIGNATURE, read_salts, record_bag_path, record_lines, sha256_file,
 )
-from forensic_kit.manifest.verify import PROOFS, ManifestUnusable, VerifyReport, _REL_BASE, load_manifest
+from forensic_kit.display import safe_text
+from forensic_kit.manifest.payload import safe_bag_path, walk_regular
+from forensic_kit.manifest.scan import scan
+from forensic_kit.manifest.verify import (
+    PROOFS, ManifestUnusable, VerifyReport, _REL_BASE, _dict, file_sha256, load_manifest, read_regular,
+)
 
 PROOF_FORMAT = "fkit-proof"
 SUBSET_FILES = (MANIFEST, SIGNATURE, "fkit/allowed_signers")
@@ -114,28 +119,42 @@ def verify_subset(root: Path, trusted: str | None) -> VerifyReport:
         except ManifestUnusable as exc:
             report.notes.append(exc.message)
             return report
-        m = manifest.get("merkle") or {}
+        m = _dict(manifest.get("merkle"))
         try:
             sealed_root = bytes.fromhex(str(m.get("root")))
             size = int(m["size"])
         except (KeyError, TypeError, ValueError):
-            raise FormatError(f"{MANIFEST} has no usable Merkle root") from None
+            report.add("manifest.incomplete", MANIFEST, f"{MANIFEST} has no usable Merkle root")
+            return report
         disclosed: set[str] = set()
-        lines = (root / PROOFS).read_bytes().splitlines()
+        raw_proofs, why = read_regular(root / PROOFS)
+        if raw_proofs is None:
+            report.add("proof.unreadable", PROOFS, f"{PROOFS} cannot be read: {why}")
+            raw_proofs = b""
+        lines = raw_proofs.splitlines()
         if not any(ln.strip() for ln in lines):
             report.add("proof.empty", PROOFS, f"{PROOFS} holds no proof: nothing is proven")
         for n, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
             _check_entry(report, root, raw, n, sealed_root, size, disclosed)
-        data = root / "data"
-        if data.is_dir():
-            for dirpath, _dirs, files in os.walk(data):
-                for name in files:
-                    rel = (Path(dirpath) / name).relative_to(root).as_posix()
-                    if rel not in disclosed:
-                        report.counts["NEW"] += 1
-                        report.add("file.NEW", rel, f"{rel} is NEW: it has no proof of belonging to the sealed case")
+        found = scan(root)
+        for rel_raw in found.tag_files:
+            rel_text = os.fsdecode(rel_raw)
+            if rel_text not in SUBSET_FILES and rel_text != PROOFS:
+                shown = safe_text(rel_text)
+                report.counts["NEW"] += 1
+                report.add("file.NEW", shown, f"{shown} is NEW: a subset holds only the disclosed files and their proofs")
+        for full, rel_raw in walk_regular(os.fsencode(root), os.fsencode(root / "data")):
+            rel = rel_raw.decode("utf-8", "replace")
+            if rel not in disclosed:
+                report.counts["NEW"] += 1
+                report.add("file.NEW", safe_text(rel), f"{safe_text(rel)} is NEW: it has no proof of belonging to the sealed case")
+        for rel_raw, kind in found.specials:
+            shown = safe_text(os.fsdecode(rel_raw))
+            if not report.has_path(shown):
+                report.add("file.SYMLINK" if kind == "a symbolic link" else "file.SPECIAL", shown,
+                           f"{shown} is {kind}: never followed or opened")
         report.checks["proofs"] = "ok" if not any(f.code.startswith(("proof.", "file.")) for f in report.findings) else "failed"
     finally:
         _REL_BASE.pop()
@@ -146,35 +165,46 @@ def _check_entry(report: VerifyReport, root: Path, raw: bytes, n: int, sealed_ro
                  disclosed: set[str]) -> None:
     try:
         e = json.loads(raw)
+        if not isinstance(e, dict):
+            raise TypeError
         line = str(e["record"]).encode("utf-8")
         salt = bytes.fromhex(e["salt"])
         index = int(e["leaf_index"])
         proof = [bytes.fromhex(h) for h in e["proof"]]
         rec = json.loads(line)
+        if not isinstance(rec, dict):
+            raise TypeError
         bag_path = record_bag_path(rec)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         report.counts["proof_failed"] += 1
         report.add("proof.malformed", PROOFS, f"{PROOFS} line {n} is not a usable proof")
         return
     shown = bag_path.decode("utf-8", "replace") if bag_path else f"{PROOFS} line {n}"
-    if bag_path is None or e.get("bag_path") != shown:
+    if bag_path is None or e.get("bag_path") != shown or not safe_bag_path(bag_path):
         report.counts["proof_failed"] += 1
-        report.add("proof.mismatch", shown, f"proof line {n} names a file its record does not")
+        report.add("proof.mismatch", safe_text(shown), f"proof line {n} names a file its record does not")
+        return
+    if shown in disclosed:
+        report.counts["proof_failed"] += 1
+        report.add("proof.duplicate", safe_text(shown), f"proof line {n} proves {safe_text(shown)} a second time")
         return
     disclosed.add(shown)  # reported here, whatever the outcome: not again as NEW
     if len(salt) != merkle.SALT_SIZE or not merkle.verify_inclusion(
             merkle.salted_leaf_hash(salt, line), index, size, proof, sealed_root):
         report.counts["proof_failed"] += 1
-        report.add("proof.invalid", shown, f"{shown}: inclusion proof does not lead to the sealed Merkle root")
+        report.add("proof.invalid", safe_text(shown), f"{safe_text(shown)}: inclusion proof does not lead to the sealed Merkle root")
         return
-    path = root / shown
-    sha = (rec.get("hashes") or {}).get("sha256")
-    if not path.is_file():
+    sha = _dict(rec.get("hashes")).get("sha256")
+    found, why = file_sha256(root / shown)
+    if found is None and why == "missing":
         report.counts["MISSING"] += 1
-        report.add("file.MISSING", shown, f"{shown} is MISSING")
-    elif not isinstance(sha, str) or sha256_file(path) != sha.lower():
+        report.add("file.MISSING", safe_text(shown), f"{safe_text(shown)} is MISSING")
+    elif found is None:
         report.counts["MODIFIED"] += 1
-        report.add("file.MODIFIED", shown, f"{shown} is MODIFIED: its content is not the sealed one")
+        report.add("file.MODIFIED", safe_text(shown), f"{safe_text(shown)} is MODIFIED: {why}")
+    elif not isinstance(sha, str) or found != sha.lower():
+        report.counts["MODIFIED"] += 1
+        report.add("file.MODIFIED", safe_text(shown), f"{safe_text(shown)} is MODIFIED: its content is not the sealed one")
     else:
         report.counts["OK"] += 1
 

@@ -166,11 +166,14 @@ class _HasTagFiles(Protocol):
 
 
 def add(case: _HasTagFiles, key: SigningKey, namespaces: tuple[str, ...] = DEFAULT_NAMESPACES) -> bool:
-    """Append ``key`` to the case's ``fkit/allowed_signers`` unless an equal line is there.
+    """Append ``key`` to the case's ``fkit/allowed_signers`` unless an equal line is there, with
+    the ``# fkit-person:`` line that names its holder (from the key's own description).
 
     Returns True when the file changed.
     """
     from pathlib import Path
+
+    from forensic_kit.signing.people import person_comment
 
     path = Path(str(case.fkit_dir)) / ALLOWED_SIGNERS
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -179,5 +182,6 @@ def add(case: _HasTagFiles, key: SigningKey, namespaces: tuple[str, ...] = DEFAU
         return False
     if text and not text.endswith("\n"):
         text += "\n"
-    case.write_tag_file(f"fkit/{ALLOWED_SIGNERS}", (text + line + "\n").encode("utf-8"))
+    block = person_comment(key.key_id, key.name, key.person_id, key.org) + "\n" + line + "\n"
+    case.write_tag_file(f"fkit/{ALLOWED_SIGNERS}", (text + block).encode("utf-8"))
     return True

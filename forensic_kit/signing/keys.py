@@ -30,6 +30,7 @@ from forensic_kit.errors import CaseExistsError, SigningKeyError, UsageError
 
 KEY_TYPE = "ssh-ed25519"
 PASSPHRASE_ENV = "FKIT_PASSPHRASE"
+COSIGN_PASSPHRASE_ENV = "FKIT_COSIGN_PASSPHRASE"
 _SAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -79,6 +80,10 @@ class SigningKey:
     public_line: str
     training: bool = False
     _private: Ed25519PrivateKey | None = field(default=None, repr=False, compare=False)
+    person_id: str | None = None
+    """The holder's badge or registration number (``fkit key new --person-id``), if recorded."""
+    org: str | None = None
+    """The holder's organisation (``fkit key new --org``), if recorded."""
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -128,7 +133,20 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def generate_key(key_id: str, name: str, out_dir: Path, passphrase: bytes, training: bool = False) -> Path:
+MIN_PASSPHRASE = 12
+"""Shortest passphrase accepted for a new key (characters)."""
+
+
+def check_new_passphrase(passphrase: bytes, weak_ok: bool = False) -> None:
+    """``UsageError`` for a passphrase too short to protect a new signing key (``weak_ok`` lifts it)."""
+    n = len(passphrase.decode("utf-8", "replace"))
+    if n < MIN_PASSPHRASE and not weak_ok:
+        raise UsageError(f"the passphrase has {n} characters; a signing key needs at least {MIN_PASSPHRASE} "
+                         f"(a few words work well). --weak-passphrase-ok is allowed only with --training")
+
+
+def generate_key(key_id: str, name: str, out_dir: Path, passphrase: bytes, training: bool = False,
+                 person_id: str | None = None, org: str | None = None) -> Path:
     """Create a new passphrase-protected Ed25519 key pair in ``out_dir``; return the private key path.
 
     Raises ``UsageError`` for an empty id or passphrase and ``CaseExistsError`` if a key file with the
@@ -154,8 +172,12 @@ def generate_key(key_id: str, name: str, out_dir: Path, passphrase: bytes, train
     )
     _write_private(priv_path, pem)
     pub_path.write_text(public_line_of(private.public_key(), key_id) + "\n", encoding="utf-8")
-    info = {"key_id": key_id, "name": name, "training": bool(training),
-            "fingerprint": fingerprint_of_blob(public_blob(private.public_key()))}
+    info: dict[str, Any] = {"key_id": key_id, "name": name, "training": bool(training),
+                            "fingerprint": fingerprint_of_blob(public_blob(private.public_key()))}
+    if person_id:
+        info["person_id"] = person_id
+    if org:
+        info["org"] = org
     info_path.write_text(json.dumps(info, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     return priv_path
 
@@ -167,9 +189,13 @@ def load_private_key(path: Path, passphrase: bytes | None) -> SigningKey:
     passphrase is wrong or missing. The message never contains the passphrase.
     """
     try:
+        st = os.stat(path)
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SigningKeyError(f"cannot read signing key {path}: {exc.strerror}") from None
+    if st.st_mode & 0o077 and data.lstrip().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"):
+        raise SigningKeyError(f"signing key {path} is readable by other users (mode {st.st_mode & 0o777:04o}); "
+                              f"OpenSSH refuses such keys too: run chmod 600 {path}")
     try:
         private = serialization.load_ssh_private_key(data, password=passphrase or None)
     except TypeError:
@@ -181,10 +207,24 @@ def load_private_key(path: Path, passphrase: bytes | None) -> SigningKey:
     if not isinstance(private, Ed25519PrivateKey):
         raise SigningKeyError(f"signing key {path} is not Ed25519 (fkit signs with ssh-ed25519 keys)")
     key_id, name, training = _describe(Path(path), private)
+    person_id, org = _person_fields(Path(path), private)
     blob = public_blob(private.public_key())
     return SigningKey(key_id=key_id, name=name, fingerprint=fingerprint_of_blob(blob),
                       public_line=public_line_of(private.public_key(), key_id), training=training,
-                      _private=private)
+                      _private=private, person_id=person_id, org=org)
+
+
+def _person_fields(path: Path, private: Ed25519PrivateKey) -> tuple[str | None, str | None]:
+    """``person_id`` and ``org`` from the ``.fkit.json`` sidecar (when it describes this key)."""
+    fp = fingerprint_of_blob(public_blob(private.public_key()))
+    try:
+        info = json.loads(path.with_name(path.name + ".fkit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    if not isinstance(info, dict) or info.get("fingerprint") not in (None, fp):
+        return None, None
+    pid, org = info.get("person_id"), info.get("org")
+    return (str(pid) if pid else None), (str(org) if org else None)
 
 
 def _describe(path: Path, private: Ed25519PrivateKey) -> tuple[str, str, bool]:
@@ -210,8 +250,10 @@ def _describe(path: Path, private: Ed25519PrivateKey) -> tuple[str, str, bool]:
     return path.name, path.name, False
 
 
-def resolve_passphrase(passphrase_file: Path | None, prompt: Callable[[], str] | None) -> bytes | None:
-    """The passphrase from ``--passphrase-file`` (first line), else ``FKIT_PASSPHRASE``, else ``prompt()``.
+def resolve_passphrase(passphrase_file: Path | None, prompt: Callable[[], str] | None,
+                       env_name: str = PASSPHRASE_ENV) -> bytes | None:
+    """The passphrase from ``--passphrase-file`` (first line), else ``$env_name`` (default
+    ``FKIT_PASSPHRASE``), else ``prompt()``.
 
     Returns ``None`` when none of them gives one (an unencrypted key may still load).
     """
@@ -224,9 +266,9 @@ def resolve_passphrase(passphrase_file: Path | None, prompt: Callable[[], str] |
         if not line:
             raise SigningKeyError(f"passphrase file {passphrase_file} is empty")
         return line
-    env = os.environb.get(PASSPHRASE_ENV.encode()) if hasattr(os, "environb") else None
-    if env is None and os.environ.get(PASSPHRASE_ENV) is not None:
-        env = os.environ[PASSPHRASE_ENV].encode()
+    env = os.environb.get(env_name.encode()) if hasattr(os, "environb") else None
+    if env is None and os.environ.get(env_name) is not None:
+        env = os.environ[env_name].encode()
     if env:
         return env
     if prompt is not None:

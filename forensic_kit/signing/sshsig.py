@@ -40,6 +40,8 @@ class VerifiedSignature:
     public_line: str
     principals: list[str] = field(default_factory=list)
     trusted: bool = False
+    key_blob: bytes = b""
+    """The SSH wire encoding of the public key the signature carries (who signed)."""
 
 
 def _string(data: bytes) -> bytes:
@@ -156,4 +158,5 @@ def verify(data: bytes, armored: bytes, namespace: str, allowed_signers: str | N
         from forensic_kit.signing.allowed_signers import principals_for
 
         principals = principals_for(allowed_signers, pub, namespace)
-    return VerifiedSignature(fingerprint=fp, public_line=line, principals=principals, trusted=bool(principals))
+    return VerifiedSignature(fingerprint=fp, public_line=line, principals=principals, trusted=bool(principals),
+                             key_blob=pub)

@@ -12,7 +12,7 @@ from forensic_kit.package import Case
 from tests.conftest import fkit
 from tests.custody.casefactory import PASS, Sample, make_case
 
-ENV = {"FKIT_PASSPHRASE": PASS.decode()}
+ENV = {"FKIT_PASSPHRASE": PASS.decode(), "FKIT_COSIGN_PASSPHRASE": PASS.decode()}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,8 @@ def test_add_verify_show(sample: Sample) -> None:
 def test_verify_exit_1_with_sentence(sample: Sample) -> None:
     k = sample.key_paths
     assert add(sample, "--action", "transferred", "--exhibits", "EX-01,EX-02,EX-03", "--by", "K. Trabelsi",
-               "--to", "R. Jaziri", "--at", "2025-03-14T13:20Z", "--sign", str(k["trabelsi@mock"])).returncode == 0
+               "--to", "R. Jaziri", "--at", "2025-03-14T13:20Z", "--sign", str(k["trabelsi@mock"]),
+               "--cosign", str(k["jaziri@mock"])).returncode == 0
     assert add(sample, "--action", "examined", "--exhibits", "EX-02", "--by", "M. Haddad",
                "--at", "2025-03-15T13:20Z", "--sign", str(k["haddad@mock"])).returncode == 0
     r = fkit("custody", "verify", sample.case.root, "--trust-package")

@@ -29,20 +29,36 @@ def test_manifest_content(sealed: tuple[Path, Path, Path, Path]) -> None:
     data = (case / "fkit/manifest.json").read_bytes()
     assert is_canonical(data)
     m = json.loads(data)
-    assert m["format"] == "fkit-manifest" and m["format_version"] == 1 and m["case_id"] == "MA-2026-0042"
+    assert m["format"] == "fkit-manifest" and m["format_version"] == 2 and m["case_id"] == "MA-2026-0042"
     assert m["created"] == {"utc": "2026-01-01T00:00:00Z", "offset": m["created"]["offset"]}
     assert m["payload"] == {"files": 5, "bytes": sum(len(v) for v in __import__(
         "tests.manifest.helpers", fromlist=["SAMPLE_FILES"]).SAMPLE_FILES.values())}
     assert m["bag"]["manifest_sha256"] == hashlib.sha256((case / "manifest-sha256.txt").read_bytes()).hexdigest()
     assert m["records"] == {"path": "fkit/records.jsonl", "count": 5,
+                            "bytes": (case / "fkit/records.jsonl").stat().st_size,
                             "sha256": hashlib.sha256((case / "fkit/records.jsonl").read_bytes()).hexdigest()}
+    assert m["revision"] == {"number": 1, "previous": None, "reason": None}
+    assert m["custody"] == {"ledger": "fkit/custody.jsonl", "head": "0:none"}
+    signers = (case / "fkit/allowed_signers").read_bytes()
+    assert m["allowed_signers"] == {"path": "fkit/allowed_signers", "bytes": len(signers),
+                                    "sha256": hashlib.sha256(signers).hexdigest()}
+    assert sorted(m["tag_files"]) == ["VERIFY.txt", "bag-info.txt", "bagit.txt", "fkit/case.json",
+                                      "fkit/exhibits/EX-01.json", "fkit/leaf-salts.txt"]
+    for rel, digest in m["tag_files"].items():
+        assert hashlib.sha256((case / rel).read_bytes()).hexdigest() == digest
+    for name in ("manifest.json", "manifest.json.sshsig", "manifest-sha256.txt", "bag-info.txt"):
+        kept = case / "fkit/revisions/1" / name
+        live = case / (name if name.endswith(".txt") else f"fkit/{name}")
+        assert kept.read_bytes() == live.read_bytes()
     assert m["merkle"]["algorithm"] == "rfc9162-sha256" and m["merkle"]["size"] == 5 and len(m["merkle"]["root"]) == 64
     assert m["exhibits"][0]["id"] == "EX-01" and m["exhibits"][0]["seal"] == "SC-118"
     pub = Path(str(key) + ".pub").read_text().split()
     lf = sh(f"ssh-keygen -lf {key}.pub", case).stdout.split()[1]
     assert m["signer"] == {"key_id": "amina@dgsn.ma", "name": "Amina El Idrissi", "fingerprint": lf,
                            "namespace": "fkit-manifest"}
-    assert (case / "fkit/allowed_signers").read_text() == f'amina@dgsn.ma namespaces="fkit-manifest,fkit-custody" {pub[0]} {pub[1]}\n'
+    assert (case / "fkit/allowed_signers").read_text() == (
+        '# fkit-person: {"principal":"amina@dgsn.ma","name":"Amina El Idrissi","id":null,"org":null}\n'
+        f'amina@dgsn.ma namespaces="fkit-manifest,fkit-custody" {pub[0]} {pub[1]}\n')
     assert "." not in json.dumps(m["payload"])  # no floats anywhere meaningful
     text = (case / "VERIFY.txt").read_text("utf-8")
     assert "طريقة التحقق" in text and "COMMENT VÉRIFIER" in text and "HOW TO CHECK" in text
@@ -82,8 +98,9 @@ def test_fkit_verify_ok_and_json(sealed: tuple[Path, Path, Path, Path]) -> None:
     assert doc["result"] == "OK" and doc["signature"]["trusted"] is True
     assert doc["signature"]["principals"] == ["amina@dgsn.ma"]
     assert doc["counts"]["OK"] == 5 and doc["findings"] == []
-    assert doc["checks"] == {"signature": "ok", "bag_manifest": "ok", "merkle": "ok",
-                             "payload": "ok", "custody": "absent"}
+    assert doc["checks"] == {"signature": "ok", "bag_manifest": "ok", "merkle": "ok", "payload": "ok",
+                             "revisions": "ok", "custody": "absent", "tagmanifest": "ok"}
+    assert doc["revision"] == 1 and [r["number"] for r in doc["revisions"]] == [1]
     r = fkit("verify", case, "--trust", trust, "--json", "--deep")
     assert r.returncode == 0 and json.loads(r.stdout)["checks"]["records"] == "ok"
     assert b"result: OK" in r.stderr
@@ -92,7 +109,7 @@ def test_fkit_verify_ok_and_json(sealed: tuple[Path, Path, Path, Path]) -> None:
 def test_untrusted_or_no_trust_is_exit_1(sealed: tuple[Path, Path, Path, Path], tmp_path: Path) -> None:
     case = sealed[0]
     r = fkit("verify", case)
-    assert r.returncode == 1 and b"no trusted allowed_signers was given" in r.stderr
+    assert r.returncode == 1 and b"no trust list was given: add --trust ALLOWED_SIGNERS" in r.stderr
     other, _ = make_key(tmp_path / "other", "someone@else.example", "Someone Else")
     r = fkit("verify", case, "--trust", trust_file(tmp_path, other), "--json")
     assert r.returncode == 1
@@ -107,14 +124,18 @@ def test_reproducible_under_source_date_epoch(sealed: tuple[Path, Path, Path, Pa
     case, key, passfile, _t = sealed
     copy = tmp_path / "copy"
     shutil.copytree(case, copy)
+    shutil.rmtree(copy / "fkit/revisions")  # the same case before it was sealed
+    for rel in ("fkit/manifest.json", "fkit/manifest.json.sshsig"):
+        (copy / rel).unlink()
     r = seal(copy, key, passfile)
     assert r.returncode == 0, r.stderr
     for rel in ("fkit/manifest.json", "fkit/manifest.json.sshsig", "fkit/leaf-salts.txt", "fkit/allowed_signers",
                 "VERIFY.txt"):
         assert (copy / rel).read_bytes() == (case / rel).read_bytes(), rel
-    r2 = seal(copy, key, passfile, epoch=str(int(EPOCH) + 1))
-    assert r2.returncode == 0
+    r2 = seal(copy, key, passfile, "--reason", "second revision, nothing changed", epoch=str(int(EPOCH) + 1))
+    assert r2.returncode == 0, r2.stderr
     assert (copy / "fkit/manifest.json").read_bytes() != (case / "fkit/manifest.json").read_bytes()
+    assert (copy / "fkit/revisions/1/manifest.json").read_bytes() == (case / "fkit/manifest.json").read_bytes()
 
 
 def test_wrong_passphrase_and_missing_key(sealed: tuple[Path, Path, Path, Path], tmp_path: Path) -> None:

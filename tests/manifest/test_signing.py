@@ -157,7 +157,7 @@ def test_training_keys_and_real_cases_do_not_mix(tmp_path: Path) -> None:
     real = make_case(tmp_path / "real")
     mock = tmp_path / "mock"
     Case.init(mock, "MOCK-1", "Academy", "T", profile="training").write_exhibit("EX-01", {"id": "EX-01"})
-    env = {"FKIT_PASSPHRASE": "pw"}
+    env = {"FKIT_PASSPHRASE": "twelve chars and more"}
     for flag, folder in (("--training", "tk"), (None, "rk")):
         r = fkit("key", "new", "--id", f"{folder}@x", "--name", folder, "--out", tmp_path / folder,
                  *([flag] if flag else []), env=env)

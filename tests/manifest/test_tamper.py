@@ -174,7 +174,7 @@ def test_tag_file_flips(pristine: tuple[Path, Path, str], tmp_path: Path, rel: s
     if rel == "fkit/manifest.json.sshsig":  # a changed signature either fails to parse or to match
         assert found[0] in [(code, rel), (code, "fkit/manifest.json")]
     elif code == "merkle.mismatch":
-        assert found == [("merkle.mismatch", "fkit/records.jsonl")]
+        assert found == [("file.MODIFIED", "fkit/leaf-salts.txt"), ("merkle.mismatch", "fkit/leaf-salts.txt")]
     else:
         assert found[0] == (code, rel) or (code, rel) in found
     if rel in ("fkit/manifest.json", "fkit/manifest.json.sshsig"):
@@ -215,7 +215,12 @@ def test_resigned_with_untrusted_key(pristine: tuple[Path, Path, str], tmp_path:
             r["hashes"]["sha256"] = new_sha
         out.append(json.dumps(r, ensure_ascii=False, sort_keys=True))
     (case / "fkit/records.jsonl").write_text("\n".join(out) + "\n")
-    assert seal(case, mallory, mpass).returncode == 0
+    assert seal(case, mallory, mpass).returncode == 2  # a re-seal verifies revision 1 first (and needs --reason)
+    r = seal(case, mallory, mpass, "--reason", "update")
+    assert r.returncode == 1 and b"refusing to seal revision 2" in r.stderr
+    shutil.rmtree(case / "fkit/revisions")  # so she removes the seal and its history...
+    (case / "fkit/manifest.json").unlink()
+    assert seal(case, mallory, mpass).returncode == 0  # ...and seals anew, as revision 1
     tfile = tmp_path / "trusted"
     tfile.write_text(trusted)
     r = fkit("verify", case, "--trust", tfile, "--json")
@@ -248,8 +253,9 @@ def test_signature_deleted(pristine: tuple[Path, Path, str], tmp_path: Path) -> 
     assert r.returncode == 1
     assert [f["code"] for f in json.loads(r.stdout)["findings"]] == ["signature.missing"]
     (case / "fkit/manifest.json").unlink()
-    r = fkit("verify", case, "--trust", _trustfile(tmp_path, pristine[2]))
-    assert r.returncode == 4 and b"not sealed" in r.stderr
+    r = fkit("verify", case, "--trust", _trustfile(tmp_path, pristine[2]), "--json")
+    assert r.returncode == 1 and b"fkit/manifest.json missing" in r.stderr
+    assert [f["code"] for f in json.loads(r.stdout)["findings"]][0] == "manifest.missing"
 
 
 def _trustfile(tmp_path: Path, text: str) -> Path:
