@@ -311,21 +311,36 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                   on_commit: Callable[[list[Record]], None] | None = None) -> tuple[Outcome, dict[str, Any]]:
     """Copy files out of every file system of a disk image, each with its image locator."""
     from forensic_kit.evidence import disk
+    from forensic_kit.evidence.ewf import EwfSource, check_result
     from forensic_kit.hashing import MultiHash
 
     out = Outcome()
     batch = Batch(acq, on_commit=on_commit)
     src = disk.open_source(image)
     try:
-        mh = MultiHash(("sha256",))
+        stored = src.stored_hashes() if isinstance(src, EwfSource) else {}
+        mh = MultiHash(("sha256", *sorted(stored)))
         off = 0
+        read_error = None
         while off < src.size:
-            data = src.pread(off, 4 << 20)
+            try:
+                data = src.pread(off, 4 << 20)
+            except OSError as exc:
+                read_error = f"read error at offset {off}: {exc.strerror or exc}"
+                break
             if not data:
                 break
             mh.update(data)
             off += len(data)
-        image_sha = mh.hexdigests()["sha256"]
+        digests = mh.hexdigests()
+        image_sha = digests["sha256"]
+        ewf_check = None
+        if isinstance(src, EwfSource):
+            ewf_check = check_result(src, {a: digests[a] for a in stored}, off, read_error).as_record()
+        elif off != src.size:
+            acq.error(error_record(PARSER, "read", read_error or f"image read {off} of {src.size} bytes",
+                                   exhibit=acq.exhibit_id, image=str(image)))
+            out.errors += 1
         img = disk.TskImg(src)
         vols = disk.volumes(img)
         found, problems = disk.filesystems(img, vols)
@@ -339,6 +354,8 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
         info: dict[str, Any] = {"image_sha256": image_sha, "image_type": src.kind, "image_size": src.size,
                                 "file_systems": [{"offset": f.offset, "fs": f.ftype,
                                                   "times_zone_assumed": disk.assumed_zone(f.ftype)} for f in found]}
+        if ewf_check is not None:
+            info["ewf"] = ewf_check
         for fsys in found:
             zone = disk.assumed_zone(fsys.ftype)
             for entry in disk.walk(fsys):

@@ -13,7 +13,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.cli.options import ALGO_OPTION
-from forensic_kit.exitcodes import ExitCode
+from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.records import error_record
 
 
@@ -69,16 +69,26 @@ def acquire_command(
     pread_close = None
     try:
         if kind == "physical":
-            from forensic_kit.acquire.physical import acquire_image, open_physical
+            from forensic_kit.acquire.physical import acquire_image, ewf_verdict, open_physical
 
             pread, size, ident, pread_close = open_physical(source)
+            for stored_algo in sorted(ident.get("ewf_stored_hashes") or {}):
+                if stored_algo not in acq.algos:  # hash what the E01 stores, to compare in the same pass
+                    acq.algos = (*acq.algos, stored_algo)
             acq.begin(ident)
             if not acq.resumed or not acq.final_dir.exists():
                 _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
+                ewf_check = ewf_verdict(pread, extra["image"]["hashes"], extra["image"]["size"])  # type: ignore[index]
+                if ewf_check is not None:
+                    extra["ewf"] = ewf_check
+                    for problem in ewf_check["problems"]:
+                        console.error(f"{source}: E01 integrity: {problem}")
+                    if ewf_check["verdict"] != "ok":
+                        code = ExitCode.CHECK_FAILED
                 bad = extra.get("bad_ranges") or []
                 if bad:
                     console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
-                    code = ExitCode.PARTIAL
+                    code = worst(code, ExitCode.PARTIAL)
                 if extra.get("reread") and not extra["reread"]["stable"]:  # type: ignore[index]
                     console.error("the source hashed differently on the second read: it is not stable")
                     code = ExitCode.CHECK_FAILED
@@ -92,7 +102,13 @@ def acquire_command(
             if not acq.final_dir.exists():
                 outcome, extra = extract_files(acq, source, include, deleted)
                 if outcome.errors:
-                    code = ExitCode.PARTIAL
+                    code = worst(code, ExitCode.PARTIAL)
+                ewf_info = extra.get("ewf")
+                if isinstance(ewf_info, dict):
+                    for problem in ewf_info["problems"]:
+                        console.error(f"{source}: E01 integrity: {problem}")
+                    if ewf_info["verdict"] != "ok":
+                        code = ExitCode.CHECK_FAILED
         else:
             from forensic_kit.acquire.logical import acquire_files
 
@@ -134,7 +150,8 @@ def acquire_command(
     with open(acq.case.records_path, "rb") as fh:
         fh.seek(final.records_from)
         shutil.copyfileobj(fh, out, 1 << 20)
-    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, durable and verified; "
+    verdict = "durable and verified" if code != ExitCode.CHECK_FAILED else "durable, but a check FAILED (see above)"
+    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, {verdict}; "
                 f"{len(acq.errors)} errors")
     raise typer.Exit(int(code))
 

@@ -76,16 +76,11 @@ def fs_ls(
     try:
         image_rec = new_record("fs.image", "fs", "1", image=str(image), image_type=src.kind,
                                size=src.size, segments=[str(s) for s in src.segments])
-        if isinstance(src, disk.EwfSource) and verify_ewf:
-            check = disk.verify_ewf(src)
-            image_rec["ewf_verify"] = check
-            if check["match"] is False:
-                console.error(f"{image}: E01 media hash mismatch: stored {check['stored']}, computed {check['computed']}")
+        check = _check_ewf(image, src, verify_ewf)
+        if check is not None:
+            image_rec["ewf_verify"] = check.as_record()
+            if not check.ok:
                 code = ExitCode.CHECK_FAILED
-            elif check["match"]:
-                console.say(f"fkit fs: {image}: stored media hash verified ({', '.join(f'{k} {v}' for k, v in check['stored'].items())})")
-            else:
-                console.warn(f"{image}: no media hash stored in the E01; computed {check['computed']}")
         try:
             src, _img, vols, found, problems = _open(image, offset, src)
         except FkitError as exc:
@@ -135,6 +130,28 @@ def fs_ls(
     finally:
         src.close()
     raise typer.Exit(int(code))
+
+
+def _check_ewf(image: Path, src: Any, wanted: bool) -> Any:
+    """For an E01: read it whole and judge it like ``ewfverify`` (stored MD5/SHA-1, chunk checksums).
+
+    Says the verdict on stderr (each finding, with its sectors); returns the :class:`EwfCheck`,
+    or None for other images or when not ``wanted``.
+    """
+    from forensic_kit.evidence import ewf
+
+    if not wanted or not isinstance(src, ewf.EwfSource):
+        return None
+    check = ewf.verify(src)
+    if not check.ok:
+        for problem in check.problems():
+            console.error(f"{image}: E01 integrity: {problem}")
+    elif check.stored:
+        console.say(f"fkit fs: {image}: stored media hash verified ({', '.join(f'{k} {v}' for k, v in check.stored.items())})"
+                    + ("" if check.checksums_checked else "; chunk checksums not checked (libewf C library not installed)"))
+    else:
+        console.warn(f"{image}: no media hash stored in the E01; computed {check.computed}")
+    return check
 
 
 # Listing output goes out in chunks of this many lines: one write per chunk, not per entry.
@@ -202,12 +219,19 @@ def fs_cat(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Disk image."),
     target: str = typer.Argument(..., metavar="INODE|PATH", help="Inode number (as fls prints it) or path inside the file system."),
     offset: Optional[int] = OFFSET_OPTION,
+    verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the whole image against its stored hashes and chunk checksums first (exit 1 on a finding)."),
 ) -> None:
-    """Stream a file's content from a disk image to stdout (like icat)."""
+    """Stream a file's content from a disk image to stdout (like icat).
+
+    For an E01 the whole image is checked first, like ewfverify: the content is still written,
+    and any finding (bad chunk checksum with its sectors, stored MD5/SHA-1 mismatch) exits 1.
+    """
     from forensic_kit.errors import InputError
     from forensic_kit.evidence import disk
 
-    src, _img, _vols, found, _problems = _open(image, offset)
+    src = disk.open_source(image)
+    check = _check_ewf(image, src, verify_ewf)
+    src, _img, _vols, found, _problems = _open(image, offset, src)
     out = console.stdout_bytes()
     try:
         last: InputError | None = None
@@ -220,6 +244,8 @@ def fs_cat(
             for chunk in disk.read_file(f):
                 out.write(chunk)
             out.flush()
+            if check is not None and not check.ok:
+                raise typer.Exit(int(ExitCode.CHECK_FAILED))
             return
         raise last or InputError(f"{target}: not found")
     except OSError as exc:

@@ -8,7 +8,6 @@ an entry exactly as ``fls -m / -p`` (TSK 3.x body file) does.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from typing import Any, Iterator, Protocol
 
 import pytsk3
 
-from forensic_kit.errors import CheckFailed, FormatError, InputError
+from forensic_kit.errors import FormatError, InputError
+from forensic_kit.evidence.ewf import EwfSource
 from forensic_kit.evidence.images import RawSource, is_ewf
 from forensic_kit.names import to_text
 from forensic_kit.timeutil import ns_to_iso, seconds_to_iso
@@ -57,76 +57,6 @@ class ImageSource(Protocol):
     def close(self) -> None: ...
 
 
-class EwfSource:
-    """An E01/Ex01 image (all segments) through libewf."""
-
-    kind = "ewf"
-
-    def __init__(self, path: Path) -> None:
-        import pyewf  # only E01 images need libewf: not loaded to list a raw image
-
-        self.path = path
-        try:
-            names = pyewf.glob(os.fsdecode(path))
-        except (OSError, IOError, RuntimeError) as exc:
-            raise FormatError(f"{path}: cannot find the E01 segments: {exc}") from exc
-        self.segments = [Path(n) for n in names]
-        self._handle = pyewf.handle()
-        try:
-            self._handle.open(names)
-            self.size = int(self._handle.get_media_size())
-        except (OSError, IOError, RuntimeError) as exc:
-            raise FormatError(f"{path}: cannot open E01 image (missing or damaged segment?): {_short(exc)}") from exc
-        if self.size <= 0:
-            raise FormatError(f"{path}: E01 image has no media data")
-        self._check_segments()
-
-    def _check_segments(self) -> None:
-        """libewf opens an incomplete set; read the last chunk to prove every segment is there."""
-        try:
-            self._handle.read_buffer_at_offset(min(4096, self.size), self.size - min(4096, self.size))
-        except (OSError, IOError, RuntimeError) as exc:
-            raise FormatError(f"{self.path}: E01 image is incomplete (missing segment?): {_short(exc)}") from exc
-
-    def pread(self, offset: int, length: int) -> bytes:
-        """Read up to ``length`` bytes at ``offset``."""
-        if offset >= self.size or length <= 0:
-            return b""
-        length = min(length, self.size - offset)
-        try:
-            data: bytes = self._handle.read_buffer_at_offset(length, offset)
-        except (OSError, IOError, RuntimeError) as exc:
-            raise OSError(5, f"E01 read error at offset {offset}: {_short(exc)}") from exc
-        return data
-
-    def stored_hashes(self) -> dict[str, str]:
-        """The media hashes stored in the image (``md5``, ``sha1``), lower-case hex."""
-        out: dict[str, str] = {}
-        for name in ("MD5", "SHA1"):
-            try:
-                value = self._handle.get_hash_value(name)
-            except (OSError, IOError, RuntimeError):
-                value = None
-            if value:
-                out[name.lower()] = str(value).lower()
-        return out
-
-    def header_values(self) -> dict[str, str]:
-        """Acquisition header values (case number, examiner, ...)."""
-        try:
-            values = self._handle.get_header_values()
-        except (OSError, IOError, RuntimeError):
-            return {}
-        return {str(k): str(v) for k, v in dict(values).items()}
-
-    def close(self) -> None:
-        """Close the handle."""
-        try:
-            self._handle.close()
-        except (OSError, IOError, RuntimeError):
-            pass
-
-
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     if "with error: " in text:  # pytsk3 wraps TSK's reason in its own prefix
@@ -146,29 +76,6 @@ def open_source(path: Path | str) -> ImageSource:
             raise FormatError(f"{path}: not an EWF (E01) image: bad signature")
         return EwfSource(path)
     return RawSource(path)
-
-
-def verify_ewf(src: ImageSource, chunk: int = 1 << 22) -> dict[str, Any]:
-    """Recompute the media hashes of an E01 and compare with the stored ones (like ``ewfverify``).
-
-    Returns ``{"stored": {...}, "computed": {...}, "match": bool|None}``; ``match`` is None when
-    the image stores no hash.
-    """
-    if not isinstance(src, EwfSource):
-        return {"stored": {}, "computed": {}, "match": None}
-    stored = src.stored_hashes()
-    hashers = {a: hashlib.new(a) for a in stored} or {"md5": hashlib.md5()}
-    off = 0
-    while off < src.size:
-        data = src.pread(off, chunk)
-        if not data:
-            raise FormatError(f"{src.path}: E01 image ends early at offset {off} of {src.size}")
-        for h in hashers.values():
-            h.update(data)
-        off += len(data)
-    computed = {a: h.hexdigest() for a, h in hashers.items()}
-    match = None if not stored else all(computed.get(a) == v for a, v in stored.items())
-    return {"stored": stored, "computed": computed, "match": match}
 
 
 class TskImg(pytsk3.Img_Info):  # type: ignore[misc]

@@ -143,8 +143,10 @@ def test_e01_stored_hash_is_verified() -> None:
     image = testdata("disk", "ext2.E01")
     recs = _records(fkit("fs", "ls", image).stdout)
     assert recs[0]["kind"] == "fs.image"
-    assert recs[0]["ewf_verify"] == {"stored": {"md5": "196066add11fb71c4c49cf1bb50d6d24"},
-                                     "computed": {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, "match": True}
+    check = recs[0]["ewf_verify"]
+    assert (check["verdict"], check["stored"], check["computed"], check["hashes_match"]) == (
+        "ok", {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, True)
+    assert (check["checksum_errors"], check["segment_files_corrupted"], check["bytes_read"]) == ([], False, 4194304)
     assert "196066add11fb71c4c49cf1bb50d6d24" in testdata("disk", "ext2.E01.ewfverify.txt").read_text()
 
 
@@ -176,9 +178,9 @@ def test_e01_hash_mismatch_exits_1(tmp_path: Path) -> None:
     assert ewfverify.returncode != 0  # the peer tool agrees: FAILURE
     r = fkit("fs", "ls", bad)
     assert r.returncode == 1, r.stderr
-    assert b"mismatch" in r.stderr
+    assert b"E01 integrity: chunk checksum error at sectors" in r.stderr
     rec = _records(r.stdout)[0]
-    assert rec["ewf_verify"]["match"] is False
+    assert rec["ewf_verify"]["verdict"] == "failed"
 
 
 def test_unknown_file_system_is_one_line_error() -> None:
