@@ -395,6 +395,10 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                 batch.add(acq.staging / rel, rec)
                 out.items += 1
                 out.bytes += size
+            for problem in fsys.problems:
+                acq.error(error_record(PARSER, "read", problem, exhibit=acq.exhibit_id, image=str(image),
+                                       partition_offset=fsys.offset))
+                out.errors += 1
         batch.flush()
         return out, info
     finally:

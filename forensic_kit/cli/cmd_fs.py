@@ -11,7 +11,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.errors import FkitError
-from forensic_kit.exitcodes import ExitCode
+from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.names import display
 from forensic_kit.records import error_record, new_record
 
@@ -126,6 +126,12 @@ def fs_ls(
                     out.write(f"{flag} {f['name_type']}/{f['mode'] or '----------'} {entry.meta_addr:>8} "
                               f"{f['size'] if f['size'] is not None else '-':>12} {f['times']['modified'] or '-':<30} "
                               f"/{display(entry.path)}\n".encode("utf-8", "replace"))
+            for problem in fsys.problems:
+                console.error(f"{image}: {problem}")
+                if out_fmt is FsFormat.jsonl:
+                    out.write(jsonl.dump_bytes(error_record("fs", "read", problem, image=str(image),
+                                                            partition_offset=fsys.offset)))
+                code = worst(code, ExitCode.PARTIAL)
         console.say(f"fkit fs: {count} entries in {len(found)} file system(s) of {image}")
     finally:
         src.close()

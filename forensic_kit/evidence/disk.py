@@ -148,6 +148,9 @@ class FileSystem:
     offset: int
     ftype: str
     block_size: int
+    problems: list[str] = field(default_factory=list)
+    """Damage found while opening or walking it (a truncated image, a directory TSK could not
+    read): each one an error record, and the listing or extraction is not complete."""
 
 
 _FS_NAMES: dict[int, str] = {}
@@ -171,7 +174,17 @@ def open_fs(img: TskImg, offset: int) -> FileSystem:
         fs = pytsk3.FS_Info(img, offset=offset)
     except (OSError, IOError, RuntimeError) as exc:
         raise FormatError(f"no file system TSK can read at offset {offset}: {_short(exc)}") from exc
-    return FileSystem(fs, offset, fs_type_name(fs), int(fs.info.block_size))
+    fsys = FileSystem(fs, offset, fs_type_name(fs), int(fs.info.block_size))
+    info = fs.info
+    try:
+        last, last_act = int(info.last_block), int(info.last_block_act)
+    except (AttributeError, TypeError, ValueError):
+        last = last_act = 0
+    if last_act < last:
+        fsys.problems.append(
+            f"image is truncated: the {fsys.ftype} file system at offset {offset} has blocks 0-{last} "
+            f"but the image ends in block {last_act}; what lay beyond is missing")
+    return fsys
 
 
 def filesystems(img: TskImg, vols: Volumes) -> tuple[list[FileSystem], list[str]]:
@@ -228,14 +241,21 @@ def walk(fsys: FileSystem) -> Iterator[Entry]:
     fs = fsys.fs
     root = int(fs.info.root_inum)
     stack: list[int] = [root]
-    yield from _walk_dir(fs, root, b"", stack, 0)
+    yield from _walk_dir(fs, root, b"", stack, 0, fsys.problems)
 
 
-def _walk_dir(fs: Any, inode: int, prefix: bytes, stack: list[int], depth: int) -> Iterator[Entry]:
+def _walk_dir(fs: Any, inode: int, prefix: bytes, stack: list[int], depth: int,
+              problems: list[str]) -> Iterator[Entry]:
     try:
         directory = fs.open_dir(inode=inode)
-    except (OSError, IOError, RuntimeError):
-        return
+        yield from _walk_entries(fs, directory, prefix, stack, depth, problems)
+    except (OSError, IOError, RuntimeError) as exc:
+        shown = "/" + prefix.decode("utf-8", "backslashreplace")
+        problems.append(f"directory {shown} (inode {inode}) could not be read: {_short(exc)}")
+
+
+def _walk_entries(fs: Any, directory: Any, prefix: bytes, stack: list[int], depth: int,
+                  problems: list[str]) -> Iterator[Entry]:
     for f in directory:
         # Every attribute read crosses into pytsk3 and builds a new object: read each one once.
         info = f.info
@@ -261,7 +281,7 @@ def _walk_dir(fs: Any, inode: int, prefix: bytes, stack: list[int], depth: int) 
             and depth < MAX_DEPTH
         ):
             stack.append(meta_addr)
-            yield from _walk_dir(fs, meta_addr, prefix + raw + b"/", stack, depth + 1)
+            yield from _walk_dir(fs, meta_addr, prefix + raw + b"/", stack, depth + 1, problems)
             stack.pop()
 
 
@@ -584,6 +604,6 @@ def read_file(f: Any, chunk: int = 1 << 20) -> Iterator[bytes]:
         except (OSError, IOError, RuntimeError) as exc:
             raise OSError(5, f"read error at offset {off}: {_short(exc)}") from exc
         if not data:
-            break
+            raise OSError(5, f"read error at offset {off}: the content ends before its size ({size} bytes)")
         yield data
         off += len(data)

@@ -23,6 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from forensic_kit.errors import CheckFailed, FormatError
+from forensic_kit.fileopen import open_readonly
+
+_VP = ctypes.c_void_p
+_ERR = ctypes.c_void_p  # libcerror_error_t ** (left unset by these callbacks)
+_CB_OPEN = ctypes.CFUNCTYPE(ctypes.c_int, _VP, ctypes.c_int, _ERR)
+_CB_HANDLE = ctypes.CFUNCTYPE(ctypes.c_int, _VP, _ERR)
+_CB_READ = ctypes.CFUNCTYPE(ctypes.c_ssize_t, _VP, ctypes.c_void_p, ctypes.c_size_t, _ERR)
+_CB_WRITE = ctypes.CFUNCTYPE(ctypes.c_ssize_t, _VP, ctypes.c_void_p, ctypes.c_size_t, _ERR)
+_CB_SEEK = ctypes.CFUNCTYPE(ctypes.c_int64, _VP, ctypes.c_int64, ctypes.c_int, _ERR)
+_CB_SIZE = ctypes.CFUNCTYPE(ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_uint64), _ERR)
+
+
 
 _LIB: Any = None
 _LIB_TRIED = False
@@ -67,24 +79,92 @@ def c_library() -> Any:
         lib.libewf_handle_get_utf8_hash_value.argtypes = [vp, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
                                                           ctypes.c_size_t, ref]
         lib.libewf_error_free.argtypes = [ref]
+        lib.libbfio_pool_initialize.argtypes = [ref, ctypes.c_int, ctypes.c_int, ref]
+        lib.libbfio_handle_initialize.argtypes = [ref, vp, vp, vp, _CB_OPEN, _CB_HANDLE, _CB_READ, _CB_WRITE,
+                                                  _CB_SEEK, _CB_HANDLE, _CB_HANDLE, _CB_SIZE, ctypes.c_uint8, ref]
+        lib.libbfio_pool_append_handle.argtypes = [vp, ctypes.POINTER(ctypes.c_int), vp, ctypes.c_int, ref]
+        lib.libewf_handle_open_file_io_pool.argtypes = [vp, vp, ctypes.c_int, ref]
         _LIB = lib
         break
     return _LIB
 
 
+class _FdIo:
+    """A libbfio handle whose reads are ``os.preadv`` on a descriptor fkit opened read-only with
+    ``O_NOATIME``: libewf never opens the evidence itself (its own ``open()`` would set atime)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pos = 0
+        self.size = os.lseek(fd, 0, os.SEEK_END)
+        # the callbacks must live as long as the handle: kept on the object
+        self.callbacks = (
+            _CB_OPEN(lambda _h, _flags, _e: 1),
+            _CB_HANDLE(lambda _h, _e: 0),            # close: the descriptor stays fkit's
+            _CB_READ(self._read),
+            _CB_WRITE(lambda _h, _b, _n, _e: -1),  # never written
+            _CB_SEEK(self._seek),
+            _CB_HANDLE(lambda _h, _e: 1),            # exists
+            _CB_HANDLE(lambda _h, _e: 1),            # is open
+            _CB_SIZE(self._size),
+        )
+
+    def _read(self, _h: Any, buf: Any, size: int, _e: Any) -> int:
+        try:
+            view = memoryview((ctypes.c_char * size).from_address(buf)).cast("B")
+            n = os.preadv(self.fd, [view], self.pos)
+        except OSError:
+            return -1
+        self.pos += n
+        return n
+
+    def _seek(self, _h: Any, offset: int, whence: int, _e: Any) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self.pos, os.SEEK_END: self.size}.get(whence)
+        if base is None or base + offset < 0:
+            return -1
+        self.pos = base + offset
+        return self.pos
+
+    def _size(self, _h: Any, out: Any, _e: Any) -> int:
+        out[0] = self.size
+        return 1
+
+
 class _CHandle:
-    """A ``libewf_handle_t`` opened read-only on every segment."""
+    """A ``libewf_handle_t`` reading every segment through fkit's own read-only descriptors."""
 
     def __init__(self, lib: Any, segments: list[Path]) -> None:
         self._lib = lib
         self._err = ctypes.c_void_p()
         self._h = ctypes.c_void_p()
-        if lib.libewf_handle_initialize(ctypes.byref(self._h), ctypes.byref(self._err)) != 1:
-            raise FormatError("libewf: cannot make a handle")
-        names = (ctypes.c_char_p * len(segments))(*[os.fsencode(s) for s in segments])
-        if lib.libewf_handle_open(self._h, names, len(segments), 1, ctypes.byref(self._err)) != 1:
+        self._pool = ctypes.c_void_p()
+        self._ios: list[_FdIo] = []
+        self._fds: list[int] = []
+        try:
+            for seg in segments:
+                self._fds.append(open_readonly(os.fsencode(seg), follow=True))
+        except OSError as exc:
+            self._close_fds()
+            raise FormatError(f"{seg}: cannot open E01 segment: {exc.strerror}") from exc
+        ok = lib.libbfio_pool_initialize(ctypes.byref(self._pool), 0, 0, ctypes.byref(self._err)) == 1
+        for fd in self._fds:
+            io = _FdIo(fd)
+            self._ios.append(io)
+            bh = ctypes.c_void_p()
+            ok = ok and lib.libbfio_handle_initialize(ctypes.byref(bh), ctypes.c_void_p(fd + 1), None, None, *io.callbacks, 0,
+                                                      ctypes.byref(self._err)) == 1
+            entry = ctypes.c_int()
+            ok = ok and lib.libbfio_pool_append_handle(self._pool, ctypes.byref(entry), bh, 1,
+                                                       ctypes.byref(self._err)) == 1
+        if not ok or lib.libewf_handle_initialize(ctypes.byref(self._h), ctypes.byref(self._err)) != 1:
+            self._free_error()
+            self._close_fds()
+            raise FormatError(f"{segments[0]}: libewf: cannot set up reading")
+        if lib.libewf_handle_open_file_io_pool(self._h, self._pool, 1, ctypes.byref(self._err)) != 1:
             self._free_error()
             lib.libewf_handle_free(ctypes.byref(self._h), None)
+            self._h = ctypes.c_void_p()
+            self._close_fds()
             raise FormatError(f"{segments[0]}: cannot open E01 image (damaged or missing segment)")
         size = ctypes.c_uint64()
         lib.libewf_handle_get_media_size(self._h, ctypes.byref(size), ctypes.byref(self._err))
@@ -148,12 +228,18 @@ class _CHandle:
                 out[name.lower()] = value.value.decode("ascii", "replace").lower()
         return out
 
+    def _close_fds(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+
     def close(self) -> None:
-        """Close and free the handle."""
+        """Close and free the handle, then fkit's descriptors."""
         if self._h:
             self._lib.libewf_handle_close(self._h, None)
             self._lib.libewf_handle_free(ctypes.byref(self._h), None)
             self._h = ctypes.c_void_p()
+        self._close_fds()
 
 
 class EwfSource:
@@ -171,8 +257,12 @@ class EwfSource:
             raise FormatError(f"{path}: cannot find the E01 segments: {_short(exc)}") from exc
         self.segments = [Path(n) for n in names]
         self._handle = pyewf.handle()
+        # pyewf reads through file objects fkit opened itself: read-only and O_NOATIME
+        self._files = []
         try:
-            self._handle.open(names)
+            for n in names:
+                self._files.append(os.fdopen(open_readonly(os.fsencode(n), follow=True), "rb", buffering=0))
+            self._handle.open_file_objects(self._files)
             self.size = int(self._handle.get_media_size())
         except (OSError, IOError, RuntimeError) as exc:
             raise FormatError(f"{path}: cannot open E01 image (missing or damaged segment?): {_short(exc)}") from exc
@@ -269,6 +359,9 @@ class EwfSource:
             self._handle.close()
         except (OSError, IOError, RuntimeError):
             pass
+        for fh in self._files:
+            fh.close()
+        self._files = []
 
 
 @dataclass
