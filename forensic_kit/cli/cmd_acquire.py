@@ -76,6 +76,7 @@ def acquire_command(
                 if stored_algo not in acq.algos:  # hash what the E01 stores, to compare in the same pass
                     acq.algos = (*acq.algos, stored_algo)
             acq.begin(ident)
+            _stop_if_repaired(acq)
             if not acq.resumed or not acq.final_dir.exists():
                 _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
                 ewf_check = ewf_verdict(pread, extra["image"]["hashes"], extra["image"]["size"])  # type: ignore[index]
@@ -99,6 +100,7 @@ def acquire_command(
             from forensic_kit.acquire.logical import extract_files
 
             acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
+            _stop_if_repaired(acq)
             if not acq.final_dir.exists():
                 outcome, extra = extract_files(acq, source, include, deleted)
                 if outcome.errors:
@@ -114,6 +116,7 @@ def acquire_command(
 
             acq.begin({"path": os.fsdecode(os.path.abspath(source)),
                        "type": "folder" if source.is_dir() else "file", "size": None if source.is_dir() else st.st_size})
+            _stop_if_repaired(acq)
             if not acq.final_dir.exists():
                 outcome = acquire_files(acq, source)
                 if outcome.errors or outcome.changed:
@@ -122,16 +125,22 @@ def acquire_command(
             code = ExitCode.PARTIAL if code == ExitCode.OK else code
         status = "complete" if code == ExitCode.OK else "incomplete"
         final = acq.finish(status, extra)
+    except _Repaired:
+        status = str(acq.info.get("status"))
+        console.say(f"fkit acquire: {exhibit} was {status} but its bag bookkeeping was cut short; "
+                    f"repaired from the journal ({acq.totals.items} items, {acq.totals.bytes:,} bytes)")
+        raise typer.Exit(int(ExitCode.OK if status == "complete" else ExitCode.PARTIAL))
     except KeyboardInterrupt:
         acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
         console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")
         raise typer.Exit(int(ExitCode.INTERRUPTED))
     except WriteFailed as exc:
         reason = f"destination: {exc.strerror}"
-        if acq.info:
-            acq.abort("failed", reason)
-        out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit)))
-        raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded") from exc
+        recorded = acq.abort("failed", reason) if acq.info else False
+        out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit,
+                                                exhibit_sheet_updated=recorded)))
+        raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded; "
+                        "free space and run the same command again") from exc
     except FkitError as exc:
         if acq.info:
             acq.abort("failed", exc.message)
@@ -154,6 +163,15 @@ def acquire_command(
     console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, {verdict}; "
                 f"{len(acq.errors)} errors")
     raise typer.Exit(int(code))
+
+
+class _Repaired(Exception):
+    """The exhibit was already finished; a rerun only completed its bookkeeping."""
+
+
+def _stop_if_repaired(acq: object) -> None:
+    if getattr(acq, "repaired", False):
+        raise _Repaired()
 
 
 def register(app: typer.Typer) -> None:

@@ -342,3 +342,61 @@ def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals, files: in
     for x in stored:
         assert hashlib.sha256((case / x["bag_path"]).read_bytes()).hexdigest() == x["hashes"]["sha256"]
     _consistent(case)
+
+
+@pytest.mark.parametrize("point", ["records", "manifest", "status", "tags"])
+@pytest.mark.parametrize("kind", ["logical", "physical"])
+def test_kill_while_finishing_is_repaired_by_a_rerun(tmp_path: Path, point: str, kind: str) -> None:
+    """kill -9 at each step of finishing (even right after the sheet says "complete"): the same
+    command run again finishes or repairs the exhibit, nothing duplicated or lost."""
+    case = _case(tmp_path)
+    src = _big_source(tmp_path, 5)
+    if kind == "physical":
+        src = src / "f000.bin"
+    extra = ["--physical"] if kind == "physical" else []
+    args = ["acquire", src, "--into", case, "--exhibit", "EX-20", *extra]
+    r = fkit(*args, env={"FKIT_KILL_AT": point})
+    assert r.returncode == -9, r.stderr
+    again = fkit(*args)
+    assert again.returncode == 0, again.stderr
+    ex = json.loads((case / "fkit" / "exhibits" / "EX-20.json").read_text())
+    assert ex["status"] == "complete"
+    assert not (case / "fkit" / "work" / "EX-20.journal.jsonl").exists()
+    manifest = (case / "manifest-sha256.txt").read_text()
+    expected = ["data/EX-20/image.raw"] if kind == "physical" else [f"data/EX-20/f{i:03d}.bin" for i in range(5)]
+    assert sorted(line.split("  ", 1)[1] for line in manifest.splitlines()) == expected
+    stored = [x for x in _records((case / "fkit" / "records.jsonl").read_bytes()) if x["exhibit"] == "EX-20"]
+    assert sorted(x["bag_path"] for x in stored) == expected
+    if kind == "physical":  # what the acquisition found is kept through the crash
+        assert ex["image"]["hashes"]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    _consistent(case)
+    # and a third run refuses: the exhibit is acquired
+    assert fkit(*args).returncode == 4
+
+
+def test_physical_onto_a_full_destination(tmp_path: Path) -> None:
+    """A real full file system (a small tmpfs): exit 4, an error record, a "failed" sheet and no
+    partial image; after space is freed the same command redoes the exhibit."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        src = tmp_path / "disk.raw"
+        src.write_bytes(os.urandom(40 << 20))
+        case = _case(mnt)
+        r = fkit("acquire", src, "--into", case, "--exhibit", "EX-30", "--physical")
+        assert r.returncode == 4, r.stderr
+        assert r.stderr.count(b"\n") == 1 and b"No space left on device" in r.stderr
+        (rec,) = _records(r.stdout)
+        assert (rec["kind"], rec["error"]["stage"], rec["exhibit_sheet_updated"]) == ("error", "write", True)
+        ex = json.loads((case / "fkit" / "exhibits" / "EX-30.json").read_text())
+        assert ex["status"] == "failed" and "No space left" in ex["reason"]
+        assert not (case / "fkit" / "work" / "EX-30").exists() and not (case / "data" / "EX-30").exists()
+        subprocess.run(["mount", "-o", "remount,size=128m", str(mnt)], check=True)
+        again = fkit("acquire", src, "--into", case, "--exhibit", "EX-30", "--physical")
+        assert again.returncode == 0, again.stderr
+        assert (case / "data" / "EX-30" / "image.raw").read_bytes() == src.read_bytes()
+        _consistent(case)
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
