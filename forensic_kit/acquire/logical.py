@@ -353,7 +353,9 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
             raise FormatError(f"{image}: no file system TSK can read")
         info: dict[str, Any] = {"image_sha256": image_sha, "image_type": src.kind, "image_size": src.size,
                                 "file_systems": [{"offset": f.offset, "fs": f.ftype,
-                                                  "times_zone_assumed": disk.assumed_zone(f.ftype)} for f in found]}
+                                                  "times_zone_assumed": disk.assumed_zone(f.ftype),
+                                                  **({"truncated": f.truncated} if f.truncated else {})}
+                                                 for f in found]}
         if ewf_check is not None:
             info["ewf"] = ewf_check
         for fsys in found:

@@ -111,11 +111,16 @@ def fs_ls(
             code = ExitCode.PARTIAL if code == ExitCode.OK else code
         count = 0
         for fsys in found:
+            if fsys.truncated:
+                console.warn(f"{image}: {fsys.truncated}")
+                if out_fmt is FsFormat.jsonl:
+                    out.write(jsonl.dump_bytes(new_record("fs.warning", "fs", "1", image=str(image),
+                                                          partition_offset=fsys.offset, warning=fsys.truncated)))
             if out_fmt is FsFormat.bodyfile:
                 count += _write_bodyfile(out, disk.walk(fsys), fsys.ftype, deleted)
             elif out_fmt is FsFormat.jsonl:
                 head, tail = _entry_frame(image, fsys.offset, fsys.ftype, disk.assumed_zone(fsys.ftype))
-                count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted)
+                count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted, fsys.ftype.startswith("ntfs"))
             else:
                 for entry in disk.walk(fsys):
                     if (deleted and not entry.deleted) or entry.name in (b".", b".."):
@@ -200,9 +205,12 @@ def _entry_frame(image: Path, offset: int, ftype: str, zone: str | None) -> tupl
     return head, tail + "\n"
 
 
-def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, deleted: bool) -> int:
-    """One ``fs.entry`` JSON line per entry (``.`` and ``..`` left out); returns how many."""
-    from forensic_kit.evidence.disk import entry_json_members
+def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, deleted: bool,
+                 streams: bool = False) -> int:
+    """One ``fs.entry`` JSON line per entry (``.`` and ``..`` left out); returns how many.
+
+    With ``streams`` (NTFS) each record lists its ``$DATA`` streams, alternate ones included."""
+    from forensic_kit.evidence.disk import entry_json_members, entry_streams
 
     count = 0
     buf: list[str] = []
@@ -210,7 +218,10 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
         for entry in entries:
             if (deleted and not entry.deleted) or entry.name in (b".", b".."):
                 continue
-            buf.append(head + entry_json_members(entry) + tail)
+            members = entry_json_members(entry)
+            if streams:
+                members += ',"streams":' + jsonl.dumps(entry_streams(entry))
+            buf.append(head + members + tail)
             count += 1
             if len(buf) >= _CHUNK:
                 out.write("".join(buf).encode("utf-8"))
@@ -223,7 +234,7 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
 @fs_app.command("cat")
 def fs_cat(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Disk image."),
-    target: str = typer.Argument(..., metavar="INODE|PATH", help="Inode number (as fls prints it) or path inside the file system."),
+    target: str = typer.Argument(..., metavar="ADDRESS|PATH", help="As icat: INODE, INODE-TYPE or INODE-TYPE-ID (as fls prints it), or a path, with :stream for an NTFS alternate data stream."),
     offset: Optional[int] = OFFSET_OPTION,
     verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the whole image against its stored hashes and chunk checksums first (exit 1 on a finding)."),
 ) -> None:
@@ -243,11 +254,11 @@ def fs_cat(
         last: InputError | None = None
         for fsys in found:
             try:
-                f = disk.open_file(fsys, target)
+                t = disk.open_target(fsys, target)
             except InputError as exc:
                 last = exc
                 continue
-            for chunk in disk.read_file(f):
+            for chunk in disk.read_target(t):
                 out.write(chunk)
             out.flush()
             if check is not None and not check.ok:

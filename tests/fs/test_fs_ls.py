@@ -33,16 +33,8 @@ def test_bodyfile_matches_fls_oracle(name: str) -> None:
     assert r.stdout == oracle
 
 
-@pytest.mark.parametrize("name", FAT32)
-def test_bodyfile_matches_fls_on_fat32(name: str, tmp_path: Path) -> None:
-    gz = testdata("disk", "fat32", name + ".gz")
-    oracle = testdata("disk", "fat32", name + ".bodyfile.txt").read_bytes()
-    image = tmp_path / name
-    with gzip.open(gz) as src, open(image, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    r = fkit("fs", "ls", image, "-f", "bodyfile")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == oracle
+# The FAT32 (fatcat) images are compared with fls in tests/fs/test_fls_oracles.py, with every other
+# public image: fls 4.11 drops a second of FAT's 10 ms field at exactly 100 (a named, pinned bug).
 
 
 @needs_tsk
