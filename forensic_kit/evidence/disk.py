@@ -76,6 +76,12 @@ def open_source(path: Path | str) -> ImageSource:
         if not is_ewf(path):
             raise FormatError(f"{path}: not an EWF (E01) image: bad signature")
         return EwfSource(path)
+    if path.is_file():
+        from forensic_kit.evidence.virtual import VirtualSource, virtual_kind
+
+        kind = virtual_kind(path)
+        if kind is not None:
+            return VirtualSource(path, kind)
     return RawSource(path)
 
 

@@ -118,15 +118,16 @@ def cases() -> list[OracleCase]:
 
 FLS_ERROR_MARK = b"#--- stderr ---"
 ZERO_FILETIME_FLS = 3373865674
-"""What fls 4.11 prints for a $FILE_NAME time stored as 0: ``(0 - 116444736000000000) / 10**7``
+"""What fls 4.11 prints for an NTFS time stored as 0: ``(0 - 116444736000000000) / 10**7``
 computed in unsigned 64 bits, then cut to 32 (``nt2unixtime``); fkit prints 0 (not set)."""
 
 BUGS = {
     "fat-10ms-100": "fls 4.11 adds the whole second of the FAT/exFAT 10 ms time field only when it is "
                     "over 100 (`timetens > 100` in dos2unixtime): at exactly 100 (1.00 s) it prints one "
                     "second less; fkit (TSK 4.15) adds it",
-    "ntfs-zero-filetime": "fls 4.11 prints 3373865674 (2076-11-29) for a $FILE_NAME time stored as 0 "
-                          "(unsigned wrap-around in nt2unixtime); fkit prints 0",
+    "ntfs-zero-filetime": "fls 4.11 prints 3373865674 (2076-11-29) for an NTFS time stored as 0 "
+                          "($FILE_NAME, or $STANDARD_INFORMATION of $MFT; unsigned wrap-around in "
+                          "nt2unixtime); fkit prints 0 (not set)",
 }
 
 
@@ -162,7 +163,7 @@ def _named_bug(mine: bytes, fls: bytes) -> str | None:
     if len(a) != 11 or len(b) != 11 or a[:7] != b[:7]:
         return None
     diff = [i for i in range(7, 11) if a[i] != b[i]]
-    if all(int(a[i]) == 0 and int(b[i]) == ZERO_FILETIME_FLS for i in diff) and b"($FILE_NAME)" in a[1]:
+    if diff and all(int(a[i]) == 0 and int(b[i]) == ZERO_FILETIME_FLS for i in diff):
         return "ntfs-zero-filetime"
     if diff and all(i in (8, 10) and int(a[i]) == int(b[i]) + 1 and int(a[i]) % 2 == 1 for i in diff):
         return "fat-10ms-100"

@@ -14,8 +14,6 @@ import pytest
 from tests.conftest import fkit, testdata
 
 DISK = ("ext2.E01", "ext2.split.E01", "ext2.splitraw.000", "ímynd.dd")
-FAT32 = ("deleted.img", "directory-loop.img", "hello-world.img", "infinite-file.img", "repair.img",
-         "two-file-same-cluster.img")
 
 needs_tsk = pytest.mark.skipif(shutil.which("fls") is None, reason="The Sleuth Kit (fls) not installed")
 
