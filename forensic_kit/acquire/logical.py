@@ -308,7 +308,8 @@ def _chunk_reader(chunks: Iterator[bytes]) -> Callable[[memoryview], int]:
 
 
 def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bool,
-                  on_commit: Callable[[list[Record]], None] | None = None) -> tuple[Outcome, dict[str, Any]]:
+                  on_commit: Callable[[list[Record]], None] | None = None,
+                  fstype: str | None = None) -> tuple[Outcome, dict[str, Any]]:
     """Copy files out of every file system of a disk image, each with its image locator."""
     from forensic_kit.evidence import disk
     from forensic_kit.evidence.ewf import EwfSource, check_result
@@ -343,7 +344,7 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
             out.errors += 1
         img = disk.TskImg(src)
         vols = disk.volumes(img)
-        found, problems = disk.filesystems(img, vols)
+        found, problems = disk.filesystems(img, vols, fstype)
         for p in problems:
             acq.error(error_record(PARSER, "open", p, exhibit=acq.exhibit_id, image=str(image)))
             out.errors += 1

@@ -29,6 +29,7 @@ def acquire_command(
     extract: bool = typer.Option(False, "--extract", help="SOURCE is a disk image: copy files out of every file system in it."),
     include: List[str] = typer.Option([], "--include", help="With --extract: only paths or names matching this glob (repeatable)."),
     deleted: bool = typer.Option(False, "--deleted", help="With --extract: also recover deleted files."),
+    fstype: Optional[str] = typer.Option(None, "--fstype", metavar="TYPE", help="With --extract: force the file system type (like fls -f), e.g. ext4, ntfs, fat32."),
     algo: Optional[str] = ALGO_OPTION,
 ) -> None:
     """Acquire evidence into a case: copy while hashing, durable, verified by reading back.
@@ -102,7 +103,7 @@ def acquire_command(
             acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
             _stop_if_repaired(acq)
             if not acq.final_dir.exists():
-                outcome, extra = extract_files(acq, source, include, deleted)
+                outcome, extra = extract_files(acq, source, include, deleted, fstype=fstype)
                 if outcome.errors:
                     code = worst(code, ExitCode.PARTIAL)
                 ewf_info = extra.get("ewf")

@@ -31,15 +31,22 @@ OFFSET_OPTION = typer.Option(None, "--offset", "-o", min=0,
                              help="Sector offset of the file system (512-byte sectors, like fls -o); default: every partition.")
 
 
-def _open(image: Path, offset: Optional[int], src: Any = None) -> tuple[Any, Any, Any, list[Any], list[str]]:
+FSTYPE_OPTION = typer.Option(None, "--fstype", "-t", metavar="TYPE",
+                             help="Force the file system type (like fls -f): ext4, ntfs, fat32, fat, exfat, hfs, iso9660, ...")
+
+
+def _open(image: Path, offset: Optional[int], src: Any = None,
+          fstype: Optional[str] = None) -> tuple[Any, Any, Any, list[Any], list[str]]:
     from forensic_kit.evidence import disk
 
+    if fstype:
+        disk.fs_type_code(fstype)  # a usage error before anything is read
     src = src or disk.open_source(image)
     img = disk.TskImg(src)
     vols = disk.volumes(img)
     if offset is not None:
-        return src, img, vols, [disk.open_fs(img, offset * 512)], []
-    found, problems = disk.filesystems(img, vols)
+        return src, img, vols, [disk.open_fs(img, offset * 512, fstype)], []
+    found, problems = disk.filesystems(img, vols, fstype)
     if not found:
         from forensic_kit.errors import FormatError
 
@@ -51,9 +58,12 @@ def _open(image: Path, offset: Optional[int], src: Any = None) -> tuple[Any, Any
 @fs_app.command("ls")
 def fs_ls(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Raw (.dd/.raw), split raw (.000/.001), E01/Ex01 image or block device."),
-    deleted: bool = typer.Option(False, "--deleted", help="Only deleted entries."),
+    only_deleted: bool = typer.Option(False, "--only-deleted", help="Only deleted entries."),
+    deleted_alias: bool = typer.Option(False, "--deleted", hidden=True,
+                                       help="Old name of --only-deleted (kept working; note that acquire --deleted means 'also deleted')."),
     fmt: Optional[FsFormat] = typer.Option(None, "--format", "-f", help="jsonl (default in a pipe), bodyfile (as fls -r -m / -p), table (default on a terminal)."),
     offset: Optional[int] = OFFSET_OPTION,
+    fstype: Optional[str] = FSTYPE_OPTION,
     verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the stored media hash against the data (like ewfverify)."),
 ) -> None:
     """List every file, including deleted ones, of every file system in a disk image.
@@ -64,6 +74,7 @@ def fs_ls(
     """
     from forensic_kit.evidence import disk
 
+    deleted = only_deleted or deleted_alias
     out_fmt = fmt or (FsFormat.table if console.stdout_is_tty() else FsFormat.jsonl)
     out = console.stdout_bytes()
     code = ExitCode.OK
@@ -82,7 +93,7 @@ def fs_ls(
             if not check.ok:
                 code = ExitCode.CHECK_FAILED
         try:
-            src, _img, vols, found, problems = _open(image, offset, src)
+            src, _img, vols, found, problems = _open(image, offset, src, fstype)
         except FkitError as exc:
             if out_fmt is FsFormat.jsonl:
                 out.write(jsonl.dump_bytes(image_rec))
@@ -122,6 +133,7 @@ def fs_ls(
                 head, tail = _entry_frame(image, fsys.offset, fsys.ftype, disk.assumed_zone(fsys.ftype))
                 count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted, fsys.ftype.startswith("ntfs"))
             else:
+                out.write(f"  {'type/mode':<12} {'inode':>8} {'size':>12} {'modified (UTC)':<30} path\n".encode())
                 for entry in disk.walk(fsys):
                     if (deleted and not entry.deleted) or entry.name in (b".", b".."):
                         continue
@@ -236,6 +248,7 @@ def fs_cat(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Disk image."),
     target: str = typer.Argument(..., metavar="ADDRESS|PATH", help="As icat: INODE, INODE-TYPE or INODE-TYPE-ID (as fls prints it), or a path, with :stream for an NTFS alternate data stream."),
     offset: Optional[int] = OFFSET_OPTION,
+    fstype: Optional[str] = FSTYPE_OPTION,
     verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the whole image against its stored hashes and chunk checksums first (exit 1 on a finding)."),
 ) -> None:
     """Stream a file's content from a disk image to stdout (like icat).
@@ -248,7 +261,7 @@ def fs_cat(
 
     src = disk.open_source(image)
     check = _check_ewf(image, src, verify_ewf)
-    src, _img, _vols, found, _problems = _open(image, offset, src)
+    src, _img, _vols, found, _problems = _open(image, offset, src, fstype)
     out = console.stdout_bytes()
     try:
         last: InputError | None = None

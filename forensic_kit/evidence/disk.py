@@ -176,12 +176,37 @@ def fs_type_name(fs: Any) -> str:
     return _FS_NAMES.get(code, f"tsk-{code}")
 
 
-def open_fs(img: TskImg, offset: int) -> FileSystem:
-    """Open the file system at byte ``offset`` (``FormatError`` when TSK recognises none)."""
+FS_TYPES: tuple[str, ...] = tuple(sorted(n for n in _FS_NAMES.values() if n not in ("logical",)))
+"""File system types ``--fstype`` accepts (TSK's names, as ``fls -f`` takes them)."""
+
+
+def fs_type_code(name: str) -> int:
+    """TSK's code for a file system type name (``ext4``, ``ntfs``, ``fat``...); ``UsageError`` if unknown."""
+    from forensic_kit.errors import UsageError
+
+    key = name.strip().lower()
+    for code, known in _FS_NAMES.items():
+        if known == key:
+            return code
+    detect = getattr(pytsk3, f"TSK_FS_TYPE_{key.upper()}_DETECT", None)  # families: fat, ext, hfs, ffs
+    if detect is not None:
+        return int(detect)
+    raise UsageError(f"unknown file system type {name!r}; known: {', '.join(FS_TYPES)}")
+
+
+def open_fs(img: TskImg, offset: int, fstype: str | None = None) -> FileSystem:
+    """Open the file system at byte ``offset`` (``FormatError`` when TSK recognises none).
+
+    ``fstype`` forces the type (like ``fls -f``) where TSK's detection fails or is ambiguous.
+    """
     try:
-        fs = pytsk3.FS_Info(img, offset=offset)
+        if fstype:
+            fs = pytsk3.FS_Info(img, offset, fs_type_code(fstype))
+        else:
+            fs = pytsk3.FS_Info(img, offset=offset)
     except (OSError, IOError, RuntimeError) as exc:
-        raise FormatError(f"no file system TSK can read at offset {offset}: {_short(exc)}") from exc
+        forced = f" as {fstype}" if fstype else ""
+        raise FormatError(f"no file system TSK can read{forced} at offset {offset}: {_short(exc)}") from exc
     fsys = FileSystem(fs, offset, fs_type_name(fs), int(fs.info.block_size))
     info = fs.info
     try:
@@ -196,18 +221,18 @@ def open_fs(img: TskImg, offset: int) -> FileSystem:
     return fsys
 
 
-def filesystems(img: TskImg, vols: Volumes) -> tuple[list[FileSystem], list[str]]:
+def filesystems(img: TskImg, vols: Volumes, fstype: str | None = None) -> tuple[list[FileSystem], list[str]]:
     """Every file system in the image: each allocated partition, or the whole image."""
     found: list[FileSystem] = []
     problems: list[str] = []
     if vols.vstype is None:
-        found.append(open_fs(img, 0))
+        found.append(open_fs(img, 0, fstype))
         return found, problems
     for part in vols.partitions:
         if not part.allocated or part.meta:
             continue
         try:
-            found.append(open_fs(img, part.start * vols.block_size))
+            found.append(open_fs(img, part.start * vols.block_size, fstype))
         except FormatError as exc:
             problems.append(f"partition {part.slot} at sector {part.start} ({part.description}): {exc.message}")
     return found, problems

@@ -297,3 +297,17 @@ def test_split_raw_reads_across_segments(tmp_path: Path) -> None:
             assert src.pread(offset, length) == data[offset:offset + length], (offset, length)
     finally:
         src.close()
+
+
+def test_fstype_forces_or_refuses_and_only_deleted_alias() -> None:
+    image = testdata("disk", "ímynd.dd")
+    auto = fkit("fs", "ls", image, "-f", "bodyfile")
+    forced = fkit("fs", "ls", image, "-f", "bodyfile", "--fstype", "ext2")
+    assert forced.returncode == 0 and forced.stdout == auto.stdout
+    wrong = fkit("fs", "ls", image, "-f", "bodyfile", "--fstype", "ntfs")
+    assert wrong.returncode == 4 and b"as ntfs" in wrong.stderr and wrong.stderr.count(b"\n") == 1
+    assert fkit("fs", "ls", image, "--fstype", "nosuchfs").returncode == 2
+    only = fkit("fs", "ls", image, "-f", "bodyfile", "--only-deleted")
+    assert only.returncode == 0 and only.stdout and all(b"(deleted" in line for line in only.stdout.splitlines())
+    assert fkit("fs", "ls", image, "-f", "bodyfile", "--deleted").stdout == only.stdout
+    assert b"--deleted" not in fkit("fs", "ls", "--help").stdout.replace(b"--only-deleted", b"")
