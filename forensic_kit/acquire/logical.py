@@ -40,14 +40,10 @@ class Outcome:
 
 
 def _rel_text(rel: bytes) -> str:
-    """The copy's name for a relative path: the same name when it is UTF-8; otherwise each byte
-    that is not UTF-8 becomes ``%XX`` (the bag's tag files are UTF-8). The record keeps the
-    original bytes (``relpath_hex``)."""
-    try:
-        return rel.decode("utf-8")
-    except UnicodeDecodeError:
-        text = rel.decode("utf-8", "surrogateescape")
-        return "".join(f"%{ord(c) - 0xDC00:02X}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in text)
+    """The copy's name for a relative path (:func:`forensic_kit.names.safe_relpath`): the same
+    name when it is UTF-8 and usable; otherwise an escaped, marked name that cannot coincide with
+    another item's. The record keeps the original bytes (``path_hex``)."""
+    return names.safe_relpath(rel)
 
 
 def _err(acq: Acquisition, stage: str, exc: OSError, **fields: Any) -> Record:
@@ -361,9 +357,32 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
             info["ewf"] = ewf_check
         for fsys in found:
             zone = disk.assumed_zone(fsys.ftype)
+            taken: set[str] = set()  # copy names given in this file system (two entries, one name)
+            folders: dict[bytes, str] = {b"": f"fs-{fsys.offset}"}  # entry.parent -> its copy folder
             for entry in disk.walk(fsys):
                 meta = entry.meta
-                if meta is None or int(meta.type) != 1 or entry.name in (b".", b".."):
+                if entry.name in (b".", b".."):
+                    continue
+                folder = folders.get(entry.parent)
+                if folder is None:
+                    folder = _rel_text(f"fs-{fsys.offset}/".encode() + entry.parent.rstrip(b"/"))
+                if entry.is_dir:
+                    sub = folder + "/" + names.safe_component(entry.name)
+                    if sub in taken:
+                        sub = names.duplicate_name(sub, str(entry.meta_addr))
+                    taken.add(sub)
+                    folders[entry.path + b"/"] = sub
+                    continue
+                if meta is None and entry.deleted and deleted:
+                    # a deleted name whose metadata is gone: listed, with why nothing is copied
+                    acq.error(error_record(PARSER, "recover", "deleted name without metadata: no content to recover",
+                                           exhibit=acq.exhibit_id, locator={
+                                               "scheme": "image", "image": str(image), "partition_offset": fsys.offset,
+                                               "fs": fsys.ftype, "inode": entry.meta_addr,
+                                               **names.path_fields(b"/" + entry.path, "path"), "deleted": True}))
+                    out.errors += 1
+                    continue
+                if meta is None or int(meta.type) != 1:
                     continue
                 if entry.name.endswith(b"(Volume Label Entry)"):
                     continue  # TSK's pseudo-file for a FAT volume label: no content
@@ -373,9 +392,12 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                 if include and not any(fnmatch.fnmatch(os.fsdecode(full), g) or
                                         fnmatch.fnmatch(os.fsdecode(entry.name), g) for g in include):
                     continue
-                rel = _rel_text(f"fs-{fsys.offset}".encode() + full)
+                rel = folder + "/" + names.safe_component(entry.name)
                 if entry.deleted:
                     rel += f".deleted-{entry.meta_addr}"
+                if rel in taken:  # a second entry under the same name in one folder (damaged or crafted)
+                    rel = names.duplicate_name(rel, str(entry.meta_addr))
+                taken.add(rel)
                 if rel in acq.done:
                     out.items += 1
                     continue

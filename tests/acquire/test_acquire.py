@@ -113,9 +113,28 @@ def test_non_utf8_name_is_kept_in_the_record(tmp_path: Path) -> None:
     r = fkit("acquire", src, "--into", case, "--exhibit", "EX-13")
     assert r.returncode == 0, r.stderr
     (rec,) = _records(r.stdout)
-    assert rec["bag_path"] == "data/EX-13/caf%E9.txt"
+    name = "caf%E9~fkit-" + hashlib.sha256(b"caf\xe9.txt").hexdigest()[:16] + ".txt"
+    assert rec["bag_path"] == "data/EX-13/" + name
     assert rec["locator"]["relpath_hex"] == b"caf\xe9.txt".hex()
-    assert (case / "data" / "EX-13" / "caf%E9.txt").read_bytes() == b"latin-1 name"
+    assert (case / "data" / "EX-13" / name).read_bytes() == b"latin-1 name"
+    _consistent(case)
+
+
+def test_escaped_name_never_collides_with_a_real_one(tmp_path: Path) -> None:
+    """\xff.txt and a literal %FF.txt in one folder: two copies, two records, a clean case."""
+    src = tmp_path / "both"
+    src.mkdir()
+    with open(os.fsencode(src) + b"/\xff.txt", "wb") as fh:
+        fh.write(b"raw byte name")
+    (src / "%FF.txt").write_bytes(b"percent name")
+    case = _case(tmp_path)
+    r = fkit("acquire", src, "--into", case, "--exhibit", "EX-14")
+    assert r.returncode == 0, r.stderr
+    recs = sorted(_records(r.stdout), key=lambda x: x["bag_path"])
+    assert [x["bag_path"] for x in recs] == [
+        "data/EX-14/%FF.txt", "data/EX-14/%FF~fkit-" + hashlib.sha256(b"\xff.txt").hexdigest()[:16] + ".txt"]
+    assert [(case / x["bag_path"]).read_bytes() for x in recs] == [b"percent name", b"raw byte name"]
+    assert "relpath_hex" not in recs[0]["locator"] and recs[1]["locator"]["relpath_hex"] == "ff2e747874"
     _consistent(case)
 
 
