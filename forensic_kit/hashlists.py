@@ -24,16 +24,23 @@ _TAGS = {"MD5": "md5", "SHA1": "sha1", "SHA256": "sha256", "SHA512": "sha512", "
 
 
 def _escape_name(path: bytes) -> tuple[bytes, bool]:
-    """GNU coreutils escaping: backslash and newline are escaped and the line gets a ``\\``."""
-    if b"\\" not in path and b"\n" not in path:
+    """GNU coreutils (9.x) escaping: backslash, newline and carriage return are escaped and the
+    line gets a leading ``\\``."""
+    if b"\\" not in path and b"\n" not in path and b"\r" not in path:
         return path, False
-    return path.replace(b"\\", b"\\\\").replace(b"\n", b"\\n"), True
+    return path.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r"), True
 
 
 def checksum_line(hexdigest: str, path: bytes) -> bytes:
     """One ``sha256sum``/``b3sum`` line: ``HEX  NAME\\n`` (escaped like coreutils when needed)."""
     name, escaped = _escape_name(path)
     return (b"\\" if escaped else b"") + hexdigest.encode("ascii") + b"  " + name + b"\n"
+
+
+HASHDEEP_ESCAPED = b"## fkit-escaped-filename"
+"""Comment line fkit writes before a HASHDEEP-1.0 line whose file name held a newline, carriage
+return or backslash: that name is escaped like coreutils (``\\n``, ``\\r``, ``\\\\``). hashdeep
+itself ignores ``##`` lines (it has no way to write such a name on one line)."""
 
 
 def hashdeep_algos(algos: Sequence[str]) -> tuple[str, ...]:
@@ -53,8 +60,24 @@ def hashdeep_header(algos: Sequence[str], invoked_from: str, command: str) -> by
 
 
 def hashdeep_line(size: int, digests: dict[str, str], algos: Sequence[str], path: bytes) -> bytes:
-    """One HASHDEEP-1.0 data line: ``size,hash...,filename``."""
-    return b",".join([str(size).encode(), *(digests[a].encode() for a in algos), path]) + b"\n"
+    """One HASHDEEP-1.0 data line: ``size,hash...,filename`` (after a :data:`HASHDEEP_ESCAPED`
+    comment line, escaped, when the name holds a newline or carriage return)."""
+    marker = b""
+    if b"\n" in path or b"\r" in path:
+        path, _ = _escape_name(path)
+        marker = HASHDEEP_ESCAPED + b"\n"
+    return marker + b",".join([str(size).encode(), *(digests[a].encode() for a in algos), path]) + b"\n"
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Lines split at ``\\n`` only: a carriage return may be part of a name. A list whose every
+    line ends in CR LF (written on Windows) loses those CRs."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if lines and all(ln.endswith(b"\r") for ln in lines):
+        lines = [ln[:-1] for ln in lines]
+    return lines
 
 
 # ---------------------------------------------------------------- reading
@@ -84,6 +107,7 @@ class KnownList:
 
 _SUM_RE = re.compile(rb"^(\\?)([0-9a-fA-F]{32,128}) [ *](.*)$")
 _TAG_RE = re.compile(rb"^(\\?)([A-Z0-9-]+) \((.*)\) = ([0-9a-fA-F]+)$")
+_BAG_LINE = re.compile(rb"^([0-9a-fA-F]{32,128})  (.+)$", re.S)
 _BAGIT_NAME = re.compile(r"^(?:tag)?manifest-([a-z0-9-]+)\.txt$")
 
 
@@ -113,7 +137,7 @@ def read_known(path: str | bytes, algo_hint: str | None = None) -> KnownList:
         data = p.read_bytes()
     except OSError as exc:
         raise FormatError(f"cannot read known list {p}: {exc.strerror or exc}") from None
-    lines = data.splitlines()
+    lines = _lines(data)
     first = next((ln for ln in lines if ln.strip()), b"")
     bag = _BAGIT_NAME.match(p.name)
     if first.startswith(b"%%%% HASHDEEP-1.0"):
@@ -128,7 +152,11 @@ def read_known(path: str | bytes, algo_hint: str | None = None) -> KnownList:
 def _read_hashdeep(lines: list[bytes], p: Path) -> KnownList:
     cols: list[str] | None = None
     entries: list[KnownEntry] = []
+    escaped = False
     for n, line in enumerate(lines, 1):
+        if line == HASHDEEP_ESCAPED:
+            escaped = True
+            continue
         if line.startswith(b"%%%% size,"):
             cols = line[5:].decode("ascii").strip().split(",")
             continue
@@ -141,7 +169,9 @@ def _read_hashdeep(lines: list[bytes], p: Path) -> KnownList:
             raise FormatError(f"{p}:{n}: expected {len(cols)} fields")
         rec = dict(zip(cols, parts))
         hashes = {c: rec[c].decode("ascii").lower() for c in cols if c not in ("size", "filename")}
-        entries.append(KnownEntry(rec["filename"], hashes, int(rec["size"]), n))
+        entries.append(KnownEntry(_unescape(rec["filename"]) if escaped else rec["filename"], hashes,
+                                  int(rec["size"]), n))
+        escaped = False
     algos = tuple(c for c in (cols or []) if c not in ("size", "filename"))
     return KnownList("hashdeep", entries, algos)
 
@@ -173,7 +203,8 @@ def _read_bagit(lines: list[bytes], p: Path, algo: str) -> KnownList:
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        parts = line.split(None, 1)
+        m = _BAG_LINE.match(line)  # fkit (and bagit.py) write "HEX  path": the path may hold blanks
+        parts = [m.group(1), m.group(2)] if m else line.split(None, 1)
         if len(parts) != 2:
             raise FormatError(f"{p}:{n}: not a BagIt manifest line")
         name = parts[1].replace(b"%0D", b"\r").replace(b"%0A", b"\n").replace(b"%25", b"%")

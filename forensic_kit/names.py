@@ -7,6 +7,7 @@ not in NFC (for example a macOS NFD name).
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from typing import Any
 
@@ -44,3 +45,62 @@ def raw_path(record: dict[str, Any], key: str = "path") -> bytes:
 def display(raw: bytes) -> str:
     """Text for a person: invalid bytes shown as U+FFFD."""
     return to_text(raw)[0]
+
+
+_RESERVED = ("", ".", "..")
+
+
+def _escape(raw: bytes) -> str:
+    text = raw.decode("utf-8", "surrogateescape")
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"%{code - 0xDC00:02X}")
+        elif ch in "/\x00":
+            out.append(f"%{code:02X}")
+        else:
+            out.append(ch)
+    escaped = "".join(out)
+    if escaped in (".", ".."):
+        escaped = escaped.replace(".", "%2E")
+    return escaped or "(empty)"
+
+
+def safe_component(raw: bytes) -> str:
+    """The name a copy gets for one source name component: lossless *and* injective.
+
+    A name that is valid UTF-8 and usable as a file name (not empty, ``.`` or ``..``, no ``/`` or
+    NUL) is kept exactly. Any other is escaped (each byte that is not UTF-8, ``/`` and NUL as
+    ``%XX``; ``.``/``..`` as ``%2E``; empty as ``(empty)``) and marked with ``~fkit-`` and 16 hex
+    digits of the SHA-256 of the original bytes before its extension, so an escaped name never
+    coincides with a real one (``\\xff.txt`` becomes ``%FF~fkit-….txt``, not the ``%FF.txt`` that
+    may sit beside it). The record keeps the original bytes (``path_hex``).
+    """
+    try:
+        text = raw.decode("utf-8")
+        if text not in _RESERVED and "/" not in text and "\x00" not in text:
+            return text
+    except UnicodeDecodeError:
+        pass
+    escaped = _escape(raw)
+    mark = "~fkit-" + hashlib.sha256(raw).hexdigest()[:16]
+    stem, dot, ext = escaped.rpartition(".")
+    if dot and stem and 0 < len(ext) <= 16 and "%" not in ext:
+        return f"{stem}{mark}.{ext}"
+    return escaped + mark
+
+
+def safe_relpath(rel: bytes) -> str:
+    """:func:`safe_component` for every ``/``-separated component of a relative path."""
+    return "/".join(safe_component(part) for part in rel.split(b"/"))
+
+
+def duplicate_name(name: str, key: str) -> str:
+    """A second item under a name already taken in its folder (a file system that holds two
+    entries with the same name): ``name`` marked with ``~fkit-dup-KEY`` before its extension."""
+    mark = f"~fkit-dup-{key}"
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and 0 < len(ext) <= 16:
+        return f"{stem}{mark}.{ext}"
+    return name + mark

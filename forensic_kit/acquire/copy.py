@@ -59,7 +59,9 @@ def writer(fd: int) -> Callable[[memoryview], None]:
 Times = tuple[int, int] | None
 """(atime_ns, mtime_ns) to set on a copy, or None."""
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+"""Exclusive: a copy never replaces another item's copy (names are injective; partial copies of
+a crashed run are deleted before a resume), so two items can never end up as one file."""
 
 
 def _create(dest: Path | str) -> int:
@@ -69,6 +71,10 @@ def _create(dest: Path | str) -> int:
         except FileNotFoundError:  # first file of a folder: create the folder, then the file
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             return os.open(dest, _CREATE, 0o444)
+    except FileExistsError as exc:  # that item's error, not the destination's
+        raise OSError(errno.EEXIST, f"another item already has the copy name {os.fsdecode(dest)}") from exc
+    except NotADirectoryError as exc:
+        raise OSError(errno.ENOTDIR, f"another item's copy is in the way of {os.fsdecode(dest)}") from exc
     except OSError as exc:
         raise WriteFailed(exc.errno or errno.EIO, f"cannot create {dest}: {exc.strerror}") from exc
 

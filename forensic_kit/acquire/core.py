@@ -112,6 +112,7 @@ class Acquisition:
     done: set[str] = field(default_factory=set)  # staged paths of the journaled items (their records: the journal)
     info: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
+    repaired: bool = False  # a finished exhibit whose bookkeeping a rerun completed (see begin)
     records_prefix: str | None = None  # how records name the case in "path" (as typed); default: its path
     totals: "Finished" = field(default_factory=lambda: Finished())  # journaled items and bytes
     sha256: dict[str, str] = field(default_factory=dict)  # bag path -> SHA-256 of the journaled items
@@ -151,6 +152,10 @@ class Acquisition:
         previous: dict[str, Any] | None = None
         if ex_path.is_file():
             previous = json.loads(ex_path.read_text("utf-8"))
+            if (previous.get("status") in ("complete", "incomplete") and self.final_dir.exists()
+                    and self.journal.is_file() and self._journal_matches()):
+                self._repair_finished(previous)
+                return
             if previous.get("status") in ("complete", "incomplete"):
                 raise CaseExistsError(
                     f"exhibit {self.exhibit_id} is already acquired in {self.case.root} "
@@ -300,6 +305,11 @@ class Acquisition:
         set): they are copied, then the error records, to the end of ``fkit/records.jsonl``, in
         bounded memory. Returns their count, bytes and where they start there.
         """
+        if extra and not self.final_dir.exists():
+            # what the acquisition found (image hashes, E01 verdict, bad ranges) survives a crash
+            # from here on: a resumed finish reads it back from the sheet
+            self.info.update(extra)
+            self.case.write_exhibit(self.exhibit_id, self.info)
         if not self.final_dir.exists():
             self.staging.mkdir(parents=True, exist_ok=True)
             self.case.data_dir.mkdir(exist_ok=True)
@@ -323,6 +333,11 @@ class Acquisition:
             yield from (jsonl.dump_bytes(e) for e in self.errors)
 
         atomic_write(self.case.records_path, records_file())
+        _kill_point("records")
+        # The payload manifest first, then the status: a crash in between leaves an exhibit that
+        # is not yet "complete", and the journal (removed last) lets a rerun repair the rest.
+        self.case.update_bag(hashes=self.sha256)
+        _kill_point("manifest")
         self.info.update({
             "status": status,
             "ended": now_fields(),
@@ -335,7 +350,9 @@ class Acquisition:
         if extra:
             self.info.update(extra)
         self.case.write_exhibit(self.exhibit_id, self.info)
-        self.case.update_bag(hashes=self.sha256)
+        _kill_point("status")
+        self.case.update_tags()
+        _kill_point("tags")
         try:
             self.journal.unlink()
         except FileNotFoundError:
@@ -353,13 +370,42 @@ class Acquisition:
         seconds = max(time.monotonic() - self._clock, 1e-6)
         return {"duration_s": round(seconds, 3), "throughput_bytes_per_s": int(nbytes / seconds)}
 
-    def abort(self, status: str, reason: str) -> None:
-        """Record an unfinished exhibit (interrupted, failed); staging and journal stay for a rerun."""
+    def _repair_finished(self, previous: dict[str, Any]) -> None:
+        """The exhibit sheet says finished but the journal is still there: the run was killed
+        while finishing. Redo the bag bookkeeping from the journal (idempotent), then drop it."""
+        self._load_journal()
+        self.info = previous
+        self.case.update_bag(hashes=self.sha256)
+        self.journal.unlink()
+        self.repaired = True
+
+    def abort(self, status: str, reason: str) -> bool:
+        """Record an unfinished exhibit (interrupted, failed); staging and journal stay for a rerun.
+
+        A physical acquisition is always redone whole, so its partial image is deleted first
+        (on a full destination that also makes room for the exhibit sheet). Returns False when
+        the sheet could not be written either (the destination refuses even that): the exhibit
+        then still says "in-progress", which a rerun resumes or redoes all the same.
+        """
+        if self.kind == "physical" and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
         self.info.update({"status": status, "ended": now_fields(), "reason": reason,
-                          "items_durable": len(self.done),
+                          "items_durable": len(self.done) if self.kind != "physical" else 0,
                           "errors": [e.get("error", {}) for e in self.errors]})
-        self.case.write_exhibit(self.exhibit_id, self.info)
-        self.case.update_bag()
+        try:
+            self.case.write_exhibit(self.exhibit_id, self.info)
+            self.case.update_bag()
+        except OSError:
+            return False
+        return True
+
+
+def _kill_point(name: str) -> None:
+    """Test hook: ``FKIT_KILL_AT=<name>`` kills the process (SIGKILL) at that point of finishing."""
+    if os.environ.get("FKIT_KILL_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass

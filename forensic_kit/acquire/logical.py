@@ -40,14 +40,10 @@ class Outcome:
 
 
 def _rel_text(rel: bytes) -> str:
-    """The copy's name for a relative path: the same name when it is UTF-8; otherwise each byte
-    that is not UTF-8 becomes ``%XX`` (the bag's tag files are UTF-8). The record keeps the
-    original bytes (``relpath_hex``)."""
-    try:
-        return rel.decode("utf-8")
-    except UnicodeDecodeError:
-        text = rel.decode("utf-8", "surrogateescape")
-        return "".join(f"%{ord(c) - 0xDC00:02X}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in text)
+    """The copy's name for a relative path (:func:`forensic_kit.names.safe_relpath`): the same
+    name when it is UTF-8 and usable; otherwise an escaped, marked name that cannot coincide with
+    another item's. The record keeps the original bytes (``path_hex``)."""
+    return names.safe_relpath(rel)
 
 
 def _err(acq: Acquisition, stage: str, exc: OSError, **fields: Any) -> Record:
@@ -313,27 +309,43 @@ def _chunk_reader(chunks: Iterator[bytes]) -> Callable[[memoryview], int]:
 
 
 def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bool,
-                  on_commit: Callable[[list[Record]], None] | None = None) -> tuple[Outcome, dict[str, Any]]:
+                  on_commit: Callable[[list[Record]], None] | None = None,
+                  fstype: str | None = None) -> tuple[Outcome, dict[str, Any]]:
     """Copy files out of every file system of a disk image, each with its image locator."""
     from forensic_kit.evidence import disk
+    from forensic_kit.evidence.ewf import EwfSource, check_result
     from forensic_kit.hashing import MultiHash
 
     out = Outcome()
     batch = Batch(acq, on_commit=on_commit)
     src = disk.open_source(image)
     try:
-        mh = MultiHash(("sha256",))
+        stored = src.stored_hashes() if isinstance(src, EwfSource) else {}
+        mh = MultiHash(("sha256", *sorted(stored)))
         off = 0
+        read_error = None
         while off < src.size:
-            data = src.pread(off, 4 << 20)
+            try:
+                data = src.pread(off, 4 << 20)
+            except OSError as exc:
+                read_error = f"read error at offset {off}: {exc.strerror or exc}"
+                break
             if not data:
                 break
             mh.update(data)
             off += len(data)
-        image_sha = mh.hexdigests()["sha256"]
+        digests = mh.hexdigests()
+        image_sha = digests["sha256"]
+        ewf_check = None
+        if isinstance(src, EwfSource):
+            ewf_check = check_result(src, {a: digests[a] for a in stored}, off, read_error).as_record()
+        elif off != src.size:
+            acq.error(error_record(PARSER, "read", read_error or f"image read {off} of {src.size} bytes",
+                                   exhibit=acq.exhibit_id, image=str(image)))
+            out.errors += 1
         img = disk.TskImg(src)
         vols = disk.volumes(img)
-        found, problems = disk.filesystems(img, vols)
+        found, problems = disk.filesystems(img, vols, fstype)
         for p in problems:
             acq.error(error_record(PARSER, "open", p, exhibit=acq.exhibit_id, image=str(image)))
             out.errors += 1
@@ -343,12 +355,39 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
             raise FormatError(f"{image}: no file system TSK can read")
         info: dict[str, Any] = {"image_sha256": image_sha, "image_type": src.kind, "image_size": src.size,
                                 "file_systems": [{"offset": f.offset, "fs": f.ftype,
-                                                  "times_zone_assumed": disk.assumed_zone(f.ftype)} for f in found]}
+                                                  "times_zone_assumed": disk.assumed_zone(f.ftype),
+                                                  **({"truncated": f.truncated} if f.truncated else {})}
+                                                 for f in found]}
+        if ewf_check is not None:
+            info["ewf"] = ewf_check
         for fsys in found:
             zone = disk.assumed_zone(fsys.ftype)
+            taken: set[str] = set()  # copy names given in this file system (two entries, one name)
+            folders: dict[bytes, str] = {b"": f"fs-{fsys.offset}"}  # entry.parent -> its copy folder
             for entry in disk.walk(fsys):
                 meta = entry.meta
-                if meta is None or int(meta.type) != 1 or entry.name in (b".", b".."):
+                if entry.name in (b".", b".."):
+                    continue
+                folder = folders.get(entry.parent)
+                if folder is None:
+                    folder = _rel_text(f"fs-{fsys.offset}/".encode() + entry.parent.rstrip(b"/"))
+                if entry.is_dir:
+                    sub = folder + "/" + names.safe_component(entry.name)
+                    if sub in taken:
+                        sub = names.duplicate_name(sub, str(entry.meta_addr))
+                    taken.add(sub)
+                    folders[entry.path + b"/"] = sub
+                    continue
+                if meta is None and entry.deleted and deleted:
+                    # a deleted name whose metadata is gone: listed, with why nothing is copied
+                    acq.error(error_record(PARSER, "recover", "deleted name without metadata: no content to recover",
+                                           exhibit=acq.exhibit_id, locator={
+                                               "scheme": "image", "image": str(image), "partition_offset": fsys.offset,
+                                               "fs": fsys.ftype, "inode": entry.meta_addr,
+                                               **names.path_fields(b"/" + entry.path, "path"), "deleted": True}))
+                    out.errors += 1
+                    continue
+                if meta is None or int(meta.type) != 1:
                     continue
                 if entry.name.endswith(b"(Volume Label Entry)"):
                     continue  # TSK's pseudo-file for a FAT volume label: no content
@@ -358,9 +397,12 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                 if include and not any(fnmatch.fnmatch(os.fsdecode(full), g) or
                                         fnmatch.fnmatch(os.fsdecode(entry.name), g) for g in include):
                     continue
-                rel = _rel_text(f"fs-{fsys.offset}".encode() + full)
+                rel = folder + "/" + names.safe_component(entry.name)
                 if entry.deleted:
                     rel += f".deleted-{entry.meta_addr}"
+                if rel in taken:  # a second entry under the same name in one folder (damaged or crafted)
+                    rel = names.duplicate_name(rel, str(entry.meta_addr))
+                taken.add(rel)
                 if rel in acq.done:
                     out.items += 1
                     continue
@@ -386,6 +428,10 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
                 batch.add(acq.staging / rel, rec)
                 out.items += 1
                 out.bytes += size
+            for problem in fsys.problems:
+                acq.error(error_record(PARSER, "read", problem, exhibit=acq.exhibit_id, image=str(image),
+                                       partition_offset=fsys.offset))
+                out.errors += 1
         batch.flush()
         return out, info
     finally:

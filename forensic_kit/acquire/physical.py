@@ -452,7 +452,24 @@ def open_physical(source: Path) -> tuple[Callable[[int, int], bytes], int, dict[
             raw.close()
             raise OSError(errno.EIO, f"{source}: the image changed size while it was opened")
         return raw, raw.size, ident, raw.close
-    return src.pread, src.size, ident, src.close
+    from forensic_kit.evidence.ewf import EwfSource
+
+    if isinstance(src, EwfSource):
+        ident["ewf_stored_hashes"] = src.stored_hashes()
+        ident["ewf_header"] = src.header_values()
+        ident["ewf_chunk_checksums_checked"] = src.checksums_checked
+    return src.pread if not isinstance(src, EwfSource) else src, src.size, ident, src.close
+
+
+def ewf_verdict(pread: Callable[[int, int], bytes], hashes: dict[str, str], total: int) -> dict[str, Any] | None:
+    """For an E01 source, after it was read whole: ``ewfverify``'s verdict (stored MD5/SHA-1 against
+    the hashes of what was read, chunk checksum errors with their sectors, damaged segments)."""
+    from forensic_kit.evidence.ewf import EwfSource, check_result
+
+    if not isinstance(pread, EwfSource):
+        return None
+    stored = pread.stored_hashes()
+    return check_result(pread, {a: hashes[a] for a in stored if a in hashes}, total).as_record()
 
 
 def acquire_image(acq: Acquisition, pread: Callable[[int, int], bytes], size: int, split: int | None,

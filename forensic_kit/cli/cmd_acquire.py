@@ -13,7 +13,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console, progress_view
 from forensic_kit.cli.options import ALGO_OPTION
-from forensic_kit.exitcodes import ExitCode
+from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.records import error_record
 
 
@@ -29,6 +29,7 @@ def acquire_command(
     extract: bool = typer.Option(False, "--extract", help="SOURCE is a disk image: copy files out of every file system in it."),
     include: List[str] = typer.Option([], "--include", help="With --extract: only paths or names matching this glob (repeatable)."),
     deleted: bool = typer.Option(False, "--deleted", help="With --extract: also recover deleted files."),
+    fstype: Optional[str] = typer.Option(None, "--fstype", metavar="TYPE", help="With --extract: force the file system type (like fls -f), e.g. ext4, ntfs, fat32."),
     algo: Optional[str] = ALGO_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (the summary line stays)."),
     new_revision: bool = typer.Option(False, "--new-revision", help="The case is sealed: add to it anyway, as the next revision (seal it again with fkit manifest build --reason)."),
@@ -79,17 +80,28 @@ def acquire_command(
     with progress_view.job(f"{exhibit} {kind}", quiet=quiet, scan=scan, **totals) as meter:
         try:
             if kind == "physical":
-                from forensic_kit.acquire.physical import acquire_image, open_physical
+                from forensic_kit.acquire.physical import acquire_image, ewf_verdict, open_physical
 
                 pread, size, ident, pread_close = open_physical(source)
                 meter.total_items, meter.total_bytes = 1, size
+                for stored_algo in sorted(ident.get("ewf_stored_hashes") or {}):
+                    if stored_algo not in acq.algos:  # hash what the E01 stores, to compare in the same pass
+                        acq.algos = (*acq.algos, stored_algo)
                 acq.begin(ident)
+                _stop_if_repaired(acq)
                 if not acq.resumed or not acq.final_dir.exists():
                     _records, extra = acquire_image(acq, pread, size, split_bytes, reread)
+                    ewf_check = ewf_verdict(pread, extra["image"]["hashes"], extra["image"]["size"])  # type: ignore[index]
+                    if ewf_check is not None:
+                        extra["ewf"] = ewf_check
+                        for problem in ewf_check["problems"]:
+                            console.error(f"{source}: E01 integrity: {problem}")
+                        if ewf_check["verdict"] != "ok":
+                            code = ExitCode.CHECK_FAILED
                     bad = extra.get("bad_ranges") or []
                     if bad:
                         console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
-                        code = ExitCode.PARTIAL
+                        code = worst(code, ExitCode.PARTIAL)
                     if extra.get("reread") and not extra["reread"]["stable"]:  # type: ignore[index]
                         console.error("the source hashed differently on the second read: it is not stable")
                         code = ExitCode.CHECK_FAILED
@@ -100,15 +112,23 @@ def acquire_command(
                 from forensic_kit.acquire.logical import extract_files
 
                 acq.begin({"path": os.fsdecode(os.path.abspath(source)), "type": "image", "size": st.st_size})
+                _stop_if_repaired(acq)
                 if not acq.final_dir.exists():
-                    outcome, extra = extract_files(acq, source, include, deleted)
+                    outcome, extra = extract_files(acq, source, include, deleted, fstype=fstype)
                     if outcome.errors:
-                        code = ExitCode.PARTIAL
+                        code = worst(code, ExitCode.PARTIAL)
+                    ewf_info = extra.get("ewf")
+                    if isinstance(ewf_info, dict):
+                        for problem in ewf_info["problems"]:
+                            console.error(f"{source}: E01 integrity: {problem}")
+                        if ewf_info["verdict"] != "ok":
+                            code = ExitCode.CHECK_FAILED
             else:
                 from forensic_kit.acquire.logical import acquire_files
 
                 acq.begin({"path": os.fsdecode(os.path.abspath(source)),
                            "type": "folder" if source.is_dir() else "file", "size": None if source.is_dir() else st.st_size})
+                _stop_if_repaired(acq)
                 if not acq.final_dir.exists():
                     outcome = acquire_files(acq, source)
                     if outcome.errors or outcome.changed:
@@ -117,16 +137,22 @@ def acquire_command(
                 code = ExitCode.PARTIAL if code == ExitCode.OK else code
             status = "complete" if code == ExitCode.OK else "incomplete"
             final = acq.finish(status, extra)
+        except _Repaired:
+            status = str(acq.info.get("status"))
+            console.say(f"fkit acquire: {exhibit} was {status} but its bag bookkeeping was cut short; "
+                        f"repaired from the journal ({acq.totals.items} items, {acq.totals.bytes:,} bytes)")
+            raise typer.Exit(int(ExitCode.OK if status == "complete" else ExitCode.PARTIAL))
         except KeyboardInterrupt:
             acq.abort("interrupted", "interrupted by the user (Ctrl-C); run the same command again to resume")
             console.error(f"acquisition of {exhibit} interrupted; run the same command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED))
         except WriteFailed as exc:
             reason = f"destination: {exc.strerror}"
-            if acq.info:
-                acq.abort("failed", reason)
-            out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit)))
-            raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded") from exc
+            recorded = acq.abort("failed", reason) if acq.info else False
+            out.write(jsonl.dump_bytes(error_record("acquire", "write", reason, exhibit=exhibit,
+                                                    exhibit_sheet_updated=recorded)))
+            raise FkitError(f"acquisition of {exhibit} stopped: {exc.strerror}; nothing partial was recorded; "
+                            "free space and run the same command again") from exc
         except FkitError as exc:
             if acq.info:
                 acq.abort("failed", exc.message)
@@ -145,9 +171,19 @@ def acquire_command(
     with open(acq.case.records_path, "rb") as fh:
         fh.seek(final.records_from)
         shutil.copyfileobj(fh, out, 1 << 20)
-    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, durable and verified "
+    verdict = "durable and verified" if code != ExitCode.CHECK_FAILED else "durable, but a check FAILED (see above)"
+    console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, {verdict} "
                 f"{progress_view.summary(meter, final.bytes)}; {len(acq.errors)} errors")
     raise typer.Exit(int(code))
+
+
+class _Repaired(Exception):
+    """The exhibit was already finished; a rerun only completed its bookkeeping."""
+
+
+def _stop_if_repaired(acq: object) -> None:
+    if getattr(acq, "repaired", False):
+        raise _Repaired()
 
 
 def register(app: typer.Typer) -> None:

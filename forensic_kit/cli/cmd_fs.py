@@ -11,7 +11,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.errors import FkitError
-from forensic_kit.exitcodes import ExitCode
+from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.names import display
 from forensic_kit.records import error_record, new_record
 
@@ -31,15 +31,22 @@ OFFSET_OPTION = typer.Option(None, "--offset", "-o", min=0,
                              help="Sector offset of the file system (512-byte sectors, like fls -o); default: every partition.")
 
 
-def _open(image: Path, offset: Optional[int], src: Any = None) -> tuple[Any, Any, Any, list[Any], list[str]]:
+FSTYPE_OPTION = typer.Option(None, "--fstype", "-t", metavar="TYPE",
+                             help="Force the file system type (like fls -f): ext4, ntfs, fat32, fat, exfat, hfs, iso9660, ...")
+
+
+def _open(image: Path, offset: Optional[int], src: Any = None,
+          fstype: Optional[str] = None) -> tuple[Any, Any, Any, list[Any], list[str]]:
     from forensic_kit.evidence import disk
 
+    if fstype:
+        disk.fs_type_code(fstype)  # a usage error before anything is read
     src = src or disk.open_source(image)
     img = disk.TskImg(src)
     vols = disk.volumes(img)
     if offset is not None:
-        return src, img, vols, [disk.open_fs(img, offset * 512)], []
-    found, problems = disk.filesystems(img, vols)
+        return src, img, vols, [disk.open_fs(img, offset * 512, fstype)], []
+    found, problems = disk.filesystems(img, vols, fstype)
     if not found:
         from forensic_kit.errors import FormatError
 
@@ -51,9 +58,12 @@ def _open(image: Path, offset: Optional[int], src: Any = None) -> tuple[Any, Any
 @fs_app.command("ls")
 def fs_ls(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Raw (.dd/.raw), split raw (.000/.001), E01/Ex01 image or block device."),
-    deleted: bool = typer.Option(False, "--deleted", help="Only deleted entries."),
+    only_deleted: bool = typer.Option(False, "--only-deleted", help="Only deleted entries."),
+    deleted_alias: bool = typer.Option(False, "--deleted", hidden=True,
+                                       help="Old name of --only-deleted (kept working; note that acquire --deleted means 'also deleted')."),
     fmt: Optional[FsFormat] = typer.Option(None, "--format", "-f", help="jsonl (default in a pipe), bodyfile (as fls -r -m / -p), table (default on a terminal)."),
     offset: Optional[int] = OFFSET_OPTION,
+    fstype: Optional[str] = FSTYPE_OPTION,
     verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the stored media hash against the data (like ewfverify)."),
 ) -> None:
     """List every file, including deleted ones, of every file system in a disk image.
@@ -64,6 +74,7 @@ def fs_ls(
     """
     from forensic_kit.evidence import disk
 
+    deleted = only_deleted or deleted_alias
     out_fmt = fmt or (FsFormat.table if console.stdout_is_tty() else FsFormat.jsonl)
     out = console.stdout_bytes()
     code = ExitCode.OK
@@ -76,18 +87,13 @@ def fs_ls(
     try:
         image_rec = new_record("fs.image", "fs", "1", image=str(image), image_type=src.kind,
                                size=src.size, segments=[str(s) for s in src.segments])
-        if isinstance(src, disk.EwfSource) and verify_ewf:
-            check = disk.verify_ewf(src)
-            image_rec["ewf_verify"] = check
-            if check["match"] is False:
-                console.error(f"{image}: E01 media hash mismatch: stored {check['stored']}, computed {check['computed']}")
+        check = _check_ewf(image, src, verify_ewf)
+        if check is not None:
+            image_rec["ewf_verify"] = check.as_record()
+            if not check.ok:
                 code = ExitCode.CHECK_FAILED
-            elif check["match"]:
-                console.say(f"fkit fs: {image}: stored media hash verified ({', '.join(f'{k} {v}' for k, v in check['stored'].items())})")
-            else:
-                console.warn(f"{image}: no media hash stored in the E01; computed {check['computed']}")
         try:
-            src, _img, vols, found, problems = _open(image, offset, src)
+            src, _img, vols, found, problems = _open(image, offset, src, fstype)
         except FkitError as exc:
             if out_fmt is FsFormat.jsonl:
                 out.write(jsonl.dump_bytes(image_rec))
@@ -116,12 +122,18 @@ def fs_ls(
             code = ExitCode.PARTIAL if code == ExitCode.OK else code
         count = 0
         for fsys in found:
+            if fsys.truncated:
+                console.warn(f"{image}: {fsys.truncated}")
+                if out_fmt is FsFormat.jsonl:
+                    out.write(jsonl.dump_bytes(new_record("fs.warning", "fs", "1", image=str(image),
+                                                          partition_offset=fsys.offset, warning=fsys.truncated)))
             if out_fmt is FsFormat.bodyfile:
                 count += _write_bodyfile(out, disk.walk(fsys), fsys.ftype, deleted)
             elif out_fmt is FsFormat.jsonl:
                 head, tail = _entry_frame(image, fsys.offset, fsys.ftype, disk.assumed_zone(fsys.ftype))
-                count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted)
+                count += _write_jsonl(out, disk.walk(fsys), head, tail, deleted, fsys.ftype.startswith("ntfs"))
             else:
+                out.write(f"  {'type/mode':<12} {'inode':>8} {'size':>12} {'modified (UTC)':<30} path\n".encode())
                 for entry in disk.walk(fsys):
                     if (deleted and not entry.deleted) or entry.name in (b".", b".."):
                         continue
@@ -131,10 +143,38 @@ def fs_ls(
                     out.write(f"{flag} {f['name_type']}/{f['mode'] or '----------'} {entry.meta_addr:>8} "
                               f"{f['size'] if f['size'] is not None else '-':>12} {f['times']['modified'] or '-':<30} "
                               f"/{display(entry.path)}\n".encode("utf-8", "replace"))
+            for problem in fsys.problems:
+                console.error(f"{image}: {problem}")
+                if out_fmt is FsFormat.jsonl:
+                    out.write(jsonl.dump_bytes(error_record("fs", "read", problem, image=str(image),
+                                                            partition_offset=fsys.offset)))
+                code = worst(code, ExitCode.PARTIAL)
         console.say(f"fkit fs: {count} entries in {len(found)} file system(s) of {image}")
     finally:
         src.close()
     raise typer.Exit(int(code))
+
+
+def _check_ewf(image: Path, src: Any, wanted: bool) -> Any:
+    """For an E01: read it whole and judge it like ``ewfverify`` (stored MD5/SHA-1, chunk checksums).
+
+    Says the verdict on stderr (each finding, with its sectors); returns the :class:`EwfCheck`,
+    or None for other images or when not ``wanted``.
+    """
+    from forensic_kit.evidence import ewf
+
+    if not wanted or not isinstance(src, ewf.EwfSource):
+        return None
+    check = ewf.verify(src)
+    if not check.ok:
+        for problem in check.problems():
+            console.error(f"{image}: E01 integrity: {problem}")
+    elif check.stored:
+        console.say(f"fkit fs: {image}: stored media hash verified ({', '.join(f'{k} {v}' for k, v in check.stored.items())})"
+                    + ("" if check.checksums_checked else "; chunk checksums not checked (libewf C library not installed)"))
+    else:
+        console.warn(f"{image}: no media hash stored in the E01; computed {check.computed}")
+    return check
 
 
 # Listing output goes out in chunks of this many lines: one write per chunk, not per entry.
@@ -177,9 +217,12 @@ def _entry_frame(image: Path, offset: int, ftype: str, zone: str | None) -> tupl
     return head, tail + "\n"
 
 
-def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, deleted: bool) -> int:
-    """One ``fs.entry`` JSON line per entry (``.`` and ``..`` left out); returns how many."""
-    from forensic_kit.evidence.disk import entry_json_members
+def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, deleted: bool,
+                 streams: bool = False) -> int:
+    """One ``fs.entry`` JSON line per entry (``.`` and ``..`` left out); returns how many.
+
+    With ``streams`` (NTFS) each record lists its ``$DATA`` streams, alternate ones included."""
+    from forensic_kit.evidence.disk import entry_json_members, entry_streams
 
     count = 0
     buf: list[str] = []
@@ -187,7 +230,10 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
         for entry in entries:
             if (deleted and not entry.deleted) or entry.name in (b".", b".."):
                 continue
-            buf.append(head + entry_json_members(entry) + tail)
+            members = entry_json_members(entry)
+            if streams:
+                members += ',"streams":' + jsonl.dumps(entry_streams(entry))
+            buf.append(head + members + tail)
             count += 1
             if len(buf) >= _CHUNK:
                 out.write("".join(buf).encode("utf-8"))
@@ -200,26 +246,36 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
 @fs_app.command("cat")
 def fs_cat(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Disk image."),
-    target: str = typer.Argument(..., metavar="INODE|PATH", help="Inode number (as fls prints it) or path inside the file system."),
+    target: str = typer.Argument(..., metavar="ADDRESS|PATH", help="As icat: INODE, INODE-TYPE or INODE-TYPE-ID (as fls prints it), or a path, with :stream for an NTFS alternate data stream."),
     offset: Optional[int] = OFFSET_OPTION,
+    fstype: Optional[str] = FSTYPE_OPTION,
+    verify_ewf: bool = typer.Option(True, "--verify/--no-verify", help="For E01: check the whole image against its stored hashes and chunk checksums first (exit 1 on a finding)."),
 ) -> None:
-    """Stream a file's content from a disk image to stdout (like icat)."""
+    """Stream a file's content from a disk image to stdout (like icat).
+
+    For an E01 the whole image is checked first, like ewfverify: the content is still written,
+    and any finding (bad chunk checksum with its sectors, stored MD5/SHA-1 mismatch) exits 1.
+    """
     from forensic_kit.errors import InputError
     from forensic_kit.evidence import disk
 
-    src, _img, _vols, found, _problems = _open(image, offset)
+    src = disk.open_source(image)
+    check = _check_ewf(image, src, verify_ewf)
+    src, _img, _vols, found, _problems = _open(image, offset, src, fstype)
     out = console.stdout_bytes()
     try:
         last: InputError | None = None
         for fsys in found:
             try:
-                f = disk.open_file(fsys, target)
+                t = disk.open_target(fsys, target)
             except InputError as exc:
                 last = exc
                 continue
-            for chunk in disk.read_file(f):
+            for chunk in disk.read_target(t):
                 out.write(chunk)
             out.flush()
+            if check is not None and not check.ok:
+                raise typer.Exit(int(ExitCode.CHECK_FAILED))
             return
         raise last or InputError(f"{target}: not found")
     except OSError as exc:

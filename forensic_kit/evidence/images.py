@@ -40,10 +40,15 @@ def split_segments(path: Path) -> list[Path]:
 def is_ewf(path: Path) -> bool:
     """True when the file starts with an EWF (E01/Ex01/L01) signature."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
+        fd = open_readonly(os.fsencode(path), follow=True)
     except OSError:
         return False
+    try:
+        head = os.pread(fd, 8, 0)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return head in EWF_SIGNATURES
 
 

@@ -113,9 +113,28 @@ def test_non_utf8_name_is_kept_in_the_record(tmp_path: Path) -> None:
     r = fkit("acquire", src, "--into", case, "--exhibit", "EX-13")
     assert r.returncode == 0, r.stderr
     (rec,) = _records(r.stdout)
-    assert rec["bag_path"] == "data/EX-13/caf%E9.txt"
+    name = "caf%E9~fkit-" + hashlib.sha256(b"caf\xe9.txt").hexdigest()[:16] + ".txt"
+    assert rec["bag_path"] == "data/EX-13/" + name
     assert rec["locator"]["relpath_hex"] == b"caf\xe9.txt".hex()
-    assert (case / "data" / "EX-13" / "caf%E9.txt").read_bytes() == b"latin-1 name"
+    assert (case / "data" / "EX-13" / name).read_bytes() == b"latin-1 name"
+    _consistent(case)
+
+
+def test_escaped_name_never_collides_with_a_real_one(tmp_path: Path) -> None:
+    """\xff.txt and a literal %FF.txt in one folder: two copies, two records, a clean case."""
+    src = tmp_path / "both"
+    src.mkdir()
+    with open(os.fsencode(src) + b"/\xff.txt", "wb") as fh:
+        fh.write(b"raw byte name")
+    (src / "%FF.txt").write_bytes(b"percent name")
+    case = _case(tmp_path)
+    r = fkit("acquire", src, "--into", case, "--exhibit", "EX-14")
+    assert r.returncode == 0, r.stderr
+    recs = sorted(_records(r.stdout), key=lambda x: x["bag_path"])
+    assert [x["bag_path"] for x in recs] == [
+        "data/EX-14/%FF.txt", "data/EX-14/%FF~fkit-" + hashlib.sha256(b"\xff.txt").hexdigest()[:16] + ".txt"]
+    assert [(case / x["bag_path"]).read_bytes() for x in recs] == [b"percent name", b"raw byte name"]
+    assert "relpath_hex" not in recs[0]["locator"] and recs[1]["locator"]["relpath_hex"] == "ff2e747874"
     _consistent(case)
 
 
@@ -342,3 +361,61 @@ def test_interrupted_then_resumed(tmp_path: Path, sig: signal.Signals, files: in
     for x in stored:
         assert hashlib.sha256((case / x["bag_path"]).read_bytes()).hexdigest() == x["hashes"]["sha256"]
     _consistent(case)
+
+
+@pytest.mark.parametrize("point", ["records", "manifest", "status", "tags"])
+@pytest.mark.parametrize("kind", ["logical", "physical"])
+def test_kill_while_finishing_is_repaired_by_a_rerun(tmp_path: Path, point: str, kind: str) -> None:
+    """kill -9 at each step of finishing (even right after the sheet says "complete"): the same
+    command run again finishes or repairs the exhibit, nothing duplicated or lost."""
+    case = _case(tmp_path)
+    src = _big_source(tmp_path, 5)
+    if kind == "physical":
+        src = src / "f000.bin"
+    extra = ["--physical"] if kind == "physical" else []
+    args = ["acquire", src, "--into", case, "--exhibit", "EX-20", *extra]
+    r = fkit(*args, env={"FKIT_KILL_AT": point})
+    assert r.returncode == -9, r.stderr
+    again = fkit(*args)
+    assert again.returncode == 0, again.stderr
+    ex = json.loads((case / "fkit" / "exhibits" / "EX-20.json").read_text())
+    assert ex["status"] == "complete"
+    assert not (case / "fkit" / "work" / "EX-20.journal.jsonl").exists()
+    manifest = (case / "manifest-sha256.txt").read_text()
+    expected = ["data/EX-20/image.raw"] if kind == "physical" else [f"data/EX-20/f{i:03d}.bin" for i in range(5)]
+    assert sorted(line.split("  ", 1)[1] for line in manifest.splitlines()) == expected
+    stored = [x for x in _records((case / "fkit" / "records.jsonl").read_bytes()) if x["exhibit"] == "EX-20"]
+    assert sorted(x["bag_path"] for x in stored) == expected
+    if kind == "physical":  # what the acquisition found is kept through the crash
+        assert ex["image"]["hashes"]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    _consistent(case)
+    # and a third run refuses: the exhibit is acquired
+    assert fkit(*args).returncode == 4
+
+
+def test_physical_onto_a_full_destination(tmp_path: Path) -> None:
+    """A real full file system (a small tmpfs): exit 4, an error record, a "failed" sheet and no
+    partial image; after space is freed the same command redoes the exhibit."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        src = tmp_path / "disk.raw"
+        src.write_bytes(os.urandom(40 << 20))
+        case = _case(mnt)
+        r = fkit("acquire", src, "--into", case, "--exhibit", "EX-30", "--physical")
+        assert r.returncode == 4, r.stderr
+        assert r.stderr.count(b"\n") == 1 and b"No space left on device" in r.stderr
+        (rec,) = _records(r.stdout)
+        assert (rec["kind"], rec["error"]["stage"], rec["exhibit_sheet_updated"]) == ("error", "write", True)
+        ex = json.loads((case / "fkit" / "exhibits" / "EX-30.json").read_text())
+        assert ex["status"] == "failed" and "No space left" in ex["reason"]
+        assert not (case / "fkit" / "work" / "EX-30").exists() and not (case / "data" / "EX-30").exists()
+        subprocess.run(["mount", "-o", "remount,size=128m", str(mnt)], check=True)
+        again = fkit("acquire", src, "--into", case, "--exhibit", "EX-30", "--physical")
+        assert again.returncode == 0, again.stderr
+        assert (case / "data" / "EX-30" / "image.raw").read_bytes() == src.read_bytes()
+        _consistent(case)
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)

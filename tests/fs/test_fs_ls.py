@@ -14,8 +14,6 @@ import pytest
 from tests.conftest import fkit, testdata
 
 DISK = ("ext2.E01", "ext2.split.E01", "ext2.splitraw.000", "ímynd.dd")
-FAT32 = ("deleted.img", "directory-loop.img", "hello-world.img", "infinite-file.img", "repair.img",
-         "two-file-same-cluster.img")
 
 needs_tsk = pytest.mark.skipif(shutil.which("fls") is None, reason="The Sleuth Kit (fls) not installed")
 
@@ -33,16 +31,8 @@ def test_bodyfile_matches_fls_oracle(name: str) -> None:
     assert r.stdout == oracle
 
 
-@pytest.mark.parametrize("name", FAT32)
-def test_bodyfile_matches_fls_on_fat32(name: str, tmp_path: Path) -> None:
-    gz = testdata("disk", "fat32", name + ".gz")
-    oracle = testdata("disk", "fat32", name + ".bodyfile.txt").read_bytes()
-    image = tmp_path / name
-    with gzip.open(gz) as src, open(image, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    r = fkit("fs", "ls", image, "-f", "bodyfile")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == oracle
+# The FAT32 (fatcat) images are compared with fls in tests/fs/test_fls_oracles.py, with every other
+# public image: fls 4.11 drops a second of FAT's 10 ms field at exactly 100 (a named, pinned bug).
 
 
 @needs_tsk
@@ -143,8 +133,10 @@ def test_e01_stored_hash_is_verified() -> None:
     image = testdata("disk", "ext2.E01")
     recs = _records(fkit("fs", "ls", image).stdout)
     assert recs[0]["kind"] == "fs.image"
-    assert recs[0]["ewf_verify"] == {"stored": {"md5": "196066add11fb71c4c49cf1bb50d6d24"},
-                                     "computed": {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, "match": True}
+    check = recs[0]["ewf_verify"]
+    assert (check["verdict"], check["stored"], check["computed"], check["hashes_match"]) == (
+        "ok", {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, {"md5": "196066add11fb71c4c49cf1bb50d6d24"}, True)
+    assert (check["checksum_errors"], check["segment_files_corrupted"], check["bytes_read"]) == ([], False, 4194304)
     assert "196066add11fb71c4c49cf1bb50d6d24" in testdata("disk", "ext2.E01.ewfverify.txt").read_text()
 
 
@@ -176,9 +168,9 @@ def test_e01_hash_mismatch_exits_1(tmp_path: Path) -> None:
     assert ewfverify.returncode != 0  # the peer tool agrees: FAILURE
     r = fkit("fs", "ls", bad)
     assert r.returncode == 1, r.stderr
-    assert b"mismatch" in r.stderr
+    assert b"E01 integrity: chunk checksum error at sectors" in r.stderr
     rec = _records(r.stdout)[0]
-    assert rec["ewf_verify"]["match"] is False
+    assert rec["ewf_verify"]["verdict"] == "failed"
 
 
 def test_unknown_file_system_is_one_line_error() -> None:
@@ -305,3 +297,17 @@ def test_split_raw_reads_across_segments(tmp_path: Path) -> None:
             assert src.pread(offset, length) == data[offset:offset + length], (offset, length)
     finally:
         src.close()
+
+
+def test_fstype_forces_or_refuses_and_only_deleted_alias() -> None:
+    image = testdata("disk", "ímynd.dd")
+    auto = fkit("fs", "ls", image, "-f", "bodyfile")
+    forced = fkit("fs", "ls", image, "-f", "bodyfile", "--fstype", "ext2")
+    assert forced.returncode == 0 and forced.stdout == auto.stdout
+    wrong = fkit("fs", "ls", image, "-f", "bodyfile", "--fstype", "ntfs")
+    assert wrong.returncode == 4 and b"as ntfs" in wrong.stderr and wrong.stderr.count(b"\n") == 1
+    assert fkit("fs", "ls", image, "--fstype", "nosuchfs").returncode == 2
+    only = fkit("fs", "ls", image, "-f", "bodyfile", "--only-deleted")
+    assert only.returncode == 0 and only.stdout and all(b"(deleted" in line for line in only.stdout.splitlines())
+    assert fkit("fs", "ls", image, "-f", "bodyfile", "--deleted").stdout == only.stdout
+    assert b"--deleted" not in fkit("fs", "ls", "--help").stdout.replace(b"--only-deleted", b"")

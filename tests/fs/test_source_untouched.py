@@ -1,0 +1,67 @@
+"""No fkit command changes a source image's access time (or content or modification time):
+every read goes through an ``O_NOATIME`` read-only descriptor, libewf's included."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fkit, testdata
+
+OLD_ATIME = 1_000_000_000  # older than the modification time: relatime would update it on a read
+
+
+def _copy(tmp_path: Path, *names: str) -> list[Path]:
+    out = []
+    for name in names:
+        dst = tmp_path / "src" / Path(name).name
+        dst.parent.mkdir(exist_ok=True)
+        shutil.copyfile(testdata("disk", name), dst)
+        os.utime(dst, ns=(OLD_ATIME * 10**9, dst.stat().st_mtime_ns))
+        out.append(dst)
+    return out
+
+
+def _state(paths: list[Path]) -> list[tuple[int, int, str]]:
+    return [(p.stat().st_atime_ns, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
+
+
+def _reads_update_atime(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"x")
+    os.utime(probe, ns=(OLD_ATIME * 10**9, probe.stat().st_mtime_ns))
+    with open(probe, "rb") as fh:
+        fh.read()
+    return probe.stat().st_atime_ns != OLD_ATIME * 10**9
+
+
+@pytest.mark.parametrize("names", [("ímynd.dd",), ("ext2.split.E01", "ext2.split.E02"),
+                                   ("ext2.splitraw.000", "ext2.splitraw.001")], ids=["raw", "split-e01", "split-raw"])
+def test_no_command_changes_the_source_atime(names: tuple[str, ...], tmp_path: Path) -> None:
+    if not _reads_update_atime(tmp_path):
+        pytest.skip("this file system does not update atime on read (noatime mount): nothing to observe")
+    paths = _copy(tmp_path, *names)
+    # _state itself reads the files (with atime changes): take the hashes first, then reset atime
+    before = _state(paths)
+    for p in paths:
+        os.utime(p, ns=(OLD_ATIME * 10**9, p.stat().st_mtime_ns))
+    before = [(OLD_ATIME * 10**9, m, h) for _a, m, h in before]
+    image = paths[0]
+    case = tmp_path / "C"
+    assert fkit("case", "init", case, "--case-id", "T", "--agency", "A", "--officer", "O").returncode == 0
+    runs = [
+        fkit("fs", "ls", image, "-f", "bodyfile"),
+        fkit("fs", "ls", image, "-f", "jsonl"),
+        fkit("fs", "cat", image, "/passwords.txt" if "ext2" in names[0] else "15"),
+        fkit("acquire", image, "--into", case, "--exhibit", "EX-01", "--extract"),
+        fkit("acquire", image, "--into", case, "--exhibit", "EX-02", "--physical"),
+    ]
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+    after = [(p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in paths]
+    assert after == [(a, m) for a, m, _h in before]
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths] == [h for _a, _m, h in before]
