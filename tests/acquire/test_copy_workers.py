@@ -118,7 +118,8 @@ def test_destination_full_with_copy_workers(tmp_path: Path) -> None:
     assert r.returncode == 4, r.stderr
     # exactly one clean line: no traceback from the read-back helper's exit, no doubled prefix
     assert r.stderr == (b"fkit: error: acquisition of EX-02 stopped: cannot write to the case: "
-                        b"No space left on device; nothing partial was recorded\n")
+                        b"No space left on device; nothing partial was recorded; free space and run the same "
+                        b"command again\n")
     assert json.loads((case / "fkit" / "exhibits" / "EX-02.json").read_text())["status"] == "failed"
     assert not (case / "data" / "EX-02").exists()
     _consistent(case)
