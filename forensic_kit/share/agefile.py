@@ -133,8 +133,9 @@ def identity_recipients(path: Path, passphrase: bytes | None = None) -> list[str
 def encrypt(reader: Reader, out: IO[bytes], recipients: list[Recipient]) -> None:
     """Encrypt everything ``reader`` gives to ``recipients`` into ``out`` (binary age, no armor).
 
-    An exception raised by ``reader`` (say, a file that no longer matches its sealed hash) reaches
-    the caller as it was raised.
+    pyrage reports an exception raised by ``reader`` as a generic ``EncryptError``: a reader that
+    keeps it in an ``error`` attribute (say, a file that no longer matches its sealed hash) has it
+    re-raised here as it was.
     """
     import pyrage
 
@@ -144,8 +145,8 @@ def encrypt(reader: Reader, out: IO[bytes], recipients: list[Recipient]) -> None
     try:
         pyrage.encrypt_io(reader, out, keys)
     except pyrage.EncryptError as exc:
-        cause = exc.__cause__ or exc.__context__
-        if cause is not None and not isinstance(cause, pyrage.EncryptError):
+        cause = getattr(reader, "error", None)  # what the reader raised, when it keeps it
+        if isinstance(cause, BaseException):
             raise cause from None
         raise InputError(f"age encryption failed: {exc}") from None
 

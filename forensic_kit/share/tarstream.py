@@ -66,6 +66,7 @@ class TarReader:
         self._buf = memoryview(b"")
         self.bytes_out = 0
         self.hashes: dict[str, str] = {}
+        self.error: BaseException | None = None
 
     def _blocks(self, members: list[Member]) -> Iterator[bytes]:
         folders: set[str] = set()
@@ -125,7 +126,11 @@ class TarReader:
     def read(self, n: int = -1) -> bytes:
         """Up to ``n`` bytes of the archive (``b""`` at the end)."""
         while not self._buf:
-            block = next(self._gen, None)
+            try:
+                block = next(self._gen, None)
+            except BaseException as exc:  # kept: pyrage turns it into a generic EncryptError
+                self.error = exc
+                raise
             if block is None:
                 return b""
             self._buf = memoryview(block)
