@@ -279,3 +279,18 @@ def test_changed_file_is_not_disclosed_nor_logged(tmp_path: Path) -> None:
                                          "sealed SHA-256; refusing to disclose it")
     assert not out.exists() and not (tmp_path / "o.age.part").exists()
     assert (w.case / "fkit/custody.jsonl").read_bytes() == before
+
+
+def test_transfer_log_pdf(world: World, shared: Path, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    pdf = tmp_path / "transfers.pdf"
+    r = fkit("report", "disclosures", world.case, "-o", pdf, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)
+    n = sum(1 for ln in (world.case / "fkit/custody.jsonl").read_text().splitlines() if '"action":"disclosed"' in ln)
+    assert rec["disclosures"] == n and n >= 1
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    for needle in ("Record of transfers (disclosures)", "Karim Trabelsi (PJ-118, Police", "Giulia Rossi (EP-2201,",
+                   "MLA request 2026/17", "H2 / SIENA", "EX-01: 7 files"):
+        assert needle in text, needle
