@@ -71,7 +71,7 @@ def share_command(
         console.warn(w)
     ev = result.event
     d = ev["disclosure"]
-    rec = new_record("share", "share", "1", case=str(case), output=str(out), ciphertext_sha256=result.ciphertext_sha256,
+    rec = new_record("share", "share", "1", case=str(case), output=str(out),
                      files=result.files, bytes=result.bytes, event_seq=ev["seq"], time=ev["time"],
                      file_list_sha256=d["file_list_sha256"], merkle_root=d["merkle_root"],
                      recipients=[a["recipient"] for a in d["recipients"]])
@@ -81,7 +81,7 @@ def share_command(
     for a in addressees:
         console.say(f"  to: {a.label()}  [{a.recipient.kind}]")
     console.say(f"  custody event {ev['seq']} 'disclosed' signed by {key.key_id}; handling {handling}, via {channel}")
-    console.say(f"  file list sha256 {d['file_list_sha256']}; ciphertext sha256 {result.ciphertext_sha256}")
+    console.say(f"  file list sha256 {d['file_list_sha256']} (SHA256SUMS inside; give it to the recipient by another channel)")
 
 
 def register(app: typer.Typer) -> None:

@@ -124,7 +124,7 @@ def identity_recipients(path: Path, passphrase: bytes | None = None) -> list[str
         from cryptography.hazmat.primitives import serialization
 
         key = serialization.load_ssh_private_key(data, password=passphrase or None)
-        line = key.public_key().public_bytes(serialization.Encoding.OpenSSH,  # type: ignore[union-attr]
+        line = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                              serialization.PublicFormat.OpenSSH).decode("ascii")
         return [" ".join(line.split()[:2])]
     return [str(i.to_public()) for i in load_identities(path, passphrase)]
@@ -168,7 +168,7 @@ def decrypt(src: Reader, writer: Writer, identities: list[Any], name: str = "the
     try:
         pyrage.decrypt_io(src, writer, identities)
     except pyrage.DecryptError as exc:
-        text = str(exc)
+        text = " ".join(str(exc).split())  # rage's messages can span lines: one line here
         for needle, kind, says in _HEADER:
             if needle.lower() in text.lower():
                 raise AgeError(f"{name} cannot be opened: {says}", kind) from None
@@ -176,7 +176,7 @@ def decrypt(src: Reader, writer: Writer, identities: list[Any], name: str = "the
     except OSError as exc:
         if type(exc) is OSError and exc.errno is None:  # rage's io::Error: a chunk failed to authenticate
             raise AgeError(f"{name} is damaged: the encrypted data was altered, truncated or extended "
-                           f"(authentication failed: {exc})", "payload failure") from None
+                           f"(authentication failed: {' '.join(str(exc).split())})", "payload failure") from None
         raise
 
 __all__ = ["AgeError", "Recipient", "decrypt", "encrypt", "identity_recipients", "load_identities",

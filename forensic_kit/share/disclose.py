@@ -81,7 +81,6 @@ class ShareResult:
     event: dict[str, Any]
     files: int
     bytes: int
-    ciphertext_sha256: str
     warnings: list[str] = field(default_factory=list)
 
 
@@ -293,14 +292,13 @@ def share(case_root: Path, *, to: list[Addressee], wanted: dict[bytes, str], key
     members += [Member(f"{top}/{m.name}", path=m.path, size=m.size, sha256=m.sha256, mtime=mtime) for m in members_data]
     part = out.with_name(out.name + ".part")
     reader = TarReader(members)
-    digest = hashlib.sha256()
     try:
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise CaseExistsError(f"{part} exists (another share running, or a left-over): remove it first") from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as f:
-            encrypt(reader, _Hashing(f, digest), [a.recipient for a in to])
+            encrypt(reader, f, [a.recipient for a in to])
             f.flush()
             os.fsync(f.fileno())
         append_event(case, signed)
@@ -311,25 +309,7 @@ def share(case_root: Path, *, to: list[Addressee], wanted: dict[bytes, str], key
         part.unlink(missing_ok=True)
         raise
     return ShareResult(out=out, event=signed, files=len(entries), bytes=total,
-                       ciphertext_sha256=digest.hexdigest(), warnings=warnings)
-
-
-class _Hashing:
-    """Writes through to ``f`` and hashes what passes (the ciphertext's SHA-256 for the receipt)."""
-
-    def __init__(self, f: Any, digest: Any) -> None:
-        self.f, self.digest = f, digest
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        n: int = self.f.write(data)
-        return n
-
-    def flush(self) -> None:
-        self.f.flush()
-
-    def writable(self) -> bool:
-        return True
+                       warnings=warnings)
 
 
 __all__ = ["HANDLING_CODES", "Addressee", "ShareResult", "resolve_recipients", "select", "share"]

@@ -94,7 +94,7 @@ class _Extractor:
         if top != self.top:
             raise UnsafeArchive(f"archive folder {name!r} is outside the disclosure folder {self.top!r}")
 
-    def on_start(self, name: str, size: int) -> Callable[[bytes], object]:
+    def on_start(self, name: str, size: int) -> Callable[[memoryview], object]:
         path, payload = self._place(safe_name(name))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -105,7 +105,7 @@ class _Extractor:
         self._rel = path.relative_to(self.stage).as_posix() if payload else None
         return self._write
 
-    def _write(self, data: bytes) -> None:
+    def _write(self, data: memoryview) -> None:
         if self._hash is not None:
             self._hash.update(data)
             self.bytes += len(data)
@@ -139,19 +139,28 @@ class _Buffered:
 
     def flush(self) -> None:
         if self.buf:
-            chunk = bytes(self.buf)
-            self.buf.clear()
+            chunk, self.buf = self.buf, bytearray()  # handed over, not copied
             self.sink.write(chunk)
 
 
 class _HashingReader:
+    """The age file as pyrage reads it (8 KiB at a time), read from disk and hashed 1 MiB at a time."""
+
     def __init__(self, f: Any) -> None:
         self.f, self.digest = f, hashlib.sha256()
+        self._buf = memoryview(b"")
 
     def read(self, n: int = -1) -> bytes:
-        data: bytes = self.f.read(n)
-        self.digest.update(data)
-        return data
+        if not self._buf:
+            block = self.f.read(max(n, 1 << 20))
+            self.digest.update(block)
+            self._buf = memoryview(block)
+        out, self._buf = self._buf[:n] if n >= 0 else self._buf, self._buf[n:] if n >= 0 else memoryview(b"")
+        return bytes(out)
+
+    def pending(self) -> int:
+        """Bytes read from the file but not taken by pyrage."""
+        return len(self._buf)
 
     def readable(self) -> bool:
         return True
@@ -186,7 +195,7 @@ def receive(file: Path, identity: Path, into: Path, trusted: str | None, sign_ke
                 src = _HashingReader(f)
                 decrypt(src, buffered, identities, name=str(file))
                 buffered.flush()
-                if f.read(1):
+                if src.pending() or f.read(1):
                     raise CheckFailed(f"{file}: data after the end of the encrypted file")
         finally:
             ex.close()
@@ -199,8 +208,7 @@ def receive(file: Path, identity: Path, into: Path, trusted: str | None, sign_ke
             raise DisclosureRefused(f"{file}: refused, nothing imported: {check.findings[0].message}"
                                     + (f" (and {len(check.findings) - 1} more)" if len(check.findings) > 1 else ""),
                                     check)
-        result = _make_case(stage, ex, folder, check, trusted, sign_key, case_id, profile)
-        result.ciphertext_sha256 = src.digest.hexdigest()
+        result = _make_case(stage, ex, folder, check, trusted, sign_key, case_id, profile, src.digest.hexdigest())
         os.rename(stage / "case", into)
         result.case = into
         return result
@@ -209,7 +217,7 @@ def receive(file: Path, identity: Path, into: Path, trusted: str | None, sign_ke
 
 
 def _make_case(stage: Path, ex: _Extractor, folder: Path, check: DisclosureCheck, trusted: str,
-               key: SigningKey, case_id: str | None, profile: str | None) -> ReceiveResult:
+               key: SigningKey, case_id: str | None, profile: str | None, ciphertext_sha256: str) -> ReceiveResult:
     from forensic_kit.manifest.build import build
     from forensic_kit.signing import allowed_signers
 
@@ -252,7 +260,7 @@ def _make_case(stage: Path, ex: _Extractor, folder: Path, check: DisclosureCheck
         "legal_basis": d.get("legal_basis"), "handling": d.get("handling"),
         "manifest_sha256": d.get("manifest_sha256"), "merkle_root": d.get("merkle_root"),
         "file_list_sha256": d.get("file_list_sha256"), "files": d.get("files"), "bytes": d.get("bytes"),
-        "disclosure_seq": check.event.get("seq"),
+        "disclosure_seq": check.event.get("seq"), "ciphertext_sha256": ciphertext_sha256,
         "disclosure_sha256": hashlib.sha256(check.event_line).hexdigest(),
         "sender_ledger_head": f"{check.event.get('seq')}:{hashlib.sha256(check.event_line).hexdigest()}",
         "disclosure_event": check.event_line.decode("utf-8").rstrip("\n"),
@@ -262,7 +270,7 @@ def _make_case(stage: Path, ex: _Extractor, folder: Path, check: DisclosureCheck
     allowed_signers.add(case, key)
     build(case, key)
     return ReceiveResult(case=case.root, case_id=str(case.info["case_id"]), files=len(check.proven), bytes=ex.bytes,
-                         sender=sender, event=signed, ciphertext_sha256="", check=check, warnings=warnings)
+                         sender=sender, event=signed, ciphertext_sha256=ciphertext_sha256, check=check, warnings=warnings)
 
 
 __all__ = ["DisclosureRefused", "ReceiveResult", "receive"]

@@ -98,7 +98,7 @@ class TarReader:
 
         assert m.path is not None
         try:
-            fd = open_readonly(m.path)
+            fd = open_readonly(os.fspath(m.path))
         except OSError as exc:
             raise ContentChanged(f"{m.name}: cannot read it ({exc.strerror}); nothing was written") from None
         try:
@@ -186,7 +186,7 @@ class TarSink:
     may swallow an exception raised while it flushes its last buffer).
     """
 
-    def __init__(self, on_start: Callable[[str, int], Callable[[bytes], object]], on_end: Callable[[str], None],
+    def __init__(self, on_start: Callable[[str, int], Callable[[memoryview], object]], on_end: Callable[[str], None],
                  on_dir: Callable[[str], None], max_meta: int = 1 << 20) -> None:
         self.on_start, self.on_end, self.on_dir = on_start, on_end, on_dir
         self.max_meta = max_meta
@@ -197,13 +197,13 @@ class TarSink:
         self._pad = 0
         self._name = ""
         self._pax: dict[str, str] = {}
-        self._sink: Callable[[bytes], object] | None = None
+        self._sink: Callable[[memoryview], object] | None = None
         self.ended = False
         self.error: BaseException | None = None
         self.received = 0
 
-    def write(self, data: bytes) -> int:
-        """Take the next bytes of the archive."""
+    def write(self, data: bytes | bytearray) -> int:
+        """Take the next bytes of the archive (member data is passed on as memoryview slices of ``data``)."""
         if self.error is not None:
             raise self.error
         try:
@@ -214,7 +214,7 @@ class TarSink:
         self.received += len(data)
         return len(data)
 
-    def _feed(self, data: bytes) -> None:
+    def _feed(self, data: bytes | bytearray) -> None:
         view = memoryview(data)
         while view:
             if self._state == "data":
@@ -222,7 +222,7 @@ class TarSink:
                 view = view[len(take):]
                 self._left -= len(take)
                 assert self._sink is not None
-                self._sink(bytes(take))
+                self._sink(take)
                 if self._left == 0:
                     self.on_end(self._name)
                     self._state = "pad" if self._pad else "header"

@@ -164,6 +164,8 @@ def test_damaged_ciphertext_is_refused(world: World, shared: Path, tmp_path: Pat
         data[body:body + 2 * chunk] = data[body + chunk:body + 2 * chunk] + data[body:body + chunk]
     else:
         second = data.index(b"-> ssh-ed25519 ", data.index(b"-> ssh-ed25519 ") + 1) + len(b"-> ssh-ed25519 ")
+        while not chr(data[second]).isalpha():
+            second += 1
         data[second] ^= 0x20  # the second recipient's tag, case-swapped: still valid base64, the MAC no longer holds
     bad = tmp_path / f"{how}.age"
     bad.write_bytes(bytes(data))
