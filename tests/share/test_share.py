@@ -296,3 +296,31 @@ def test_transfer_log_pdf(world: World, shared: Path, tmp_path: Path) -> None:
     for needle in ("Record of transfers (disclosures)", "Karim Trabelsi (PJ-118, Police", "Giulia Rossi (EP-2201,",
                    "MLA request 2026/17", "H2 / SIENA", "EX-01: 7 files"):
         assert needle in text, needle
+
+
+def test_custody_pdf_names_the_disclosure(world: World, shared: Path, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    pdf = tmp_path / "custody.pdf"
+    r = fkit("report", "custody", world.case, "-o", pdf, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "disclosed (encrypted copy" in text  # the column wraps before "sent)"
+
+
+def test_paths_and_records_choose_the_files(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "two.age"
+    recs = b"".join(json.dumps({"kind": "file", "bag_path": f"data/EX-01/photo-{i}.jpg"}).encode() + b"\n" for i in (1, 3))
+    r = fkit("share", world.case, "--to", "karim@pj.tn", "--paths", "data/EX-01/video.bin", "--from-records", "-",
+             "--purpose", "p", "--legal-basis", "b", "--handling", "H1", "--channel", "courier",
+             "--sign", world.sender.key, "--passphrase-file", world.sender.passfile, "--trust", world.sender_trust,
+             "-o", out, input=recs)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["files"] == 3
+    into = tmp_path / "rx"
+    assert receive(world, "karim", out, into).returncode == 0
+    assert sorted(p.name for p in (into / "data/EX-01").iterdir()) == ["photo-1.jpg", "photo-3.jpg", "video.bin"]
+    r = fkit("share", world.case, "--to", "karim@pj.tn", "--paths", "data/EX-01/nope.jpg", "--purpose", "p",
+             "--legal-basis", "b", "--handling", "H9", "--channel", "c", "--sign", world.sender.key,
+             "--passphrase-file", world.sender.passfile, "--trust", world.sender_trust, "-o", tmp_path / "x.age")
+    assert r.returncode in (2, 4) and not (tmp_path / "x.age").exists()
