@@ -22,6 +22,7 @@ hash stops the run and nothing is written or logged.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -103,8 +104,6 @@ def resolve_recipients(specs: Iterable[str], trust: TrustList | None) -> tuple[l
             rec = parse_recipient(text)
             a = Addressee(rec)
             if rec.kind == "ssh-ed25519":
-                import base64
-
                 blob = base64.b64decode(rec.text.split()[1])
                 a.fingerprint = fingerprint_of_blob(blob)
                 person = trust.person_for(blob) if trust else None
@@ -121,8 +120,6 @@ def resolve_recipients(specs: Iterable[str], trust: TrustList | None) -> tuple[l
         if not entries:
             raise InputError(f"--to {spec}: no ssh-ed25519 key for this principal in {trust.source or 'the trust list'}")
         for e in entries:
-            import base64
-
             rec = parse_recipient(f"ssh-ed25519 {base64.b64encode(e.key_blob).decode()}")
             person = trust.person_for(e.key_blob)
             a = Addressee(rec, principal=spec, fingerprint=fingerprint_of_blob(e.key_blob),

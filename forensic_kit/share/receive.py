@@ -173,7 +173,7 @@ def receive(file: Path, identity: Path, into: Path, trusted: str | None, sign_ke
 
     into = Path(into)
     if not Path(file).is_file():
-        raise InputError(f"{file}: no such file")
+        raise InputError(f"{file}: not a regular file (missing, a folder, a FIFO or a device)")
     if into.exists() or into.is_symlink():
         raise CaseExistsError(f"{into} already exists; refusing to receive into it")
     if trusted is None:

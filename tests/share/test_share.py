@@ -324,3 +324,18 @@ def test_paths_and_records_choose_the_files(world: World, tmp_path: Path) -> Non
              "--legal-basis", "b", "--handling", "H9", "--channel", "c", "--sign", world.sender.key,
              "--passphrase-file", world.sender.passfile, "--trust", world.sender_trust, "-o", tmp_path / "x.age")
     assert r.returncode in (2, 4) and not (tmp_path / "x.age").exists()
+
+
+def test_fifo_and_lying_sizes_are_refused(world: World, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.age"
+    os.mkfifo(fifo)
+    r = receive(world, "karim", fifo, tmp_path / "rx")
+    assert r.returncode == 4 and b"not a regular file" in r.stderr
+    ti = tarfile.TarInfo("D/data/EX-01/huge.bin")
+    ti.size = 10**12  # claims a terabyte, carries a few bytes
+    blob = ti.tobuf(tarfile.PAX_FORMAT) + b"tiny" + bytes(508)
+    bad = _reencrypt(world, blob, tmp_path / "huge.age")
+    into = tmp_path / "rx2"
+    r = receive(world, "karim", bad, into)
+    assert r.returncode == 1 and b"the archive is incomplete (no end-of-archive marker)" in r.stderr
+    _nothing_left(into)
