@@ -66,7 +66,9 @@ def parse_recipient(text: str) -> Recipient:
     """``ssh-ed25519 AAAA... [comment]`` or ``age1...`` → :class:`Recipient` (``InputError`` otherwise)."""
     parts = text.strip().split()
     if len(parts) == 1 and X25519_RECIPIENT.match(parts[0]):
-        return Recipient(parts[0], "x25519")
+        rec = Recipient(parts[0], "x25519")
+        rec._pyrage()  # the Bech32 checksum, with a one-line error
+        return rec
     if len(parts) >= 2 and parts[0] == "ssh-ed25519":
         rec = Recipient(f"{parts[0]} {parts[1]}", "ssh-ed25519")
         rec._pyrage()  # validate now, with a one-line error

@@ -238,7 +238,8 @@ def _check_event_fields(res: DisclosureCheck, folder: Path, mbytes: bytes, sums:
         except SignatureError as exc:
             res.add("disclosure.signature", f"{DISCLOSURE_SIG} fails: {exc.message}")
     if res.sender is None and not any(f.code.startswith("custody.") for f in res.findings):
-        res.add("sender.unbound", "the sender's key is trusted but not bound to a person in your trust list")
+        res.add("sender.unbound", "the sender's key is trusted but not bound to a person in your trust list "
+                                    "(add a '# fkit-person:' line above it, after checking who holds it)")
     if my_recipients is not None:
         listed = {str(r.get("recipient")) for r in d.get("recipients") or [] if isinstance(r, dict)}
         if not listed & set(my_recipients):

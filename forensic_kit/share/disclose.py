@@ -119,7 +119,11 @@ def resolve_recipients(specs: Iterable[str], trust: TrustList | None) -> tuple[l
         entries = [e for e in trust.entries if spec in e.principals and e.key_type == "ssh-ed25519"]
         if not entries:
             raise InputError(f"--to {spec}: no ssh-ed25519 key for this principal in {trust.source or 'the trust list'}")
+        if all(trust.expired(e.key_blob) for e in entries):
+            raise InputError(f"--to {spec}: every key of this principal has expired (valid-before) in the trust list")
         for e in entries:
+            if trust.expired(e.key_blob):
+                continue
             rec = parse_recipient(f"ssh-ed25519 {base64.b64encode(e.key_blob).decode()}")
             person = trust.person_for(e.key_blob)
             a = Addressee(rec, principal=spec, fingerprint=fingerprint_of_blob(e.key_blob),
@@ -187,6 +191,7 @@ def _top_name(case_id: str, seq: int) -> str:
 
 
 def _relevant_events(lines: list[bytes], exhibits: set[str]) -> list[bytes]:
+    """The ledger lines about ``exhibits``, except earlier disclosures (they name other recipients)."""
     out = []
     for line in lines:
         try:
@@ -194,7 +199,7 @@ def _relevant_events(lines: list[bytes], exhibits: set[str]) -> list[bytes]:
         except ValueError:
             continue
         raw = ev.get("exhibits") if isinstance(ev, dict) else None
-        if isinstance(raw, list) and exhibits & {str(x) for x in raw}:
+        if isinstance(raw, list) and exhibits & {str(x) for x in raw} and ev.get("action") != "disclosed":
             out.append(line)
     return out
 

@@ -96,11 +96,13 @@ class _Extractor:
 
     def on_start(self, name: str, size: int) -> Callable[[memoryview], object]:
         path, payload = self._place(safe_name(name))
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         except FileExistsError:
             raise UnsafeArchive(f"archive member {name!r} appears twice; refusing the archive") from None
+        except (NotADirectoryError, IsADirectoryError):
+            raise UnsafeArchive(f"archive member {name!r} clashes with another member's name; refusing the archive") from None
         self._hash = hashlib.sha256() if payload else None
         self._rel = path.relative_to(self.stage).as_posix() if payload else None
         return self._write

@@ -88,7 +88,7 @@ def test_two_recipients_round_trip_and_logs(world: World, shared: Path, tmp_path
         assert any(n.startswith("sender chain (MA-2026-0042): events 1, 2") for n in doc["notes"])
 
 
-def test_three_recipients_with_x25519_and_age_cli(world: World, tmp_path: Path) -> None:
+def test_three_recipients_with_x25519_and_age_cli(world: World, shared: Path, tmp_path: Path) -> None:
     need("age")
     need("age-keygen")
     ak = tmp_path / "x25519.key"
@@ -106,6 +106,8 @@ def test_three_recipients_with_x25519_and_age_cli(world: World, tmp_path: Path) 
     assert dec.returncode == 0, dec.stderr
     subprocess.run(["tar", "-xf", "d.tar"], cwd=x, check=True)
     top = x / "MA-2026-0042-D3"
+    # the earlier disclosure (to karim and giulia, event 2) names other recipients: it is not in the excerpt
+    assert [json.loads(ln)["seq"] for ln in (top / "fkit/custody.jsonl").read_text().splitlines()] == [1, 3]
     assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=top).returncode == 0
     d = last_event(world.case)["disclosure"]
     assert hashlib.sha256((top / "SHA256SUMS").read_bytes()).hexdigest() == d["file_list_sha256"]
