@@ -78,3 +78,31 @@ def test_writer_stops_on_changed_file(tmp_path: Path) -> None:
     m[2].sha256 = "0" * 64
     with pytest.raises(ContentChanged, match="no longer matches its sealed SHA-256"):
         _drain(TarReader(m))
+
+
+def test_any_flipped_ciphertext_byte_is_refused() -> None:
+    """Property: whichever byte of an fkit age file is flipped, decryption fails and says why."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pyrage import x25519
+
+    from forensic_kit.share import agefile
+
+    me, other = x25519.Identity.generate(), x25519.Identity.generate()
+    recipients = [agefile.parse_recipient(str(i.to_public())) for i in (me, other)]
+    blob = _drain(TarReader([Member("T/a.bin", data=bytes(range(256)) * 600)]))
+    out = io.BytesIO()
+    agefile.encrypt(io.BytesIO(blob), out, recipients)
+    ct = out.getvalue()
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(0, len(ct) - 1), st.integers(1, 255))
+    def flip(pos: int, mask: int) -> None:
+        bad = bytearray(ct)
+        bad[pos] ^= mask
+        with pytest.raises(agefile.AgeError) as err:
+            agefile.decrypt(io.BytesIO(bytes(bad)), io.BytesIO(), [me])
+        assert err.value.kind in ("no match", "HMAC failure", "header failure", "payload failure")
+        assert "\n" not in err.value.message
+
+    flip()
