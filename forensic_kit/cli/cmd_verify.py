@@ -70,6 +70,10 @@ def verify_command(
 
     on_verdict = write_verdict if records else None
     report = verify_case(target, trusted, jobs, on_verdict, deep=deep)
+    if report.kind == "case" and (target / "fkit" / "received").is_dir():  # opened by fkit receive: the sender's chain
+        from forensic_kit.share.check import verify_received
+
+        verify_received(report, target, trusted)
     if as_json:
         doc = report.as_dict()
         doc["trust_source"] = trust_src

@@ -343,9 +343,6 @@ def verify_case(root: Path, trusted: str | None, workers: int | None = None,
             report.checks["payload"] = "ok" if not any(f.code.startswith("file.") and f.path and f.path.startswith("data")
                                                        for f in report.findings) else "failed"
         _custody(report, root, trusted)
-        if (root / "fkit" / "received").is_dir():  # a case opened by fkit receive: the sender's chain too
-            from forensic_kit.share.check import verify_received
-            verify_received(report, root, trusted)
     finally:
         _REL_BASE.pop()
     return report

@@ -341,3 +341,15 @@ def test_fifo_and_lying_sizes_are_refused(world: World, tmp_path: Path) -> None:
     r = receive(world, "karim", bad, into)
     assert r.returncode == 1 and b"the archive is incomplete (no end-of-archive marker)" in r.stderr
     _nothing_left(into)
+
+
+def test_verify_of_received_case_checks_the_sender_chain(world: World, shared: Path, tmp_path: Path) -> None:
+    into = tmp_path / "rx"
+    assert receive(world, "karim", shared, into).returncode == 0
+    ledger = next((into / "fkit/received").iterdir()) / "fkit/custody.jsonl"
+    ledger.write_bytes(ledger.read_bytes().replace(b'"channel":"SIENA"', b'"channel":"e-mail"'))
+    r = fkit("verify", into, "--trust", world.trust["karim"], "--json")
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    assert doc["checks"]["sender:MA-2026-0042-D2"] == "failed"
+    assert {f["code"] for f in doc["findings"]} >= {"received.custody.signature", "received.disclosure.detached"}
