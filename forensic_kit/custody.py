@@ -41,7 +41,7 @@ SCHEMA = "fkit.custody/1"
 NAMESPACE = "fkit-custody"
 LEDGER = "fkit/custody.jsonl"
 ACTIONS = ("seized", "sealed", "transferred", "received", "acquired", "examined", "stored",
-           "returned", "destroyed", "exported")
+           "returned", "destroyed", "exported", "disclosed")
 SEAL_STATES = ("intact", "broken", "new")
 # Actions after which nobody in the chain holds the exhibit any more (unless --to names a receiver).
 _DISPOSALS = ("destroyed", "returned")

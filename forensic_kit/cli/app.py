@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "phone": "cmd_phone",
     "verify": "cmd_verify",
     "prove": "cmd_prove",
+    "share": "cmd_share",
+    "receive": "cmd_receive",
     "case": "cmd_case",
     "fs": "cmd_fs",
     "key": "cmd_key",

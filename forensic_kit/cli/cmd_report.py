@@ -36,6 +36,21 @@ def report_custody(
     console.say(f"fkit report: wrote {output} ({result['pages']} pages, languages {','.join(result['languages'])})")
 
 
+@report_app.command("disclosures")
+def report_disclosures(
+    case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
+    output: Path = typer.Option(..., "-o", "--output", help="PDF file to write."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Languages, first authoritative (default: the profile's)."),
+) -> None:
+    """Render the transfer log: every 'disclosed' custody event (date, recipient authority, data, justification)."""
+    from forensic_kit.package import Case
+    from forensic_kit.report.disclosures import render
+
+    result = render(Case.open(case), output, [x.strip() for x in lang.split(",") if x.strip()] if lang else None)
+    console.stdout_bytes().write(jsonl.dump_bytes(new_record("report", "report", "1", case=str(case), report=str(output), **result)))
+    console.say(f"fkit report: wrote {output} ({result['pages']} pages, {result['disclosures']} disclosures)")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``fkit report`` to the application."""
     app.add_typer(report_app, name="report")

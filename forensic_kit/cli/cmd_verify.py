@@ -95,6 +95,10 @@ def verify_command(
     items, nbytes = _payload_oxum(target)
     with progress_view.job("verifying", quiet=quiet, total_items=items, total_bytes=nbytes) as meter:
         report = verify_case(target, trusted, jobs, on_verdict, deep=deep, expect_heads=expect_head)
+        if report.kind == "case" and (target / "fkit" / "received").is_dir():  # opened by fkit receive: the sender's chain
+            from forensic_kit.share.check import verify_received
+
+            verify_received(report, target, trusted)
     if as_json:
         doc = report.as_dict()
         doc["trust_source"] = trust_src

@@ -53,9 +53,34 @@ def prove(case_root: Path, paths: Sequence[str], out: Path) -> list[dict[str, An
         raise NotACaseError(f"{case_root} is not a sealed case (no {MANIFEST})")
     if out.exists() and any(out.iterdir()):
         raise CaseExistsError(f"refusing to write into non-empty {out}")
+    entries = proof_entries(case_root, {_bag_relative(case_root, p): p for p in paths})
+    out.mkdir(parents=True, exist_ok=True)
+    for rel in SUBSET_FILES:
+        if (case_root / rel).is_file():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(case_root / rel, out / rel)
+    for e in entries:
+        dst = out / e["bag_path"]
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(case_root / e["bag_path"], dst)
+    with open(out / PROOFS, "wb") as f:
+        for e in entries:
+            f.write(json.dumps(e, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+    return entries
+
+
+def proof_entries(case_root: Path, wanted: dict[bytes, str], check_content: bool = True) -> list[dict[str, Any]]:
+    """The proof entry of every bag path in ``wanted`` (bag path -> how the user named it).
+
+    ``InputError`` when one is not a sealed record or is missing; ``CheckFailed`` when the records no
+    longer give the sealed Merkle root, or (``check_content``) a file no longer has its sealed hash.
+    Callers that read the files anyway (``fkit share``) pass ``check_content=False`` and hash as they read.
+    """
+    case_root = Path(case_root)
+    if not (case_root / MANIFEST).is_file():
+        raise NotACaseError(f"{case_root} is not a sealed case (no {MANIFEST})")
     manifest = json.loads((case_root / MANIFEST).read_bytes())
     m = manifest.get("merkle") or {}
-    wanted = {_bag_relative(case_root, p): p for p in paths}
     leaves: list[bytes] = []
     chosen: list[tuple[int, bytes, bytes, bytes]] = []  # (index, bag_path, salt, line)
     salts = read_salts(case_root / SALTS)
@@ -85,25 +110,13 @@ def prove(case_root: Path, paths: Sequence[str], out: Path) -> list[dict[str, An
             raise InputError(f"{os.fsdecode(bp)} is listed but missing from {case_root}")
         rec = json.loads(line)
         sha = (rec.get("hashes") or {}).get("sha256")
-        if sha is not None and sha256_file(src) != sha:
+        if check_content and sha is not None and sha256_file(src) != sha:
             raise CheckFailed(f"{os.fsdecode(bp)} no longer matches its sealed hash; refusing to disclose it")
         entries.append({
             "format": PROOF_FORMAT, "bag_path": bp.decode("utf-8", "replace"), "leaf_index": i,
             "tree_size": len(leaves), "salt": salt.hex(), "record": line.decode("utf-8"),
             "proof": [h.hex() for h in merkle.inclusion_proof(leaves, i)],
         })
-    out.mkdir(parents=True, exist_ok=True)
-    for rel in SUBSET_FILES:
-        if (case_root / rel).is_file():
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(case_root / rel, out / rel)
-    for e in entries:
-        dst = out / e["bag_path"]
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(case_root / e["bag_path"], dst)
-    with open(out / PROOFS, "wb") as f:
-        for e in entries:
-            f.write(json.dumps(e, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
     return entries
 
 
@@ -209,4 +222,4 @@ def _check_entry(report: VerifyReport, root: Path, raw: bytes, n: int, sealed_ro
         report.counts["OK"] += 1
 
 
-__all__ = ["prove", "verify_subset"]
+__all__ = ["proof_entries", "prove", "verify_subset"]
