@@ -30,6 +30,15 @@ from forensic_kit.manifest.verify import (
 
 PROOF_FORMAT = "fkit-proof"
 SUBSET_FILES = (MANIFEST, SIGNATURE, "fkit/allowed_signers")
+SUBSET_COMPANIONS = {
+    "VERIFY.txt": "instructions for stock tools",
+    "SHA256SUMS": "a sha256sum list of the disclosed files (the proofs cover the files themselves)",
+    "fkit/disclosure.json": "the hand-over's disclosed event (checked by fkit receive against its signature)",
+    "fkit/disclosure.json.sshsig": "the signature of the disclosed event (checked by fkit receive)",
+    "fkit/custody-excerpt.jsonl": "the sender's custody events about these exhibits (checked by fkit receive)",
+}
+"""Files a subset made by ``fkit prove`` or ``fkit share`` carries beside its proofs: expected, not
+covered by the seal, each named in a note of the report (anything else is NEW)."""
 
 
 def _bag_relative(case_root: Path, path: str) -> bytes:
@@ -154,7 +163,9 @@ def verify_subset(root: Path, trusted: str | None) -> VerifyReport:
         found = scan(root)
         for rel_raw in found.tag_files:
             rel_text = os.fsdecode(rel_raw)
-            if rel_text not in SUBSET_FILES and rel_text != PROOFS:
+            if rel_text in SUBSET_COMPANIONS:
+                report.notes.append(f"{rel_text}: {SUBSET_COMPANIONS[rel_text]}; not covered by the seal")
+            elif rel_text not in SUBSET_FILES and rel_text != PROOFS:
                 shown = safe_text(rel_text)
                 report.counts["NEW"] += 1
                 report.add("file.NEW", shown, f"{shown} is NEW: a subset holds only the disclosed files and their proofs")

@@ -7,7 +7,7 @@ The output is one age file (age-encryption.org/v1) whose plaintext is a pax tar 
     CASE-Dn/fkit/manifest.json(.sshsig)   the sealed manifest and its signature, as sealed
     CASE-Dn/fkit/allowed_signers          the sender case's signer list (informative only)
     CASE-Dn/fkit/proofs.jsonl             per file: record line, salt, RFC 9162 inclusion proof
-    CASE-Dn/fkit/custody.jsonl            the sender's custody events about the disclosed exhibits,
+    CASE-Dn/fkit/custody-excerpt.jsonl    the sender's custody events about the disclosed exhibits,
                                           ending with the signed ``disclosed`` event
     CASE-Dn/fkit/disclosure.json(.sshsig) that event without its signatures, and the sender's
                                           signature over it (``ssh-keygen -Y verify -n fkit-custody``)
@@ -47,7 +47,7 @@ HANDLING_CODES = ("H0", "H1", "H2", "H3")
 FILE_LIST = "SHA256SUMS"
 DISCLOSURE = "fkit/disclosure.json"
 DISCLOSURE_SIG = "fkit/disclosure.json.sshsig"
-SENDER_CUSTODY = "fkit/custody.jsonl"
+SENDER_CUSTODY = "fkit/custody-excerpt.jsonl"  # not custody.jsonl: that name marks a full case (seal)
 PROOFS = "fkit/proofs.jsonl"
 ALLOWED = "fkit/allowed_signers"
 

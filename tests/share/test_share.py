@@ -107,7 +107,7 @@ def test_three_recipients_with_x25519_and_age_cli(world: World, shared: Path, tm
     subprocess.run(["tar", "-xf", "d.tar"], cwd=x, check=True)
     top = x / "MA-2026-0042-D3"
     # the earlier disclosure (to karim and giulia, event 2) names other recipients: it is not in the excerpt
-    assert [json.loads(ln)["seq"] for ln in (top / "fkit/custody.jsonl").read_text().splitlines()] == [1, 3]
+    assert [json.loads(ln)["seq"] for ln in (top / "fkit/custody-excerpt.jsonl").read_text().splitlines()] == [1, 3]
     assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=top).returncode == 0
     d = last_event(world.case)["disclosure"]
     assert hashlib.sha256((top / "SHA256SUMS").read_bytes()).hexdigest() == d["file_list_sha256"]
@@ -120,7 +120,7 @@ def test_three_recipients_with_x25519_and_age_cli(world: World, shared: Path, tm
     verify_txt = (top / "VERIFY.txt").read_text()
     assert "=== كيفية التحقق" in verify_txt and "=== COMMENT VÉRIFIER" in verify_txt and "sha256sum -c SHA256SUMS" in verify_txt
     r = fkit("verify", top, "--trust", world.sender_trust)  # the extracted folder is also a `fkit prove` subset
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0, r.stderr.decode()
     # the X25519 recipient receives with an age identity file and signs with another key
     into = tmp_path / "rx-x25519"
     r = fkit("receive", out, "-i", ak, "--sign", world.people["luca"].key, "--into", into, "--trust", world.trust["luca"])
@@ -212,7 +212,7 @@ def test_edited_disclosure_event_fails(world: World, shared: Path, tmp_path: Pat
     plain = _plain_tar(world, shared)
 
     def edit(m, data):  # type: ignore[no-untyped-def]
-        if m.name.endswith("fkit/custody.jsonl"):
+        if m.name.endswith("fkit/custody-excerpt.jsonl"):
             data = data.replace(b'"handling":"H2"', b'"handling":"H0"')
         yield m, data
 
@@ -346,7 +346,7 @@ def test_fifo_and_lying_sizes_are_refused(world: World, tmp_path: Path) -> None:
 def test_verify_of_received_case_checks_the_sender_chain(world: World, shared: Path, tmp_path: Path) -> None:
     into = tmp_path / "rx"
     assert receive(world, "karim", shared, into).returncode == 0
-    ledger = next((into / "fkit/received").iterdir()) / "fkit/custody.jsonl"
+    ledger = next((into / "fkit/received").iterdir()) / "fkit/custody-excerpt.jsonl"
     ledger.write_bytes(ledger.read_bytes().replace(b'"channel":"SIENA"', b'"channel":"e-mail"'))
     r = fkit("verify", into, "--trust", world.trust["karim"], "--json")
     assert r.returncode == 1
