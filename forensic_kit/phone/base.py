@@ -18,9 +18,11 @@ from typing import Any, Callable, ClassVar
 
 from forensic_kit import timeutil
 from forensic_kit.phone import labels, numbers
+from forensic_kit.phone.values import jsonable
 from forensic_kit.records import Record, new_record
 
 KIND_WARNING = "warning"
+_PLAIN = (str, int, bool, type(None))
 
 
 @dataclass
@@ -47,8 +49,10 @@ def when(decoder: Callable[[Any], datetime | None], value: Any, fmt: str) -> dic
         return None
     try:
         dt = decoder(value)
-    except (OverflowError, ValueError, TypeError):
-        return {"utc": None, "raw": value, "format": fmt, "invalid": True}
+    except (OverflowError, ValueError, TypeError, ArithmeticError):
+        return {"utc": None, "raw": jsonable(value), "format": fmt, "invalid": True}
+    if dt is None:
+        return {"utc": None, "raw": jsonable(value), "format": fmt, "invalid": True}
     return {"utc": timeutil.datetime_to_iso(dt), "raw": value, "format": fmt}
 
 
@@ -85,7 +89,7 @@ def plist_date(value: Any) -> dict[str, Any] | None:
 def warning(parser: str, version: str, stage: str, reason: str, ctx: Context, locator: dict[str, Any]) -> Record:
     """A warning record: something in the evidence could not be read, with where it is."""
     return new_record(KIND_WARNING, parser, version, exhibit=ctx.exhibit,
-                      warning={"stage": stage, "reason": reason}, locator=locator)
+                      warning={"stage": stage, "reason": reason}, locator=jsonable(locator))
 
 
 class Parser:
@@ -98,6 +102,9 @@ class Parser:
     FILENAMES: ClassVar[tuple[str, ...]] = ()
     PATH_CONTAINS: ClassVar[tuple[str, ...]] = ()
     LABELS: ClassVar[str | None] = None
+    APP_IDS: ClassVar[tuple[str, ...]] = ()
+    """Android packages / iOS bundle ids whose data this parser reads (installed apps not covered by
+    any parser are listed as ``phone.unparsed``)."""
 
     def matches(self, logical: str) -> bool:
         """True when the file at ``logical`` (an extraction-relative path) is this parser's input."""
@@ -110,8 +117,9 @@ class Parser:
     def record(self, ctx: Context, locator: dict[str, Any], **fields: Any) -> Record:
         """A record of this parser's kind, with exhibit, platform and locator."""
         loc = dict(locator, **ctx.extra_locator) if ctx.extra_locator else locator
+        safe = {k: v if isinstance(v, _PLAIN) else jsonable(v) for k, v in fields.items()}
         return new_record(self.KIND, self.NAME, self.VERSION, exhibit=ctx.exhibit,
-                          platform=self.PLATFORM, **fields, locator=loc)
+                          platform=self.PLATFORM, **safe, locator=jsonable(loc))
 
     def label(self, table: str, code: Any) -> str | None:
         """The label for a raw type code, from the data file ``labels/<LABELS>.toml``."""
@@ -127,6 +135,9 @@ class SqliteParser(Parser):
     REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {}
     OPTIONAL: ClassVar[dict[str, tuple[str, ...]]] = {}
     QUERY: ClassVar[str] = ""
+    SIGNATURE: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Tables/columns that identify this app's database when it is found by its schema under another
+    name (defaults to ``REQUIRED``); set it where ``REQUIRED`` alone is shared with another app."""
 
     def query(self, tables: dict[str, set[str]]) -> str:
         """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist."""

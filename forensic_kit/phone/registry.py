@@ -10,6 +10,7 @@ from forensic_kit.phone.android.mms import Mms
 from forensic_kit.phone.android.packages_xml import PackagesXml
 from forensic_kit.phone.android.settings_xml import SettingsXml
 from forensic_kit.phone.android.siminfo import SimInfo
+from forensic_kit.phone.android.telephony_backup import TelephonyBackup
 from forensic_kit.phone.android.sms import Sms as AndroidSms
 from forensic_kit.phone.android.viber_calls import ViberCalls
 from forensic_kit.phone.android.whatsapp_contacts import WhatsAppContacts
@@ -39,7 +40,7 @@ PARSERS: tuple[type[Parser], ...] = (
     # Android
     BuildProp, SettingsXml, SimInfo, AccountsDb, Contacts, Calls, ViberCalls, AndroidSms, Mms,
     AndroidWhatsApp, WhatsAppMessagesLegacy, WhatsAppContacts, WhatsAppGroupParticipants,
-    WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore,
+    WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, WifiPlist,

@@ -28,7 +28,7 @@ def _defined_parsers() -> set[type[Parser]]:
 
 def test_every_parser_module_is_registered() -> None:
     assert _defined_parsers() == set(registry.PARSERS)
-    assert len(registry.PARSERS) == 33
+    assert len(registry.PARSERS) == 34
 
 
 def test_names_unique_and_declarations_complete() -> None:
@@ -36,7 +36,7 @@ def test_names_unique_and_declarations_complete() -> None:
     assert len(names) == len(registry.PARSERS)
     for cls in registry.PARSERS:
         assert cls.NAME and cls.VERSION and cls.KIND in KINDS and cls.PLATFORM in ("android", "ios"), cls
-        assert cls.FILENAMES and all(f == f.lower() for f in cls.FILENAMES), cls
+        assert (cls.FILENAMES or cls.matches is not Parser.matches) and all(f == f.lower() for f in cls.FILENAMES), cls
         assert cls.__doc__, cls
         if issubclass(cls, SqliteParser):
             assert cls.TABLE and cls.REQUIRED and cls.TABLE in cls.REQUIRED and "rowid" in cls.QUERY.lower(), cls
