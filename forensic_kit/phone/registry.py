@@ -35,6 +35,7 @@ from forensic_kit.phone.ios.whatsapp_calls import WhatsAppCalls as IosWhatsAppCa
 from forensic_kit.phone.ios.whatsapp_contacts import WhatsAppContacts as IosWhatsAppContacts
 from forensic_kit.phone.ios.whatsapp_messages import WhatsAppMessages as IosWhatsApp
 from forensic_kit.phone.ios.wifi import KnownNetworks, WifiPlist
+from forensic_kit.phone.ios.wifi_bss import KnownNetworkBss
 
 PARSERS: tuple[type[Parser], ...] = (
     # Android
@@ -43,7 +44,7 @@ PARSERS: tuple[type[Parser], ...] = (
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
-    CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, WifiPlist,
+    CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,
 )
 
 

@@ -99,7 +99,8 @@ def test_binary_plist_declaring_2_62_bytes_is_an_error_not_memory(tmp_path: Path
     write_plist(src / "Library" / "Preferences" / "other.plist", {"a": 1})
     recs = triage(src)
     errs = sorted(e["locator"]["path"] for e in of(recs, "error"))
-    assert errs == ["com.apple.iPod.plist", "com.apple.wifi.known-networks.plist"]
+    # the Wi-Fi plist is read by two parsers (networks, BSS): one error each, naming the parser
+    assert errs == ["com.apple.iPod.plist", "com.apple.wifi.known-networks.plist", "com.apple.wifi.known-networks.plist"]
     assert all("not a readable plist" in e["error"]["reason"] for e in of(recs, "error"))
     assert [u["path"] for u in of(recs, "phone.unparsed")] == ["Library/Preferences/other.plist"]
 
