@@ -16,6 +16,7 @@ class Calls(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.contacts',)
     FILENAMES = ("calllog.db", "contacts2.db")
     LABELS = "android"
     TABLE = "calls"

@@ -16,6 +16,7 @@ class CallHistoryDb(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "ios"
+    APP_IDS = ('com.apple.mobilephone',)
     FILENAMES = ("call_history.db",)
     TABLE = "call"
     REQUIRED = {"call": ("rowid", "address", "date", "duration", "flags")}

@@ -25,6 +25,7 @@ class Sms(SqliteParser):
     VERSION = "1"
     KIND = "phone.message"
     PLATFORM = "ios"
+    APP_IDS = ('com.apple.MobileSMS',)
     FILENAMES = ("sms.db", "chat.db")
     LABELS = "ios"
     TABLE = "message"

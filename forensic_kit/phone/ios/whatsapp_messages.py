@@ -17,6 +17,7 @@ class WhatsAppMessages(SqliteParser):
     VERSION = "1"
     KIND = "phone.message"
     PLATFORM = "ios"
+    APP_IDS = ('net.whatsapp.WhatsApp', 'net.whatsapp.WhatsAppSMB')
     FILENAMES = ("chatstorage.sqlite",)
     LABELS = "ios"
     TABLE = "ZWAMESSAGE"
