@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from forensic_kit.phone.android.accounts_db import AccountsDb
+from forensic_kit.phone.android.androidqf_packages import AndroidqfPackages
+from forensic_kit.phone.android.dumpsys_appops import DumpsysAppops
+from forensic_kit.phone.android.dumpsys_package import DumpsysPackage
+from forensic_kit.phone.android.getprop import GetProp
+from forensic_kit.phone.android.processes import Processes
+from forensic_kit.phone.android.settings_txt import SettingsTxt
 from forensic_kit.phone.android.build_prop import BuildProp
 from forensic_kit.phone.android.calls import Calls
 from forensic_kit.phone.android.contacts import Contacts
@@ -42,6 +48,7 @@ PARSERS: tuple[type[Parser], ...] = (
     BuildProp, SettingsXml, SimInfo, AccountsDb, Contacts, Calls, ViberCalls, AndroidSms, Mms,
     AndroidWhatsApp, WhatsAppMessagesLegacy, WhatsAppContacts, WhatsAppGroupParticipants,
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
+    GetProp, AndroidqfPackages, SettingsTxt, Processes, DumpsysPackage, DumpsysAppops,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,

@@ -77,7 +77,9 @@ class Source:
             low = logical.lower()
             name = low.rsplit("/", 1)[-1]
             if name in ("build.prop", "mmssms.db", "contacts2.db", "calllog.db", "packages.xml",
-                        "wificonfigstore.xml", "accounts.db", "msgstore.db") or "com.android." in low:
+                        "wificonfigstore.xml", "accounts.db", "msgstore.db", "getprop.txt", "dumpstate.txt",
+                        "viber_data") or "com.android." in low \
+                    or (name.startswith("bugreport-") and name.endswith(".txt")):
                 a += 1
             if name in ("manifest.db", "manifest.plist", "sms.db", "addressbook.sqlitedb",
                         "callhistory.storedata", "com.apple.ipod.plist", "chatstorage.sqlite") \
@@ -85,7 +87,7 @@ class Source:
                     or "mobile/containers/" in low or "private/var/" in low:
                 i += 1
         if a == i == 0:
-            return None
+            return "android" if self.kind == "android_backup" else None
         return "android" if a > i else "ios"
 
     def __iter__(self) -> Iterator[tuple[str, Path]]:

@@ -11,7 +11,8 @@ import forensic_kit.phone.ios
 from forensic_kit.phone import labels, registry
 from forensic_kit.phone.base import FileParser, Parser, SqliteParser
 
-KINDS = {"phone.device", "phone.contact", "phone.call", "phone.message", "phone.account", "phone.app", "phone.wifi"}
+KINDS = {"phone.device", "phone.contact", "phone.call", "phone.message", "phone.account", "phone.app", "phone.wifi",
+         "phone.setting", "phone.process", "phone.app_ops", "phone.browser_visit"}
 
 
 def _defined_parsers() -> set[type[Parser]]:
@@ -28,7 +29,7 @@ def _defined_parsers() -> set[type[Parser]]:
 
 def test_every_parser_module_is_registered() -> None:
     assert _defined_parsers() == set(registry.PARSERS)
-    assert len(registry.PARSERS) == 35
+    assert len(registry.PARSERS) == 41
 
 
 def test_names_unique_and_declarations_complete() -> None:

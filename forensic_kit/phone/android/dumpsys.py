@@ -1,0 +1,38 @@
+"""Sections of ``dumpsys`` output inside bug reports (``dumpstate.txt``, ``bugreport-*.txt``), androidqf
+``dumpsys.txt``, or a single service's ``dumpsys <service>`` output. Streamed line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+SERVICE_HEADER = "DUMP OF SERVICE "
+BUGREPORT_NAMES = ("dumpstate.txt", "dumpsys.txt")
+
+
+def is_bugreport_text(logical: str) -> bool:
+    """A bug report / dumpsys text file by its name (``bugreport-<device>-<date>.txt`` included)."""
+    name = logical.lower().rsplit("/", 1)[-1]
+    return name in BUGREPORT_NAMES or (name.startswith("bugreport-") and name.endswith(".txt"))
+
+
+def section(path: Path, service: str, whole_if: str | None = None) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of the ``DUMP OF SERVICE <service>:`` section; when the file has no
+    section header and its first line starts with ``whole_if``, the whole file (a single service's
+    output)."""
+    want = f"{SERVICE_HEADER}{service}:"
+    inside = False
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if n == 1 and whole_if is not None and line.startswith(whole_if):
+                inside = True
+            if line.startswith(SERVICE_HEADER):
+                if inside and line != want:
+                    return
+                inside = line == want
+                continue
+            if inside and line.startswith("--------- ") and "was the duration of dumpsys" in line:
+                return
+            if inside:
+                yield n, line
