@@ -16,17 +16,14 @@ def is_bugreport_text(logical: str) -> bool:
     return name in BUGREPORT_NAMES or (name.startswith("bugreport-") and name.endswith(".txt"))
 
 
-def section(path: Path, service: str, whole_if: str | None = None) -> Iterator[tuple[int, str]]:
-    """``(line number, line)`` of the ``DUMP OF SERVICE <service>:`` section; when the file has no
-    section header and its first line starts with ``whole_if``, the whole file (a single service's
-    output)."""
+def section(path: Path, service: str, whole: bool = False) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of the ``DUMP OF SERVICE <service>:`` section; with ``whole`` (a file
+    holding one service's ``dumpsys <service>`` output) every line until another section starts."""
     want = f"{SERVICE_HEADER}{service}:"
-    inside = False
+    inside = whole
     with open(path, encoding="utf-8", errors="replace") as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
-            if n == 1 and whole_if is not None and line.startswith(whole_if):
-                inside = True
             if line.startswith(SERVICE_HEADER):
                 if inside and line != want:
                     return

@@ -36,7 +36,7 @@ class DumpsysAppops(FileParser):
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
         uid: str | None = None
         cur: dict[str, Any] | None = None
-        for n, line in section(path, "appops", whole_if="Current AppOps Service state:"):
+        for n, line in section(path, "appops", whole=logical.lower().endswith("dumpsys_appops.txt")):
             m = _UID.match(line)
             if m:
                 if cur is not None:

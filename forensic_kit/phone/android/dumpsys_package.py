@@ -38,7 +38,7 @@ class DumpsysPackage(FileParser):
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
         in_packages = False
         cur: dict[str, Any] | None = None
-        for n, line in section(path, "package", whole_if="Database versions:"):
+        for n, line in section(path, "package", whole=logical.lower().endswith("dumpsys_packages.txt")):
             if line.startswith("Packages:"):
                 in_packages = True
                 continue
@@ -60,7 +60,7 @@ class DumpsysPackage(FileParser):
             elif text.startswith("versionCode="):
                 for k, v in _KV.findall(text):
                     cur[k] = v
-            elif "=" in text and not text.startswith(("User ", "declared", "requested", "install", "runtime")):
+            elif "=" in text and not text.startswith("User "):
                 k, v = text.split("=", 1)
                 cur.setdefault(k, v)
         if cur is not None:
