@@ -135,6 +135,9 @@ class SqliteParser(Parser):
     REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {}
     OPTIONAL: ClassVar[dict[str, tuple[str, ...]]] = {}
     QUERY: ClassVar[str] = ""
+    SCHEMA_DETECT: ClassVar[bool] = True
+    """False for parsers whose tables are too generic to identify a database by schema alone (they
+    run only on their own file names)."""
     SIGNATURE: ClassVar[dict[str, tuple[str, ...]]] = {}
     """Tables/columns that identify this app's database when it is found by its schema under another
     name (defaults to ``REQUIRED``); set it where ``REQUIRED`` alone is shared with another app."""

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from forensic_kit.phone.android.accounts_db import AccountsDb
 from forensic_kit.phone.android.androidqf_packages import AndroidqfPackages
+from forensic_kit.phone.android.chrome_history import ChromeHistory
+from forensic_kit.phone.android.imo_account import ImoAccount
+from forensic_kit.phone.android.imo_messages import ImoMessages as AndroidImoMessages
+from forensic_kit.phone.android.signal_db import SignalDb
+from forensic_kit.phone.android.telegram_messages import TelegramMessages
+from forensic_kit.phone.android.telegram_users import TelegramUsers
+from forensic_kit.phone.android.viber_contacts import ViberContacts
+from forensic_kit.phone.android.viber_messages import ViberMessages
 from forensic_kit.phone.android.dumpsys_appops import DumpsysAppops
 from forensic_kit.phone.android.dumpsys_package import DumpsysPackage
 from forensic_kit.phone.android.getprop import GetProp
@@ -32,10 +40,13 @@ from forensic_kit.phone.ios.backup_info import BackupInfo
 from forensic_kit.phone.ios.call_history import CallHistory
 from forensic_kit.phone.ios.call_history_db import CallHistoryDb
 from forensic_kit.phone.ios.commcenter import CommCenter
+from forensic_kit.phone.ios.imo_contacts import ImoContacts as IosImoContacts
+from forensic_kit.phone.ios.imo_messages import ImoMessages as IosImoMessages
 from forensic_kit.phone.ios.ipod_plist import IPodPlist
 from forensic_kit.phone.ios.lockdown import DataArk
 from forensic_kit.phone.ios.manifest_db import ManifestDbApps
 from forensic_kit.phone.ios.manifest_plist import ManifestPlist
+from forensic_kit.phone.ios.safari_history import SafariHistory
 from forensic_kit.phone.ios.sms import Sms as IosSms
 from forensic_kit.phone.ios.whatsapp_calls import WhatsAppCalls as IosWhatsAppCalls
 from forensic_kit.phone.ios.whatsapp_contacts import WhatsAppContacts as IosWhatsAppContacts
@@ -49,9 +60,12 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidWhatsApp, WhatsAppMessagesLegacy, WhatsAppContacts, WhatsAppGroupParticipants,
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     GetProp, AndroidqfPackages, SettingsTxt, Processes, DumpsysPackage, DumpsysAppops,
+    ViberMessages, ViberContacts, AndroidImoMessages, ImoAccount, TelegramMessages, TelegramUsers, SignalDb,
+    ChromeHistory,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,
+    IosImoMessages, IosImoContacts, SafariHistory,
 )
 
 

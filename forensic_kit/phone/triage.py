@@ -167,7 +167,8 @@ def by_schema(tables: dict[str, set[str]], parsers: list[SqliteParser]) -> list[
     """The parsers whose tables/columns (``SIGNATURE`` or ``REQUIRED``) the database has, the most
     specific one kept where several of one kind read the same table (Viber's ``calls`` is a
     superset of Android's)."""
-    fit = [p for p in parsers if p.REQUIRED and not missing_structure(tables, p.SIGNATURE or p.REQUIRED)]
+    fit = [p for p in parsers if p.SCHEMA_DETECT and p.REQUIRED
+           and not missing_structure(tables, p.SIGNATURE or p.REQUIRED)]
     keep: list[SqliteParser] = []
     for p in fit:
         rp = _requirement(p)

@@ -1,0 +1,169 @@
+"""The region's messaging apps and browsers (issue 15): one parser file each, generated databases
+with the published schemas (ALEAPP/iLEAPP/plaso/app sources), plaso's IMO database as an oracle."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import fkit, testdata
+from tests.phone.helpers import make_db, of, triage
+
+VIBER_MESSAGES = """
+CREATE TABLE participants_info (_id INTEGER PRIMARY KEY AUTOINCREMENT, participant_type INTEGER, member_id TEXT,
+  number TEXT, encrypted_number TEXT, display_name TEXT, contact_name TEXT, contact_id LONG);
+CREATE TABLE participants (_id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id LONG, participant_info_id LONG,
+  group_role INTEGER, active INTEGER);
+CREATE TABLE messages (_id INTEGER PRIMARY KEY AUTOINCREMENT, msg_date LONG, msg_date_real LONG, unread INTEGER,
+  deleted INTEGER, conversation_id LONG, participant_id LONG, token LONG, send_type INTEGER, body TEXT,
+  extra_uri TEXT, extra_mime INTEGER, location_lat INTEGER, location_lng INTEGER);
+"""
+
+
+def test_viber_messages(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "data" / "com.viber.voip" / "databases" / "viber_messages"
+    make_db(db, VIBER_MESSAGES, {
+        "participants_info": [(1, 0, "me", "+212600000001", None, "Me", None, None),
+                              (2, 1, "x", "+212600000002", None, "Rachid", "Rachid", 7),
+                              (3, 1, "y", "+212600000003", None, "Samir", "Samir", 8)],
+        "participants": [(1, 10, 1, 0, 1), (2, 10, 2, 0, 1), (3, 10, 3, 0, 1)],
+        "messages": [(1, 1700000000000, 1700000000000, 0, 0, 10, 2, 1, 0, "Bateau demain 6h", None, None, 0, 0),
+                     (2, 1700000060000, 1700000060000, 0, 0, 10, 1, 2, 1, "ok", "file:///x.jpg", 1,
+                      35775530, -5803420)]})
+    recs = triage(tmp_path, region="MA")
+    msgs = of(recs, "phone.message", "android_viber_messages")
+    assert [(m["sender"]["e164"], sorted(r["e164"] for r in m["recipients"]), m["type_label"], m["body"])
+            for m in msgs] == [
+        ("+212600000002", ["+212600000001", "+212600000003"], "incoming", "Bateau demain 6h"),
+        ("+212600000001", ["+212600000002", "+212600000003"], "outgoing", "ok")]
+    assert msgs[0]["time"]["utc"] == "2023-11-14T22:13:20Z" and msgs[0]["thread_id"] == 10
+    assert msgs[1]["attachments"] == [{"uri": "file:///x.jpg", "mime": 1}]
+    assert msgs[1]["location"] == {"lat": 35.77553, "lon": -5.80342, "raw": [35775530, -5803420],
+                                   "unit": "microdegrees"}
+    assert of(recs, "phone.unparsed") == []
+
+
+def test_viber_contacts_from_plaso_viber_data_and_generated(tmp_path: Path) -> None:
+    src = tmp_path / "a"
+    src.mkdir()
+    shutil.copy(testdata("phone", "android", "viber_data"), src / "viber_data")
+    recs = triage(src)
+    assert len(of(recs, "phone.call", "android_viber_calls")) == 4
+    contacts = of(recs, "phone.contact", "android_viber_contacts")
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{src / 'viber_data'}?mode=ro", uri=True)
+    n = conn.execute("SELECT count(*) FROM phonebookcontact").fetchone()[0]
+    conn.close()
+    assert len(contacts) == n
+    make_db(tmp_path / "b" / "viber_data",
+            "CREATE TABLE phonebookcontact (_id INTEGER PRIMARY KEY, native_id LONG, display_name TEXT, starred BOOLEAN,"
+            " viber BOOLEAN);"
+            "CREATE TABLE phonebookdata (_id INTEGER PRIMARY KEY, contact_id LONG, data1 TEXT, data2 TEXT, data3 TEXT,"
+            " mime_type INTEGER);",
+            {"phonebookcontact": [(1, 5, "Khalid", 0, 1)], "phonebookdata": [(1, 1, "0612345678", "+212612345678", None, 0)]})
+    c = of(triage(tmp_path / "b", region="MA"), "phone.contact", "android_viber_contacts")
+    assert [(x["name"], [n["e164"] for n in x["numbers"]]) for x in c] == [("Khalid", ["+212612345678"])]
+
+
+def test_imo_ios_plaso_oracle(tmp_path: Path) -> None:
+    """plaso's ios_imohdchat test: 16 messages; the first from 'This Is DFIR Two' at
+    2023-04-26T18:11:40.927, 'Are you on imo?', status (ZISSENT) 0."""
+    shutil.copy(testdata("corpus", "mobile", "ios", "plaso", "IMODb2.sqlite"), tmp_path / "IMODb2.sqlite")
+    recs = triage(tmp_path)
+    msgs = of(recs, "phone.message", "ios_imo_messages")
+    assert len(msgs) == 16
+    first = msgs[0]
+    assert (first["chat_name"], first["time"]["utc"], first["body"], first["from_me"]) == (
+        "This Is DFIR Two", "2023-04-26T18:11:40.927000Z", "Are you on imo?", 0)
+    assert len(of(recs, "phone.contact", "ios_imo_contacts")) == 4
+
+
+def test_imo_android(tmp_path: Path) -> None:
+    base = tmp_path / "data" / "data" / "com.imo.android.imous" / "databases"
+    make_db(base / "imofriends.db",
+            "CREATE TABLE friends (buid TEXT PRIMARY KEY, name TEXT);"
+            "CREATE TABLE messages (_id INTEGER PRIMARY KEY AUTOINCREMENT, buid TEXT, last_message TEXT, "
+            "timestamp INTEGER, message_type INTEGER, message_read INTEGER, imdata TEXT, author TEXT);",
+            {"friends": [("2000810370507916", "Amine")],
+             "messages": [(1, "2000810370507916", "salam", 1682532700927000000, 1, 1, None, None),
+                          (2, "2000810370507916", None, 1682532800000000000, 2, 1,
+                           json.dumps({"type": "photo", "local_path": "/sdcard/imo/p.jpg"}), None)]})
+    make_db(base / "accountdb.db", "CREATE TABLE account (uid TEXT, name TEXT);", {"account": [("9001", "Me")]})
+    recs = triage(tmp_path)
+    msgs = of(recs, "phone.message", "android_imo_messages")
+    assert [(m["chat"]["raw"], m["message_type"], m["time"]["utc"], m["body"]) for m in msgs] == [
+        ("2000810370507916", 1, "2023-04-26T18:11:40.927000Z", "salam"),
+        ("2000810370507916", 2, "2023-04-26T18:13:20Z", None)]
+    assert msgs[1]["attachments"] == [{"path": "/sdcard/imo/p.jpg", "type": "photo"}]
+    assert [(a["account_id"], a["name"]) for a in of(recs, "phone.account", "android_imo_account")] == [("9001", "Me")]
+
+
+TELEGRAM = """
+CREATE TABLE users(uid INTEGER PRIMARY KEY, name TEXT, status INTEGER, data BLOB);
+CREATE TABLE messages_v2(mid INTEGER, uid INTEGER, read_state INTEGER, send_state INTEGER, date INTEGER, data BLOB,
+  out INTEGER, ttl INTEGER, media INTEGER, replydata BLOB, imp INTEGER, mention INTEGER, forwards INTEGER,
+  replies_data BLOB, thread_reply_id INTEGER, is_channel INTEGER, reply_to_message_id INTEGER, custom_params BLOB,
+  group_id INTEGER, PRIMARY KEY(mid, uid));
+"""
+
+
+def test_telegram_android_metadata_and_users(tmp_path: Path) -> None:
+    make_db(tmp_path / "data" / "data" / "org.telegram.messenger" / "files" / "cache4.db", TELEGRAM, {
+        "users": [(5551234, "youssef amrani;;;yamrani", 1700000000, b"\x00")],
+        "messages_v2": [(1, 5551234, 3, 0, 1700000000, b"\x11" * 40, 0, 0, 0, None, 0, 0, 0, None, 0, 0, 0, None, 0),
+                        (2, -100777, 3, 0, 1700000100, b"\x22" * 20, 1, 0, 0, None, 0, 0, 0, None, 0, 1, 0, None, 0)]})
+    recs = triage(tmp_path)
+    msgs = of(recs, "phone.message", "android_telegram_messages")
+    assert [(m["chat"], m["type_label"], m["time"]["utc"], m["data_bytes"], m["body"]) for m in msgs] == [
+        ({"raw": -100777, "type": "group_or_channel"}, "sent", "2023-11-14T22:15:00Z", 20, None),
+        ({"raw": 5551234, "type": "user"}, "received", "2023-11-14T22:13:20Z", 40, None)]
+    assert "not decoded" in msgs[0]["body_note"]
+    users = of(recs, "phone.contact", "android_telegram_users")
+    assert [(u["name"], u["username"], u["telegram_id"]) for u in users] == [("youssef amrani", "yamrani", 5551234)]
+
+
+def test_signal_is_detected_and_the_key_named(tmp_path: Path) -> None:
+    d = tmp_path / "data" / "data" / "org.thoughtcrime.securesms" / "databases"
+    d.mkdir(parents=True)
+    (d / "signal.db").write_bytes(bytes(range(256)) * 16)
+    recs = triage(tmp_path)
+    warn = of(recs, "warning")
+    assert len(warn) == 1 and warn[0]["producer"]["parser"] == "signal_db"
+    assert "encrypted (SQLCipher)" in warn[0]["warning"]["reason"] and "Android Keystore" in warn[0]["warning"]["reason"]
+    assert of(recs, "phone.unparsed") == []  # the app folder was looked at by a parser
+
+
+CHROME = """
+CREATE TABLE urls(id INTEGER PRIMARY KEY AUTOINCREMENT, url LONGVARCHAR, title LONGVARCHAR,
+  visit_count INTEGER DEFAULT 0 NOT NULL, typed_count INTEGER DEFAULT 0 NOT NULL, last_visit_time INTEGER NOT NULL,
+  hidden INTEGER DEFAULT 0 NOT NULL);
+CREATE TABLE visits(id INTEGER PRIMARY KEY AUTOINCREMENT, url INTEGER NOT NULL, visit_time INTEGER NOT NULL,
+  from_visit INTEGER, transition INTEGER DEFAULT 0 NOT NULL, segment_id INTEGER, visit_duration INTEGER DEFAULT 0 NOT NULL);
+"""
+SAFARI = """
+CREATE TABLE history_items (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, domain_expansion TEXT NULL,
+  visit_count INTEGER NOT NULL);
+CREATE TABLE history_visits (id INTEGER PRIMARY KEY AUTOINCREMENT, history_item INTEGER NOT NULL, visit_time REAL NOT NULL,
+  title TEXT NULL, load_successful BOOLEAN NOT NULL DEFAULT 1, http_non_get BOOLEAN NOT NULL DEFAULT 0,
+  synthesized BOOLEAN NOT NULL DEFAULT 0, redirect_source INTEGER NULL, redirect_destination INTEGER NULL,
+  origin INTEGER NOT NULL DEFAULT 0);
+"""
+
+
+def test_chrome_samsung_and_safari_history(tmp_path: Path) -> None:
+    sb = tmp_path / "data" / "data" / "com.sec.android.app.sbrowser" / "app_sbrowser" / "Default" / "History"
+    make_db(sb, CHROME, {"urls": [(1, "https://maps.example/route", "Route", 2, 1, 13345678901234567, 0)],
+                         "visits": [(1, 1, 13345678901234567, 0, 0x30000001, 0, 5000000)]})
+    make_db(tmp_path / "private" / "var" / "mobile" / "Library" / "Safari" / "History.db", SAFARI, {
+        "history_items": [(1, "https://ferry.example/tickets", "ferry", 1)],
+        "history_visits": [(1, 1, 721692800.5, "Tickets", 1, 0, 0, None, None, 0)]})
+    recs = triage(tmp_path)
+    v = of(recs, "phone.browser_visit")
+    assert [(x["app"], x["url"], x["title"], x["time"]["utc"]) for x in v] == [
+        ("samsung_internet", "https://maps.example/route", "Route", "2023-11-28T21:01:41.234567Z"),
+        ("safari", "https://ferry.example/tickets", "Tickets", "2023-11-14T22:13:20.500000Z")]
+    assert v[0]["transition_label"] == "typed"
+    res = fkit("phone", tmp_path)
+    assert b"2 browser_visit" in res.stderr
