@@ -142,8 +142,17 @@ class SqliteParser(Parser):
     """Tables/columns that identify this app's database when it is found by its schema under another
     name (defaults to ``REQUIRED``); set it where ``REQUIRED`` alone is shared with another app."""
 
+    LINKED: ClassVar[dict[str, tuple[dict[str, tuple[str, ...]], str]]] = {}
+    """Values from other tables, each ``alias: (required tables/columns, SQL expression)``: the
+    expression is selected only when its tables exist (else ``NULL``), at ``{linked}`` in ``QUERY``."""
+
     def query(self, tables: dict[str, set[str]]) -> str:
-        """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist."""
+        """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist and
+        ``{linked}`` the :attr:`LINKED` expressions whose tables exist."""
+        from forensic_kit.phone.sqlite_copy import missing_structure
+
+        linked = ", ".join(f"NULL AS \"{alias}\"" if missing_structure(tables, need) else f"({expr}) AS \"{alias}\""
+                           for alias, (need, expr) in self.LINKED.items())
         opt: list[str] = []
         for table, cols in self.OPTIONAL.items():
             have = tables.get(table.lower(), set())
@@ -152,7 +161,8 @@ class SqliteParser(Parser):
                     opt.append(f'{table}."{col}" AS "{col}"')
                 else:
                     opt.append(f'NULL AS "{col}"')
-        return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "")
+        return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "").replace(
+            "{linked}", (", " + linked) if linked else "")
 
     def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
         """Run the query on the opened copy."""

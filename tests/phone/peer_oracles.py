@@ -186,6 +186,18 @@ def ileapp_rows() -> list[Row]:
     ours = sorted(str(m["body"] or "") for m in of(recs, "phone.message", "ios_whatsapp_messages"))
     rows.append(_compare("iLEAPP", "josh_ios15_ffs", "WhatsApp messages", [(t,) for t in theirs], [(o,) for o in ours],
                          ["message text"]))
+    att = h.index("Attachment File")
+    theirs = sorted(str(r[att]).replace("mock_hash_for_", "") for r in res["data"] if r[att])
+    ours = sorted(a["path"].rsplit("/", 1)[-1] for m in of(recs, "phone.message", "ios_whatsapp_messages")
+                  for a in m["attachments"])
+    rows.append(_compare("iLEAPP", "josh_ios15_ffs", "WhatsApp attachments", [(t,) for t in theirs],
+                         [(o,) for o in ours], ["file name"],
+                         ["iLEAPP's recorded run names files mock_hash_for_<name> (its test harness)"]))
+    lat, lon = h.index("Latitude"), h.index("Longitude")
+    theirs = sorted((r[lat], r[lon]) for r in res["data"] if r[lat] != "")
+    ours = sorted((m["location"]["lat"], m["location"]["lon"]) for m in of(recs, "phone.message", "ios_whatsapp_messages")
+                  if m["location"])
+    rows.append(_compare("iLEAPP", "josh_ios15_ffs", "WhatsApp shared locations", theirs, ours, ["latitude", "longitude"]))
     recs, res = load(("whatsApp", "whatsAppCallHistory", "josh_ios15_ffs"))
     rows.append(_compare("iLEAPP", "josh_ios15_ffs", "WhatsApp calls", [(1,)] * len(res["data"]),
                          [(1,)] * len(of(recs, "phone.call", "ios_whatsapp_calls")), ["count"]))

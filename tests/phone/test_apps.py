@@ -167,3 +167,48 @@ def test_chrome_samsung_and_safari_history(tmp_path: Path) -> None:
     assert v[0]["transition_label"] == "typed"
     res = fkit("phone", tmp_path)
     assert b"2 browser_visit" in res.stderr
+
+
+WA_MSGSTORE = """
+CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT NOT NULL, agent INTEGER,
+  device INTEGER, type INTEGER, raw_string TEXT);
+CREATE TABLE chat (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid_row_id INTEGER UNIQUE, hidden INTEGER, subject TEXT,
+  created_timestamp INTEGER);
+CREATE TABLE message (_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_row_id INTEGER NOT NULL, from_me INTEGER NOT NULL,
+  key_id TEXT NOT NULL, sender_jid_row_id INTEGER, status INTEGER, timestamp INTEGER, received_timestamp INTEGER,
+  message_type INTEGER, text_data TEXT, starred INTEGER);
+CREATE TABLE message_media (message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER, autotransfer_retry_enabled INTEGER,
+  multicast_id TEXT, media_job_uuid TEXT, transferred INTEGER, transcoded INTEGER, file_path TEXT, file_size INTEGER,
+  suspicious_content INTEGER, trim_from INTEGER, trim_to INTEGER, face_x INTEGER, face_y INTEGER, media_key BLOB,
+  media_key_timestamp INTEGER, width INTEGER, height INTEGER, has_streaming_sidecar INTEGER, gif_attribution INTEGER,
+  thumbnail_height_width_ratio REAL, direct_path TEXT, first_scan_sidecar BLOB, first_scan_length INTEGER,
+  message_url TEXT, mime_type TEXT, file_length INTEGER, media_name TEXT, file_hash TEXT, media_duration INTEGER,
+  page_count INTEGER, enc_file_hash TEXT, partial_media_hash TEXT, partial_media_enc_hash TEXT, is_animated_sticker INTEGER,
+  original_file_hash TEXT, mute_video INTEGER, media_caption TEXT);
+CREATE TABLE message_location (message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER, latitude REAL, longitude REAL,
+  place_name TEXT, place_address TEXT, url TEXT, live_location_share_duration INTEGER,
+  live_location_sequence_number INTEGER, live_location_final_latitude REAL, live_location_final_longitude REAL,
+  live_location_final_timestamp INTEGER, map_download_status INTEGER);
+"""
+
+
+def test_whatsapp_android_attachments_and_shared_locations(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "data" / "com.whatsapp" / "databases" / "msgstore.db"
+    media = [None] * 38
+    media[0], media[1], media[7], media[8], media[25], media[37] = 2, 1, "Media/WhatsApp Images/IMG-1.jpg", 48213, \
+        "image/jpeg", "le bateau"
+    make_db(db, WA_MSGSTORE, {
+        "jid": [(1, "212612345678", "s.whatsapp.net", 0, 0, 0, "212612345678@s.whatsapp.net")],
+        "chat": [(1, 1, 0, None, 1690000000000)],
+        "message": [(1, 1, 0, "K1", None, 0, 1690000001000, 1690000001500, 5, None, 0),
+                    (2, 1, 1, "K2", None, 13, 1690000002000, 1690000002100, 1, "le bateau", 0),
+                    (3, 1, 1, "K3", None, 13, 1690000003000, 1690000003100, 0, "salam", 0)],
+        "message_media": [tuple(media)],
+        "message_location": [(1, 1, 35.78912345678901, -5.81234567890123, "Port de Tanger", "Tanger", None,
+                              None, None, None, None, None, None)]})
+    msgs = of(triage(tmp_path, region="MA"), "phone.message", "android_whatsapp_messages")
+    assert msgs[0]["location"] == {"lat": 35.78912345678901, "lon": -5.81234567890123, "place_name": "Port de Tanger",
+                                   "place_address": "Tanger"}
+    assert msgs[0]["attachments"] == [] and msgs[2]["attachments"] == [] and msgs[2]["location"] is None
+    assert msgs[1]["attachments"] == [{"path": "Media/WhatsApp Images/IMG-1.jpg", "mime": "image/jpeg", "size": 48213,
+                                       "caption": "le bateau"}]
