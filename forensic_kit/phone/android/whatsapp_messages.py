@@ -10,8 +10,8 @@ from forensic_kit.phone.whatsapp import jid_fields, location, media_list
 from forensic_kit.records import Record
 
 
-_MEDIA = {"message_media": ("message_row_id", "file_path", "mime_type", "file_size", "media_caption")}
-_LOCATION = {"message_location": ("message_row_id", "latitude", "longitude", "place_name", "place_address")}
+_MEDIA: dict[str, tuple[str, ...]] = {"message_media": ("message_row_id", "file_path", "mime_type", "file_size", "media_caption")}
+_LOCATION: dict[str, tuple[str, ...]] = {"message_location": ("message_row_id", "latitude", "longitude", "place_name", "place_address")}
 
 
 class WhatsAppMessages(SqliteParser):

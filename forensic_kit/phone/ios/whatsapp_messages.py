@@ -10,8 +10,8 @@ from forensic_kit.phone.whatsapp import jid_fields, location, media_list
 from forensic_kit.records import Record
 
 
-_MEDIA = {"ZWAMEDIAITEM": ("Z_PK", "ZMESSAGE", "ZMEDIALOCALPATH", "ZFILESIZE", "ZTITLE")}
-_LOCATION = {"ZWAMEDIAITEM": ("Z_PK", "ZMESSAGE", "ZLATITUDE", "ZLONGITUDE"), "ZWAMESSAGE": ("ZMESSAGETYPE",)}
+_MEDIA: dict[str, tuple[str, ...]] = {"ZWAMEDIAITEM": ("Z_PK", "ZMESSAGE", "ZMEDIALOCALPATH", "ZFILESIZE", "ZTITLE")}
+_LOCATION: dict[str, tuple[str, ...]] = {"ZWAMEDIAITEM": ("Z_PK", "ZMESSAGE", "ZLATITUDE", "ZLONGITUDE"), "ZWAMESSAGE": ("ZMESSAGETYPE",)}
 
 
 class WhatsAppMessages(SqliteParser):
