@@ -22,7 +22,7 @@ from forensic_kit.phone.values import jsonable
 from forensic_kit.records import Record, new_record
 
 KIND_WARNING = "warning"
-_PLAIN = (str, int, bool, type(None))
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 @dataclass
@@ -116,10 +116,13 @@ class Parser:
 
     def record(self, ctx: Context, locator: dict[str, Any], **fields: Any) -> Record:
         """A record of this parser's kind, with exhibit, platform and locator."""
+        # The locator is built by fkit (paths, table, rowid made JSON-safe by the caller, hashes).
         loc = dict(locator, **ctx.extra_locator) if ctx.extra_locator else locator
-        safe = {k: v if isinstance(v, _PLAIN) else jsonable(v) for k, v in fields.items()}
+        for k, v in fields.items():
+            if type(v) not in _PLAIN_TYPES:
+                fields[k] = jsonable(v)
         return new_record(self.KIND, self.NAME, self.VERSION, exhibit=ctx.exhibit,
-                          platform=self.PLATFORM, **safe, locator=jsonable(loc))
+                          platform=self.PLATFORM, **fields, locator=loc)
 
     def label(self, table: str, code: Any) -> str | None:
         """The label for a raw type code, from the data file ``labels/<LABELS>.toml``."""

@@ -29,8 +29,27 @@ def blob(value: bytes | bytearray | memoryview) -> dict[str, Any]:
     return out
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any, depth: int = 0) -> Any:
-    """``value`` with every part JSON can carry kept and every other part converted (never raises)."""
+    """``value`` with every part JSON can carry kept and every other part converted (never raises).
+
+    Fast path: a dict or list whose members are all plain (the common case: times, numbers,
+    locators) is returned as it is, without copying.
+    """
+    t = type(value)
+    if t in _PLAIN_TYPES:
+        return value
+    if t is dict:
+        for v in value.values():
+            tv = type(v)
+            if tv not in _PLAIN_TYPES and not (tv is dict and _plain_dict(v)):
+                break
+        else:
+            return value
+    elif t is list and all(type(v) in _PLAIN_TYPES or (type(v) is dict and _plain_dict(v)) for v in value):
+        return value
     if isinstance(value, _PLAIN):
         return value
     if isinstance(value, float):
@@ -52,6 +71,10 @@ def jsonable(value: Any, depth: int = 0) -> Any:
     if type(value).__name__ == "UID" and isinstance(data, int):
         return {"uid": data}
     return {"encoding": "repr", "type": type(value).__name__, "value": repr(value)[:1000]}
+
+
+def _plain_dict(d: dict[Any, Any]) -> bool:
+    return all(type(v) in _PLAIN_TYPES for v in d.values())
 
 
 def text(value: Any) -> str | None:

@@ -212,3 +212,32 @@ def test_whatsapp_android_attachments_and_shared_locations(tmp_path: Path) -> No
     assert msgs[0]["attachments"] == [] and msgs[2]["attachments"] == [] and msgs[2]["location"] is None
     assert msgs[1]["attachments"] == [{"path": "Media/WhatsApp Images/IMG-1.jpg", "mime": "image/jpeg", "size": 48213,
                                        "caption": "le bateau"}]
+
+
+def test_app_numbers_and_ids_feed_watchlist_and_links(tmp_path: Path) -> None:
+    """A Viber sender's number hits the watchlist; an IMO id seen on two exhibits is a link."""
+    from forensic_kit.phone.links import links
+    from forensic_kit.phone.watchlist import Watchlist
+
+    db = tmp_path / "a" / "data" / "data" / "com.viber.voip" / "databases" / "viber_messages"
+    make_db(db, VIBER_MESSAGES, {
+        "participants_info": [(1, 0, "me", "+212600000001", None, "Me", None, None),
+                              (2, 1, "x", "+212600000002", None, "R", "R", 7)],
+        "participants": [(1, 10, 1, 0, 1), (2, 10, 2, 0, 1)],
+        "messages": [(1, 1700000000000, 1700000000000, 0, 0, 10, 2, 1, 0, "salam", None, None, 0, 0)]})
+    (tmp_path / "wl.txt").write_text("phone,0600000002,passeur\n")
+    wl = Watchlist.load(tmp_path / "wl.txt", "MA")
+    hits = of(triage(tmp_path / "a", region="MA", watchlist=wl), "phone.watchlist_hit")
+    assert [(h["matched"]["field"], h["matched"]["value"], h["entry"]["note"]) for h in hits] == [
+        ("sender", "+212600000002", "passeur")]
+    shutil.copy(testdata("corpus", "mobile", "ios", "plaso", "IMODb2.sqlite"), tmp_path / "IMODb2.sqlite")
+    ios = tmp_path / "ios"
+    ios.mkdir()
+    shutil.move(str(tmp_path / "IMODb2.sqlite"), ios / "IMODb2.sqlite")
+    base = tmp_path / "android" / "data" / "data" / "com.imo.android.imous" / "databases"
+    make_db(base / "imofriends.db",
+            "CREATE TABLE messages (_id INTEGER PRIMARY KEY, buid TEXT, last_message TEXT, timestamp INTEGER,"
+            " message_type INTEGER);", {"messages": [(1, "2000810370507916", "hi", 1682532700927000000, 1)]})
+    recs = triage(ios, exhibit="EX-1") + triage(tmp_path / "android", exhibit="EX-2")
+    found = [r for r in links(recs) if r["identifier"]["type"] == "imo_id"]
+    assert [(r["identifier"]["value"], r["exhibits"]) for r in found] == [("2000810370507916", ["EX-1", "EX-2"])]
