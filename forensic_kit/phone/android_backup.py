@@ -152,9 +152,13 @@ def _expand_one(src: Source, path: Path, prefix: str, out: Path, limits: Limits,
     tar = out / "backup.tar"
     max_bytes = min(limits.max_total_bytes, max(limits.max_ratio * path.stat().st_size, 1 << 20))
     try:
-        unpack_to_tar(path, tar, password, max_bytes)
+        header = unpack_to_tar(path, tar, password, max_bytes)
+        if header.get("encryption") != "none":
+            src.encrypted_backup = True
     except (BackupPasswordError, ValueError, OSError, zlib.error) as exc:
         tar.unlink(missing_ok=True)
+        if isinstance(exc, BackupPasswordError):
+            src.encrypted_backup = True
         src.issues.append(SourceIssue("open", f"Android backup not opened: {exc}", prefix or path.name))
         return
     inner = _untar(tar, out, Limits(limits.max_total_bytes, limits.max_members, 1 << 30))

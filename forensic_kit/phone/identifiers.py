@@ -10,7 +10,7 @@ from forensic_kit.records import Record
 NUMBER_FIELDS = ("number", "address", "phone_number")
 NUMBER_LIST_FIELDS = ("numbers", "senders", "recipients")
 JID_FIELDS = ("chat", "sender", "recipient", "jid", "group")
-APP_ID_FIELDS = {"imo_id": "imo_id", "telegram_id": "telegram_id"}
+APP_ID_FIELDS = {"imo_id": "imo_id", "telegram_id": "telegram_id", "facebook_id": "facebook_id"}
 """Fields holding an app's own user id (IMO ``buid``, Telegram ``uid``): linked across exhibits."""
 
 
@@ -43,8 +43,8 @@ def identifiers(rec: Record) -> Iterator[tuple[str, str, str]]:
                 yield (*got, key)
             if jid.get("type") == "group":
                 yield ("whatsapp_group", str(jid["raw"]), key)
-            elif jid.get("type") == "imo_id":
-                yield ("imo_id", str(jid["raw"]), key)
+            elif jid.get("type") in ("imo_id", "facebook_id"):
+                yield (str(jid["type"]), str(jid["raw"]), key)
     for key, typ in APP_ID_FIELDS.items():
         value = rec.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):

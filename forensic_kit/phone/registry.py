@@ -5,6 +5,8 @@ from __future__ import annotations
 from forensic_kit.phone.android.accounts_db import AccountsDb
 from forensic_kit.phone.android.androidqf_packages import AndroidqfPackages
 from forensic_kit.phone.android.chrome_history import ChromeHistory
+from forensic_kit.phone.android.fb_messenger_contacts import FbMessengerContacts
+from forensic_kit.phone.android.fb_messenger_messages import FbMessengerMessages
 from forensic_kit.phone.android.imo_account import ImoAccount
 from forensic_kit.phone.android.imo_messages import ImoMessages as AndroidImoMessages
 from forensic_kit.phone.android.signal_db import SignalDb
@@ -61,7 +63,7 @@ PARSERS: tuple[type[Parser], ...] = (
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     GetProp, AndroidqfPackages, SettingsTxt, Processes, DumpsysPackage, DumpsysAppops,
     ViberMessages, ViberContacts, AndroidImoMessages, ImoAccount, TelegramMessages, TelegramUsers, SignalDb,
-    ChromeHistory,
+    ChromeHistory, FbMessengerMessages, FbMessengerContacts,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,

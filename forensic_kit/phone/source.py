@@ -408,10 +408,19 @@ def _map_backup(src: Source, path: Path, manifest_db: Path, scratch: Path, real_
     except InputError as exc:
         src.issues.append(SourceIssue("open", exc.message, "Manifest.db"))
         return
+    from forensic_kit.phone.sqlite_copy import Budget
+
+    budget = Budget(Limits().query_seconds, Limits().query_rows)
     try:
         assert db.conn is not None
-        for file_id, domain, rel in db.conn.execute(
-                "SELECT fileID, domain, relativePath FROM Files WHERE flags = 1"):
+        db.conn.set_progress_handler(budget.handler, 10_000)
+        budget.start()
+        for n, (file_id, domain, rel) in enumerate(db.conn.execute(
+                "SELECT fileID, domain, relativePath FROM Files WHERE flags = 1")):
+            if n >= budget.rows:
+                src.issues.append(SourceIssue("read", f"Manifest.db: row budget of {budget.rows} reached; "
+                                              "the rest of the backup is not mapped", "Manifest.db"))
+                break
             if not isinstance(file_id, str) or len(file_id) < 3 or "/" in file_id or not rel:
                 continue
             real = real_of(file_id)

@@ -241,3 +241,32 @@ def test_app_numbers_and_ids_feed_watchlist_and_links(tmp_path: Path) -> None:
     recs = triage(ios, exhibit="EX-1") + triage(tmp_path / "android", exhibit="EX-2")
     found = [r for r in links(recs) if r["identifier"]["type"] == "imo_id"]
     assert [(r["identifier"]["value"], r["exhibits"]) for r in found] == [("2000810370507916", ["EX-1", "EX-2"])]
+
+
+MSYS = """
+CREATE TABLE contacts (id INTEGER PRIMARY KEY, profile_picture_url TEXT, name TEXT, username TEXT,
+  profile_picture_large_url TEXT, normalized_name_for_search TEXT, is_messenger_user INTEGER, email_address TEXT,
+  phone_number TEXT, friendship_status INTEGER, birthday_timestamp INTEGER);
+CREATE TABLE messages (thread_key INTEGER, timestamp_ms INTEGER, message_id TEXT PRIMARY KEY, offline_threading_id TEXT,
+  sender_id INTEGER, text TEXT, is_admin_message INTEGER);
+CREATE TABLE attachments (message_id TEXT, attachment_fbid TEXT, filename TEXT, playable_url TEXT,
+  playable_url_mime_type TEXT, title_text TEXT, subtitle_text TEXT);
+"""
+
+
+def test_facebook_messenger_msys(tmp_path: Path) -> None:
+    make_db(tmp_path / "data" / "data" / "com.facebook.orca" / "databases" / "msys_database_100012345", MSYS, {
+        "contacts": [(100012345, None, "Owner", "owner", None, "owner", 1, None, None, 0, None),
+                     (100099999, None, "Hamza", "hamza.x", None, "hamza", 1, "h@example.org", "+212600000009", 1, None)],
+        "messages": [(100099999, 1700000000000, "mid.1", None, 100099999, "le départ est à 5h", 0),
+                     (100099999, 1700000050000, "mid.2", None, 100012345, None, 0)],
+        "attachments": [("mid.2", "77", "image-77.jpg", None, "image/jpeg", None, None)]})
+    recs = triage(tmp_path, region="MA")
+    msgs = of(recs, "phone.message", "android_fb_messenger_messages")
+    assert [(m["sender"]["name"], m["body"], m["time"]["utc"], m["attachments"]) for m in msgs] == [
+        ("Hamza", "le départ est à 5h", "2023-11-14T22:13:20Z", []),
+        ("Owner", None, "2023-11-14T22:14:10Z", [{"name": "image-77.jpg", "mime": "image/jpeg"}])]
+    contacts = of(recs, "phone.contact", "android_fb_messenger_contacts")
+    assert [(c["name"], c["facebook_id"], [n["e164"] for n in c["numbers"]], c["emails"]) for c in contacts] == [
+        ("Owner", 100012345, [], []), ("Hamza", 100099999, ["+212600000009"], ["h@example.org"])]
+    assert of(recs, "phone.unparsed") == []
