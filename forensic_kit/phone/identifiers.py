@@ -43,7 +43,7 @@ def identifiers(rec: Record) -> Iterator[tuple[str, str, str]]:
                 yield (*got, key)
             if jid.get("type") == "group":
                 yield ("whatsapp_group", str(jid["raw"]), key)
-            elif jid.get("type") in ("imo_id", "facebook_id"):
+            elif jid.get("type") in ("imo_id", "facebook_id", "tiktok_uid"):
                 yield (str(jid["type"]), str(jid["raw"]), key)
     for key, typ in APP_ID_FIELDS.items():
         value = rec.get(key)

@@ -12,6 +12,7 @@ from forensic_kit.phone.android.imo_messages import ImoMessages as AndroidImoMes
 from forensic_kit.phone.android.signal_db import SignalDb
 from forensic_kit.phone.android.telegram_messages import TelegramMessages
 from forensic_kit.phone.android.telegram_users import TelegramUsers
+from forensic_kit.phone.android.tiktok_messages import TikTokMessages
 from forensic_kit.phone.android.viber_contacts import ViberContacts
 from forensic_kit.phone.android.viber_messages import ViberMessages
 from forensic_kit.phone.android.dumpsys_appops import DumpsysAppops
@@ -63,7 +64,7 @@ PARSERS: tuple[type[Parser], ...] = (
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     GetProp, AndroidqfPackages, SettingsTxt, Processes, DumpsysPackage, DumpsysAppops,
     ViberMessages, ViberContacts, AndroidImoMessages, ImoAccount, TelegramMessages, TelegramUsers, SignalDb,
-    ChromeHistory, FbMessengerMessages, FbMessengerContacts,
+    ChromeHistory, FbMessengerMessages, FbMessengerContacts, TikTokMessages,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,

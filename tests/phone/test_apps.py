@@ -270,3 +270,19 @@ def test_facebook_messenger_msys(tmp_path: Path) -> None:
     assert [(c["name"], c["facebook_id"], [n["e164"] for n in c["numbers"]], c["emails"]) for c in contacts] == [
         ("Owner", 100012345, [], []), ("Hamza", 100099999, ["+212600000009"], ["h@example.org"])]
     assert of(recs, "phone.unparsed") == []
+
+
+def test_tiktok_messages(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "data" / "com.zhiliaoapp.musically" / "databases" / "6912345678901234567_im.db"
+    make_db(db, "CREATE TABLE msg (msg_uuid TEXT PRIMARY KEY, msg_server_id INTEGER, conversation_id TEXT, "
+                "conversation_short_id INTEGER, conversation_type INTEGER, type INTEGER, created_time INTEGER, "
+                "sender INTEGER, content TEXT, deleted INTEGER, read_status INTEGER, local_info TEXT);", {
+        "msg": [("u1", 1, "0:1:6912345678901234567:7000000000000000001", 1, 1, 7, 1700000000000,
+                 7000000000000000001, json.dumps({"text": "rendez-vous à la plage", "aweType": 700}), 0, 1, None),
+                ("u2", 2, "0:1:6912345678901234567:7000000000000000001", 1, 1, 7, 1700000030000,
+                 6912345678901234567, "not json", 0, 1, None)]})
+    msgs = of(triage(tmp_path), "phone.message", "android_tiktok_messages")
+    assert [(m["type_label"], m["body"], m["content"], m["time"]["utc"]) for m in msgs] == [
+        ("received", "rendez-vous à la plage", None, "2023-11-14T22:13:20Z"),
+        ("sent", None, "not json", "2023-11-14T22:13:50Z")]
+    assert msgs[0]["sender"] == {"raw": 7000000000000000001, "type": "tiktok_uid"}

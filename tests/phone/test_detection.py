@@ -137,7 +137,7 @@ def test_unparsed_databases_plists_and_app_folders_are_listed(tmp_path: Path) ->
 
 def test_installed_apps_without_a_parser_are_listed(tmp_path: Path) -> None:
     (tmp_path / "packages.xml").write_text(
-        "<packages><package name='com.zhiliaoapp.musically' codePath='/x' version='1' userId='1'/>"
+        "<packages><package name='com.snapchat.android' codePath='/x' version='1' userId='1'/>"
         "<package name='com.whatsapp' codePath='/y' version='1' userId='2'/></packages>")
     un = of(triage(tmp_path), "phone.unparsed")
-    assert [(u["what"], u["app_id"]) for u in un] == [("installed_app", "com.zhiliaoapp.musically")]
+    assert [(u["what"], u["app_id"]) for u in un] == [("installed_app", "com.snapchat.android")]
