@@ -197,6 +197,7 @@ class Triage:
         self.backup_password = backup_password
         self.summary = Summary(source=str(source))
         self._read = False
+        self._apps: dict[str, _AppFolder] = {}
 
     def records(self) -> Iterator[Record]:
         """Every record, in source order (files sorted by logical path)."""
@@ -227,6 +228,7 @@ class Triage:
         parsers = registry.parsers()
         sql_all = [p for p in parsers if isinstance(p, SqliteParser)]
         apps: dict[str, _AppFolder] = {}
+        self._apps = apps
         for logical, real in src:
             self.summary.files_seen += 1
             self._read = False
@@ -267,7 +269,8 @@ class Triage:
     def _unparsed(self, what: str, logical: str, size: int | None, **extra: Any) -> Record:
         if "app_id" not in extra:
             where = app_folder(logical)
-            extra["app_id"] = where[0] if where else None
+            known = self._apps.get(where[1]) if where else None
+            extra["app_id"] = known.app_id if known else (where[0] if where else None)
         return new_record("phone.unparsed", ENGINE, ENGINE_VERSION, exhibit=self.exhibit, what=what, path=logical,
                           size=size, **extra, locator={"source": str(self.source_path), "path": logical})
 
@@ -281,8 +284,8 @@ class Triage:
             yield from self._sqlite(sql, logical, real, ctx, sql_all)
         for fp in files:
             yield from self._file(fp, logical, real, ctx)
-        if matching or logical.endswith(SIDECAR_SUFFIXES):
-            return
+        if matching or logical.endswith(SIDECAR_SUFFIXES) or logical.endswith(IOS_CONTAINER_METADATA):
+            return  # (the container metadata plist is read for the app's bundle id)
         found = sniff(real)
         if found == "sqlite":
             yield from self._sqlite([], logical, real, ctx, sql_all)

@@ -141,3 +141,14 @@ def test_installed_apps_without_a_parser_are_listed(tmp_path: Path) -> None:
         "<package name='com.whatsapp' codePath='/y' version='1' userId='2'/></packages>")
     un = of(triage(tmp_path), "phone.unparsed")
     assert [(u["what"], u["app_id"]) for u in un] == [("installed_app", "com.snapchat.android")]
+
+
+def test_ios_container_named_by_its_metadata(tmp_path: Path) -> None:
+    box = tmp_path / "private" / "var" / "mobile" / "Containers" / "Data" / "Application" / \
+        "0A1B2C3D-1111-2222-3333-444455556666"
+    write_plist(box / ".com.apple.mobile_container_manager.metadata.plist",
+                {"MCMMetadataIdentifier": "com.burbn.instagram"})
+    make_db(box / "Library" / "cache.sqlite", "CREATE TABLE t (a);")
+    un = of(triage(tmp_path), "phone.unparsed")
+    assert sorted((u["what"], u["app_id"]) for u in un) == [("app_folder", "com.burbn.instagram"),
+                                                           ("database", "com.burbn.instagram")]
