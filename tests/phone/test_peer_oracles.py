@@ -55,3 +55,21 @@ def test_ab_wrong_or_missing_password(tmp_path) -> None:  # type: ignore[no-unty
     assert res.returncode == 4 and b"wrong backup password" in res.stderr
     res = fkit("phone", ab, env={"FKIT_BACKUP_PASSWORD": "123456"})
     assert res.returncode == 0 and b"1 message" in res.stderr
+
+
+def test_bugreport_zip_reads_like_the_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """MVT has no bug-report zip: the folder zipped as Android writes it (main_entry.txt, dumpstate,
+    FS/...) gives the same dumpsys package and appops records."""
+    import zipfile
+
+    folder = testdata("phone", "peers", "mvt", "artifacts", "android_data", "bugreport")
+    z = tmp_path / "bugreport-a50-2022-03-29.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                zf.write(p, p.relative_to(folder).as_posix())
+    recs = triage(z, region=None)
+    assert of(recs, "phone.source")[0]["platform"] == "android"
+    assert [a["package"] for a in of(recs, "phone.app", "android_dumpsys_package")] == [
+        "com.samsung.android.provider.filterprovider", "com.instagram.android"]
+    assert len(of(recs, "phone.app_ops")) == 12
