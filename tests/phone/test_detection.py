@@ -152,3 +152,25 @@ def test_ios_container_named_by_its_metadata(tmp_path: Path) -> None:
     un = of(triage(tmp_path), "phone.unparsed")
     assert sorted((u["what"], u["app_id"]) for u in un) == [("app_folder", "com.burbn.instagram"),
                                                            ("database", "com.burbn.instagram")]
+
+
+def test_encrypted_backup_opened_with_its_password(tmp_path: Path) -> None:
+    from tests.phone.ios_encrypted_backup import make_encrypted_backup
+
+    root = make_encrypted_backup(
+        tmp_path / "enc", "123456",
+        [("HomeDomain", "Library/SMS/sms.db", testdata("phone", "ios", "sms.db").read_bytes())],
+        {"Device Name": "Enc", "Product Type": "iPhone12,3", "Serial Number": "ENC0001"})
+    recs = triage(root, backup_password="123456")
+    assert of(recs, "phone.source")[0]["encrypted_backup"] is True
+    msgs = of(recs, "phone.message", "ios_sms")
+    assert len(msgs) == 10 and msgs[0]["locator"]["path"] == "HomeDomain/Library/SMS/sms.db"
+    assert msgs[7]["time"]["utc"] == "2015-11-30T10:48:40Z"
+    assert of(recs, "warning") == [] and of(recs, "error") == []
+    wrong = triage(root, backup_password="000000")
+    warn = of(wrong, "warning")
+    assert len(warn) == 1 and warn[0]["warning"]["stage"] == "decrypt"
+    assert "IncorrectPassphraseError" in warn[0]["warning"]["reason"]
+    assert of(wrong, "phone.message") == []
+    res = fkit("phone", root, env={"FKIT_BACKUP_PASSWORD": "123456"})
+    assert res.returncode == 0 and b"10 message" in res.stderr and res.stdout.startswith(b"{")
