@@ -271,3 +271,23 @@ def test_binary_build_prop_is_a_warning_not_silence(tmp_path: Path) -> None:
     assert "binary data (NUL bytes)" in warn[0]["warning"]["reason"]
     assert of(recs, "phone.device") == []
 
+
+
+def test_android_backup_bomb_and_truncation(tmp_path: Path) -> None:
+    import zlib
+
+    bomb = tmp_path / "bomb.ab"
+    comp = zlib.compressobj(9)
+    body = b"".join(comp.compress(bytes(1 << 20)) for _ in range(64)) + comp.flush()
+    bomb.write_bytes(b"ANDROID BACKUP\n5\n1\nnone\n" + body)
+    src = open_source(bomb.parent, tmp_path / "s1")
+    assert [i.member for i in src.issues] == ["bomb.ab"]
+    assert "would unpack to more than" in src.issues[0].reason
+    cut = tmp_path / "cut" / "backup.ab"
+    cut.parent.mkdir()
+    full = testdata("phone", "peers", "mvt", "artifacts", "android_backup", "backup.ab").read_bytes()
+    cut.write_bytes(full[: len(full) // 2])
+    recs = triage(cut.parent)
+    warn = of(recs, "warning")
+    assert len(warn) >= 1 and warn[0]["locator"]["member"].startswith("backup.ab")
+    assert of(recs, "phone.source")[0]["files"] >= 1
