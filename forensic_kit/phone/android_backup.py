@@ -163,7 +163,8 @@ def _expand_one(src: Source, path: Path, prefix: str, out: Path, limits: Limits,
         return
     inner = _untar(tar, out, Limits(limits.max_total_bytes, limits.max_members, 1 << 30))
     tar.unlink(missing_ok=True)
-    src.issues.extend(SourceIssue(i.stage, i.reason, f"{prefix}/{i.member}" if prefix and i.member else i.member)
+    where = prefix or path.name
+    src.issues.extend(SourceIssue(i.stage, i.reason, f"{where}/{i.member}" if i.member else where)
                       for i in inner.issues)
     for logical, real in inner.files.items():
         src.files[f"{prefix}/{logical}" if prefix else logical] = real

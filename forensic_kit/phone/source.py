@@ -79,7 +79,7 @@ class Source:
             if name in ("build.prop", "mmssms.db", "contacts2.db", "calllog.db", "packages.xml",
                         "wificonfigstore.xml", "accounts.db", "msgstore.db", "getprop.txt", "dumpstate.txt",
                         "viber_data") or "com.android." in low \
-                    or (name.startswith("bugreport-") and name.endswith(".txt")):
+                    or (name.startswith("bugreport-") and name.endswith(".txt")) or name.endswith(".ab"):
                 a += 1
             if name in ("manifest.db", "manifest.plist", "sms.db", "addressbook.sqlitedb",
                         "callhistory.storedata", "com.apple.ipod.plist", "chatstorage.sqlite") \
