@@ -51,6 +51,8 @@ from forensic_kit.phone.ios.manifest_db import ManifestDbApps
 from forensic_kit.phone.ios.manifest_plist import ManifestPlist
 from forensic_kit.phone.ios.safari_history import SafariHistory
 from forensic_kit.phone.ios.sms import Sms as IosSms
+from forensic_kit.phone.ios.viber_contacts import ViberContacts as IosViberContacts
+from forensic_kit.phone.ios.viber_messages import ViberMessages as IosViberMessages
 from forensic_kit.phone.ios.whatsapp_calls import WhatsAppCalls as IosWhatsAppCalls
 from forensic_kit.phone.ios.whatsapp_contacts import WhatsAppContacts as IosWhatsAppContacts
 from forensic_kit.phone.ios.whatsapp_messages import WhatsAppMessages as IosWhatsApp
@@ -68,7 +70,7 @@ PARSERS: tuple[type[Parser], ...] = (
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,
-    IosImoMessages, IosImoContacts, SafariHistory,
+    IosImoMessages, IosImoContacts, SafariHistory, IosViberMessages, IosViberContacts,
 )
 
 

@@ -286,3 +286,51 @@ def test_tiktok_messages(tmp_path: Path) -> None:
         ("received", "rendez-vous à la plage", None, "2023-11-14T22:13:20Z"),
         ("sent", None, "not json", "2023-11-14T22:13:50Z")]
     assert msgs[0]["sender"] == {"raw": 7000000000000000001, "type": "tiktok_uid"}
+
+
+VIBER_IOS = """
+CREATE TABLE ZCONVERSATION (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZBEINGDELETED INTEGER,
+  ZFAVORITE INTEGER, ZINTERLOCUTOR INTEGER, ZTIMEBOMBDURATION INTEGER, ZNAME VARCHAR);
+CREATE TABLE ZMEMBER (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZDISPLAYFULLNAME VARCHAR,
+  ZDISPLAYSHORTNAME VARCHAR, ZNAME VARCHAR);
+CREATE TABLE ZPHONENUMBER (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZMEMBER INTEGER,
+  ZCANONIZEDPHONENUM VARCHAR, ZPHONE VARCHAR);
+CREATE TABLE ZATTACHMENT (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZFILESIZE INTEGER, ZNAME VARCHAR,
+  ZTYPE VARCHAR);
+CREATE TABLE ZVIBERLOCATION (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZLATITUDE FLOAT,
+  ZLONGITUDE FLOAT);
+CREATE TABLE ZVIBERMESSAGE (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZBEINGDELETED INTEGER,
+  ZLIKESCOUNT INTEGER, ZTIMEBOMBDURATION INTEGER, ZATTACHMENT INTEGER, ZCONVERSATION INTEGER, ZLOCATION INTEGER,
+  ZPHONENUMINDEX INTEGER, ZDATE TIMESTAMP, ZSTATEDATE TIMESTAMP, ZTIMEBOMBTIMESTAMP TIMESTAMP, ZMETADATA VARCHAR,
+  ZSTATE VARCHAR, ZSYSTEMTYPE VARCHAR, ZTEXT VARCHAR);
+CREATE TABLE ZABCONTACT (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZCONTACTID INTEGER,
+  ZMAINNAME VARCHAR, ZPREFIXNAME VARCHAR, ZSUFFIXNAME VARCHAR);
+CREATE TABLE ZABCONTACTNUMBER (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZCONTACT INTEGER,
+  ZCANONIZEDPHONENUM VARCHAR, ZPHONE VARCHAR);
+"""
+
+
+def test_viber_ios(tmp_path: Path) -> None:
+    db = tmp_path / "private" / "var" / "mobile" / "Containers" / "Shared" / "AppGroup" / \
+        "11111111-2222-3333-4444-555555555555" / "com.viber" / "database" / "Contacts.data"
+    make_db(db, VIBER_IOS, {
+        "ZCONVERSATION": [(1, 1, 1, 0, 0, 1, 0, "Nour")],
+        "ZMEMBER": [(1, 2, 1, "Nour B.", "Nour", "Nour")],
+        "ZPHONENUMBER": [(1, 3, 1, 1, "21698765432", "+216 98 765 432")],
+        "ZATTACHMENT": [(1, 4, 1, 51234, "photo.jpg", "picture")],
+        "ZVIBERLOCATION": [(1, 5, 1, 36.80651234567, 10.18151234567)],
+        "ZVIBERMESSAGE": [(1, 6, 1, 0, 0, 0, None, 1, None, 1, 721692810.0, 721692800.0, None, None, "received", None,
+                           "On part ce soir"),
+                          (2, 6, 1, 0, 0, 0, 1, 1, 1, None, 721692900.0, 721692890.0, None, None, "delivered", None,
+                           None)],
+        "ZABCONTACT": [(1, 7, 1, 42, "Nour B.", None, None)],
+        "ZABCONTACTNUMBER": [(1, 8, 1, 1, "21698765432", "+216 98 765 432")]})
+    recs = triage(tmp_path, region="TN")
+    msgs = of(recs, "phone.message", "ios_viber_messages")
+    assert [(m["type_label"], m["sender_name"], (m["sender"] or {}).get("e164"), m["body"], m["time"]["utc"])
+            for m in msgs] == [("received", "Nour B.", "+21698765432", "On part ce soir", "2023-11-14T22:13:20Z"),
+                               ("sent", None, None, None, "2023-11-14T22:14:50Z")]
+    assert msgs[1]["attachments"] == [{"name": "photo.jpg", "type": "picture", "size": 51234}]
+    assert msgs[1]["location"] == {"lat": 36.80651234567, "lon": 10.18151234567}
+    contacts = of(recs, "phone.contact", "ios_viber_contacts")
+    assert [(c["name"], [n["e164"] for n in c["numbers"]]) for c in contacts] == [("Nour B.", ["+21698765432"])]
