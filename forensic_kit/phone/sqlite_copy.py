@@ -193,10 +193,6 @@ def _check_wal(db: DbCopy, target_dir: Path) -> None:
     db.wal_ignored = reason
 
 
-class BudgetExceeded(Exception):
-    """A query ran past its time budget (it was interrupted) or its row budget."""
-
-
 class Budget:
     """Time and row budget of one query, enforced by SQLite's progress handler.
 

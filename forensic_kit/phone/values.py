@@ -75,13 +75,3 @@ def jsonable(value: Any, depth: int = 0) -> Any:
 
 def _plain_dict(d: dict[Any, Any]) -> bool:
     return all(type(v) in _PLAIN_TYPES for v in d.values())
-
-
-def text(value: Any) -> str | None:
-    """A value as text for fields that must be text (numbers, names): bytes decoded as UTF-8
-    (with replacement), numbers as digits; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", "replace")
-    return str(value)
