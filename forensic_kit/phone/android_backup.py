@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import zlib
 from pathlib import Path
 from typing import IO
 
 from forensic_kit.errors import InputError
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.phone.source import Limits, Source, SourceIssue, _untar
 
 MAGIC = b"ANDROID BACKUP\n"
@@ -33,7 +35,7 @@ class BackupPasswordError(ValueError):
 def is_ab(path: Path) -> bool:
     """True when the file starts with the ``.ab`` magic line."""
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(open_readonly(str(path)), "rb") as f:
             return f.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
@@ -96,7 +98,7 @@ def unpack_to_tar(path: Path, out: Path, password: str | None, max_bytes: int) -
     """
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-    with open(path, "rb") as f:
+    with os.fdopen(open_readonly(str(path)), "rb") as f:  # O_NOATIME: the evidence's atime stays
         if f.read(len(MAGIC)) != MAGIC:
             raise ValueError("not an Android backup (.ab) file")
         version = int(_line(f))

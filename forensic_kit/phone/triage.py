@@ -10,6 +10,7 @@ warning or error records and the run goes on.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import sqlite3
@@ -22,6 +23,7 @@ from typing import Any
 
 from forensic_kit import names
 from forensic_kit.errors import InputError
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.phone import registry
 from forensic_kit.phone.base import KIND_WARNING, Context, FileParser, SqliteParser, warning
 from forensic_kit.phone.source import Limits, Source, open_source
@@ -146,7 +148,7 @@ def app_folder(logical: str) -> tuple[str, str] | None:
 def sniff(path: Path) -> str | None:
     """``sqlite`` or ``plist`` by the file's first bytes (never by its name), else ``None``."""
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(open_readonly(str(path)), "rb") as f:  # O_NOATIME: the evidence's atime stays
             head = f.read(512)
     except OSError:
         return None
@@ -458,7 +460,7 @@ def _container_bundle(path: Path) -> str | None:
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with os.fdopen(open_readonly(str(path)), "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

@@ -19,7 +19,11 @@ def load(path: Path) -> Any:
     cut in half (XML ``ExpatError``), a bad offset table (``struct.error``), nesting too deep
     (``RecursionError``) all become ``ValueError`` naming the cause.
     """
-    with open(path, "rb") as f:
+    import os
+
+    from forensic_kit.fileopen import open_readonly
+
+    with os.fdopen(open_readonly(str(path)), "rb") as f:  # O_NOATIME: the evidence's atime stays
         data = f.read(MAX_PLIST_BYTES + 1)
     if len(data) > MAX_PLIST_BYTES:
         raise ValueError(f"plist larger than {MAX_PLIST_BYTES} bytes: not loaded")
