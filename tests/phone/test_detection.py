@@ -174,3 +174,22 @@ def test_encrypted_backup_opened_with_its_password(tmp_path: Path) -> None:
     assert of(wrong, "phone.message") == []
     res = fkit("phone", root, env={"FKIT_BACKUP_PASSWORD": "123456"})
     assert res.returncode == 0 and b"10 message" in res.stderr and res.stdout.startswith(b"{")
+
+
+def test_evidence_access_times_unchanged(tmp_path: Path) -> None:
+    """Sniffing, hashing, copying and plist reading use O_NOATIME: the extraction's atimes stay."""
+    import os
+
+    ex = tmp_path / "ex"
+    make_db(ex / "data" / "data" / "com.x" / "databases" / "x.db", "CREATE TABLE t (a);")
+    shutil.copy(testdata("phone", "android", "mmssms.db"), ex / "mmssms.db")
+    write_plist(ex / "com.apple.iPod.plist", {"Devices": {}})
+    write_plist(ex / "other.plist", {"a": 1})
+    before = {}
+    for p in ex.rglob("*"):
+        if p.is_file():
+            st = p.stat()
+            os.utime(p, ns=(st.st_mtime_ns - 10**12, st.st_mtime_ns))  # atime older than mtime: relatime would update
+            before[p] = p.stat().st_atime_ns
+    triage(ex)
+    assert {p: p.stat().st_atime_ns for p in before} == before
