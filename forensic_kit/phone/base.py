@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import IO, Any, Callable, ClassVar
 
 from forensic_kit import timeutil
 from forensic_kit.phone import labels, numbers
@@ -175,6 +175,26 @@ class SqliteParser(Parser):
     def row(self, row: sqlite3.Row, ctx: Context, locator: dict[str, Any]) -> Record | None:
         """One row → one record (``None`` to skip)."""
         raise NotImplementedError
+
+
+def open_evidence(path: Path, text: bool = False) -> IO[Any]:
+    """Open an evidence file for reading without changing it (read-only, ``O_NOATIME``): binary, or
+    text decoded as UTF-8 with replacement."""
+    import os
+
+    from forensic_kit.fileopen import open_readonly
+
+    fd = open_readonly(str(path))
+    if text:
+        return os.fdopen(fd, "r", encoding="utf-8", errors="replace")
+    return os.fdopen(fd, "rb")
+
+
+def read_evidence(path: Path) -> bytes:
+    """An evidence file's bytes, read without changing its access time."""
+    with open_evidence(path) as f:
+        data: bytes = f.read()
+    return data
 
 
 class FileParser(Parser):

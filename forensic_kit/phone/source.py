@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from forensic_kit.errors import InputError
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.names import to_text
 
 MAX_TOTAL_BYTES = 64 * 1024**3
@@ -94,6 +95,17 @@ class Source:
         return iter(sorted(self.files.items()))
 
 
+def _ro(path: Path) -> IO[bytes]:
+    """The evidence file opened read-only without changing its access time (``O_NOATIME``)."""
+    return os.fdopen(open_readonly(str(path)), "rb")
+
+
+def _is(test: Any, path: Path) -> bool:
+    """``zipfile.is_zipfile`` / ``tarfile.is_tarfile`` on a read-only, no-atime handle."""
+    with _ro(path) as f:
+        return bool(test(f))
+
+
 def sanitise_member(name: str) -> str | None:
     """A safe relative posix path for an archive member name, or ``None`` when it must be refused.
 
@@ -153,12 +165,12 @@ def open_source(path: Path, scratch: Path, limits: Limits | None = None, passwor
 
     if android_backup.is_ab(path):
         return android_backup.open_ab(path, scratch, limits, password)
-    if zipfile.is_zipfile(path):
+    if _is(zipfile.is_zipfile, path):
         src = _unzip(path, scratch, limits)
         android_backup.expand_in(src, scratch, limits, password)
         return src
     try:
-        is_tar = tarfile.is_tarfile(path)
+        is_tar = _is(tarfile.is_tarfile, path)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from exc
     if is_tar:
@@ -224,10 +236,15 @@ def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
     src = Source(path, "zip", root=out)
     total = 0
     try:
-        zf = zipfile.ZipFile(path)
+        fobj = _ro(path)
+    except OSError as exc:
+        raise InputError(f"{path}: unreadable zip ({exc.strerror or exc})") from exc
+    try:
+        zf = zipfile.ZipFile(fobj)
     except (zipfile.BadZipFile, OSError) as exc:
+        fobj.close()
         raise InputError(f"{path}: unreadable zip ({exc})") from exc
-    with zf:
+    with fobj, zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
             raise InputError(f"{path}: {len(infos)} members, more than the limit of {limits.max_members}")
@@ -299,12 +316,17 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
     total = 0
     count = 0
     try:
-        tf = tarfile.open(path, tarinfo=_NulAwareTarInfo)
+        fobj = _ro(path)
+    except OSError as exc:
+        raise InputError(f"{path}: unreadable tar ({exc.strerror or exc})") from exc
+    try:
+        tf = tarfile.open(fileobj=fobj, tarinfo=_NulAwareTarInfo)
         archive_size = path.stat().st_size
     except (tarfile.TarError, OSError) as exc:
+        fobj.close()
         raise InputError(f"{path}: unreadable tar ({exc})") from exc
     ratio_cap = max(limits.max_ratio * archive_size, _RATIO_MIN_SIZE)
-    with tf:
+    with fobj, tf:
         try:
             for member in tf:
                 count += 1
@@ -374,13 +396,13 @@ def _ios_backup(path: Path, scratch: Path, password: str | None = None) -> Sourc
     manifest: Any = None
     if (path / "Manifest.plist").is_file():
         try:
-            with open(path / "Manifest.plist", "rb") as f:
+            with os.fdopen(open_readonly(str(path / "Manifest.plist")), "rb") as f:
                 manifest = plistlib.loads(f.read(64 << 20))
             src.encrypted_backup = bool(manifest.get("IsEncrypted")) if isinstance(manifest, dict) else False
         except Exception as exc:  # noqa: BLE001 - any plist error is an issue, not a crash
             src.issues.append(SourceIssue("open", f"Manifest.plist unreadable: {exc}", "Manifest.plist"))
     try:
-        with open(path / "Manifest.db", "rb") as f:
+        with os.fdopen(open_readonly(str(path / "Manifest.db")), "rb") as f:
             plain_db = f.read(16) == b"SQLite format 3\x00"
     except OSError as exc:
         src.issues.append(SourceIssue("open", f"Manifest.db unreadable: {exc.strerror or exc}", "Manifest.db"))
@@ -478,7 +500,7 @@ def _looks_like_image(path: Path) -> bool:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return True
     try:
-        with open(path, "rb") as f:
+        with _ro(path) as f:
             return f.read(8) == b"EVF\x09\x0d\x0a\xff\x00"
     except OSError:
         return False

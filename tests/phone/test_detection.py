@@ -193,3 +193,26 @@ def test_evidence_access_times_unchanged(tmp_path: Path) -> None:
             before[p] = p.stat().st_atime_ns
     triage(ex)
     assert {p: p.stat().st_atime_ns for p in before} == before
+
+
+def test_archive_and_backup_access_times_unchanged(tmp_path: Path) -> None:
+    import os
+    import zipfile
+
+    z = tmp_path / "ex.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("system/build.prop", "ro.product.model=X\n")
+    ab = testdata("phone", "peers", "mvt", "artifacts", "android_backup", "backup.ab")
+    (tmp_path / "ab").mkdir()
+    shutil.copy(ab, tmp_path / "ab" / "backup.ab")
+    root = mvt_like_backup(tmp_path / "b") / "00008030-001A"
+    files = [z, tmp_path / "ab" / "backup.ab", *[p for p in root.rglob("*") if p.is_file()]]
+    before = {}
+    for p in files:
+        st = p.stat()
+        os.utime(p, ns=(st.st_mtime_ns - 10**12, st.st_mtime_ns))
+        before[p] = p.stat().st_atime_ns
+    triage(z)
+    triage(tmp_path / "ab")
+    triage(root)
+    assert {p: p.stat().st_atime_ns for p in before} == before

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.records import Record
 
 MAX_JSON_BYTES = 256 << 20
@@ -22,7 +22,7 @@ class AndroidqfPackages(FileParser):
     FILENAMES = ("packages.json",)
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        with open(path, "rb") as f:
+        with open_evidence(path) as f:
             data = f.read(MAX_JSON_BYTES + 1)
         if len(data) > MAX_JSON_BYTES:
             raise ValueError(f"larger than {MAX_JSON_BYTES} bytes: not loaded")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.phone.xmlutil import UnsupportedFormat
 from forensic_kit.records import Record
 
@@ -35,7 +35,7 @@ class BuildProp(FileParser):
         props: dict[str, str] = {}
         fields: dict[str, str] = {}
         binary = False
-        with open(path, "rb") as f:
+        with open_evidence(path) as f:
             for raw in f:
                 if b"\x00" in raw:
                     binary = True

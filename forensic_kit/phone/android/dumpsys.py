@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from forensic_kit.phone.base import open_evidence
+
 SERVICE_HEADER = "DUMP OF SERVICE "
 BUGREPORT_NAMES = ("dumpstate.txt", "dumpsys.txt")
 
@@ -21,7 +23,7 @@ def section(path: Path, service: str, whole: bool = False) -> Iterator[tuple[int
     holding one service's ``dumpsys <service>`` output) every line until another section starts."""
     want = f"{SERVICE_HEADER}{service}:"
     inside = whole
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open_evidence(path, text=True) as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
             if line.startswith(SERVICE_HEADER):

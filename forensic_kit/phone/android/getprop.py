@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forensic_kit.phone.android.build_prop import KEYS
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.phone.xmlutil import UnsupportedFormat
 from forensic_kit.records import Record
 
@@ -53,7 +53,7 @@ class GetProp(FileParser):
     FILENAMES = ("getprop.txt",)
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open_evidence(path, text=True) as f:
             props = parse_getprop(iter(f))
         if not props:
             raise UnsupportedFormat(f"{logical}: no '[name]: [value]' line: not getprop output")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.phone.xmlutil import UnsupportedFormat
 from forensic_kit.records import Record
 
@@ -26,7 +26,7 @@ class Processes(FileParser):
     FILENAMES = ("ps.txt",)
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open_evidence(path, text=True) as f:
             header = f.readline().split()
             if tuple(header[:3]) != HEADER:
                 raise UnsupportedFormat(f"{logical}: first line is not a 'USER PID PPID ...' ps header")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.records import Record
 
 MAX_LINES = 1_000_000
@@ -25,7 +25,7 @@ class SettingsTxt(FileParser):
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
         namespace = logical.rsplit("/", 1)[-1][len("settings_"):-len(".txt")]
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open_evidence(path, text=True) as f:
             for n, line in enumerate(f, 1):
                 if n > MAX_LINES:
                     break

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
 from forensic_kit.phone.xmlutil import UnsupportedFormat
 from forensic_kit.records import Record
 
@@ -34,7 +34,7 @@ class SignalDb(FileParser):
     FILENAMES = ("signal.db", "signal.sqlite")
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        with open(path, "rb") as f:
+        with open_evidence(path) as f:
             head = f.read(16)
         key = IOS_KEY if logical.lower().endswith(".sqlite") else ANDROID_KEY
         state = ("plain SQLite (already decrypted): fkit has no Signal table parser yet"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from forensic_kit.phone.base import Context, FileParser, java_ms, unix_s
+from forensic_kit.phone.base import Context, FileParser, java_ms, read_evidence, unix_s
 from forensic_kit.records import Record
 
 MAX_JSON_BYTES = 512 << 20
@@ -43,7 +43,7 @@ class TelephonyBackup(FileParser):
         return "com.android.providers.telephony/" in low and low.endswith(("_sms_backup", "_mms_backup"))
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        raw = path.read_bytes()
+        raw = read_evidence(path)
         inflate = zlib.decompressobj()
         data = inflate.decompress(raw, MAX_JSON_BYTES)
         if inflate.unconsumed_tail:
