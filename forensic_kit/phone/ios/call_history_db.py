@@ -18,6 +18,7 @@ class CallHistoryDb(SqliteParser):
     PLATFORM = "ios"
     APP_IDS = ('com.apple.mobilephone',)
     FILENAMES = ("call_history.db",)
+    SCHEMA_DETECT = False  # call(address, date, duration, flags) alone is too generic
     TABLE = "call"
     REQUIRED = {"call": ("rowid", "address", "date", "duration", "flags")}
     OPTIONAL = {"call": ("id", "name", "country_code")}
