@@ -26,6 +26,7 @@ def phone_command(
     watchlist: Optional[Path] = typer.Option(None, "--watchlist", metavar="FILE", help="Flag phone numbers, IMEIs, account ids and document numbers on this list (offline)."),
     graphml: Optional[Path] = typer.Option(None, "--graphml", metavar="FILE", help="links: also write the exhibit-identifier graph as GraphML (Gephi, yEd)."),
     extract_to: Optional[Path] = typer.Option(None, "--extract-to", metavar="DIR", help="Unpack an archive source into DIR and keep it (so photos can go to fkit meta)."),
+    backup_password: Optional[str] = typer.Option(None, "--backup-password", envvar="FKIT_BACKUP_PASSWORD", metavar="PASSWORD|-", help="Password of an encrypted iTunes/Finder backup or Android .ab backup ('-': ask for it; or set FKIT_BACKUP_PASSWORD)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
     new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
 ) -> None:
@@ -51,7 +52,9 @@ def phone_command(
         from forensic_kit.package import Case
 
         Case.open(into).require_unsealed("phone --into", new_revision)
-    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet)
+    if backup_password == "-":
+        backup_password = typer.prompt("Backup password", hide_input=True, err=True)
+    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password)
 
 
 def _region(profile: Optional[str], region: Optional[str], case_profile: Optional[str]) -> Optional[str]:
@@ -72,7 +75,7 @@ def _region(profile: Optional[str], region: Optional[str], case_profile: Optiona
 
 def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile: Optional[str],
             region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
-            extract_to: Optional[Path], quiet: bool) -> None:
+            extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None) -> None:
     from forensic_kit import jsonl
     from forensic_kit.phone.csvout import CsvWriter
     from forensic_kit.phone.triage import Triage
@@ -90,7 +93,8 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
         raise UsageError(f"--extract-to {extract_to}: folder exists and is not empty")
     reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
     wl = Watchlist.load(watchlist_path, reg) if watchlist_path else None
-    run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to)
+    run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
+                 backup_password=backup_password)
     csv_writer = CsvWriter(csv_dir) if csv_dir else None
     out = console.stdout_bytes()
     spool = tempfile.TemporaryFile() if case is not None else None
@@ -131,7 +135,10 @@ def _summary(s: "object", region: Optional[str]) -> None:
 
     assert isinstance(s, Summary)
     kinds = {k: v for k, v in sorted(s.counts.items()) if k.startswith("phone.") and k != "phone.source"}
-    device = ", ".join(f"{k}={v}" for k, v in s.device.items()) or "no identity found"
+    devices = [", ".join(f"{k}={v}" for k, v in d.items()) for d in s.devices]
+    device = "; ".join(f"[{n}] {d}" for n, d in enumerate(devices, 1)) if len(devices) > 1 else \
+        (devices[0] if devices else "no identity found")
+    unparsed = ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in sorted(s.unparsed.items()))
     span = f"{s.first} .. {s.last}" if s.first else "no dated calls/messages"
     hits = s.counts.get("phone.watchlist_hit", 0)
     if console.stderr_is_tty():
@@ -141,19 +148,27 @@ def _summary(s: "object", region: Optional[str]) -> None:
                       show_header=True, header_style="bold")
         table.add_column("what")
         table.add_column("value", overflow="fold")
-        table.add_row("device", device)
+        for n, d in enumerate(devices or ["no identity found"], 1):
+            table.add_row("device" if len(devices) < 2 else f"device {n}", d)
         for k, v in kinds.items():
             table.add_row(k, f"{v:,}", style="bold red" if k == "phone.watchlist_hit" else None)
         table.add_row("date range", span)
         table.add_row("files / databases", f"{s.files_seen} / {s.databases}")
+        table.add_row("not parsed", unparsed or "nothing")
         table.add_row("warnings / errors", f"{s.counts.get('warning', 0)} / {s.counts.get('error', 0)}")
         table.add_row("default region", region or "none (numbers without +country stay raw)")
         console.stderr_console().print(table)
         return
-    counts = ", ".join(f"{v} {k[6:]}" for k, v in kinds.items() if k != "phone.watchlist_hit") or "no records"
-    console.say(f"fkit phone: {s.platform or 'platform unknown'} {s.source_kind}; device: {device}; {counts}; "
-                f"dates {span}; {hits} watchlist hits; {s.counts.get('warning', 0)} warnings, "
-                f"{s.counts.get('error', 0)} errors")
+    counts = ", ".join(f"{v} {k[6:]}" for k, v in kinds.items()
+                       if k not in ("phone.watchlist_hit", "phone.unparsed")) or "no records"
+    one = len(devices) < 2
+    console.say(f"fkit phone: {s.platform or 'platform unknown'} {s.source_kind}; "
+                + (f"device: {device}; " if one else f"{len(devices)} devices (below); ")
+                + f"{counts}; dates {span}; {hits} watchlist hits; not parsed: {unparsed or 'nothing'}; "
+                f"{s.counts.get('warning', 0)} warnings, {s.counts.get('error', 0)} errors")
+    if not one:
+        for n, d in enumerate(devices, 1):
+            console.say(f"  device {n}: {d}")
 
 
 def _links(case_root: Path, csv_dir: Optional[Path], graphml: Optional[Path], quiet: bool) -> None:

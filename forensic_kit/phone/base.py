@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import IO, Any, Callable, ClassVar
 
 from forensic_kit import timeutil
 from forensic_kit.phone import labels, numbers
+from forensic_kit.phone.values import jsonable
 from forensic_kit.records import Record, new_record
 
 KIND_WARNING = "warning"
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 @dataclass
@@ -47,8 +49,10 @@ def when(decoder: Callable[[Any], datetime | None], value: Any, fmt: str) -> dic
         return None
     try:
         dt = decoder(value)
-    except (OverflowError, ValueError, TypeError):
-        return {"utc": None, "raw": value, "format": fmt, "invalid": True}
+    except (OverflowError, ValueError, TypeError, ArithmeticError):
+        return {"utc": None, "raw": jsonable(value), "format": fmt, "invalid": True}
+    if dt is None:
+        return {"utc": None, "raw": jsonable(value), "format": fmt, "invalid": True}
     return {"utc": timeutil.datetime_to_iso(dt), "raw": value, "format": fmt}
 
 
@@ -85,7 +89,7 @@ def plist_date(value: Any) -> dict[str, Any] | None:
 def warning(parser: str, version: str, stage: str, reason: str, ctx: Context, locator: dict[str, Any]) -> Record:
     """A warning record: something in the evidence could not be read, with where it is."""
     return new_record(KIND_WARNING, parser, version, exhibit=ctx.exhibit,
-                      warning={"stage": stage, "reason": reason}, locator=locator)
+                      warning={"stage": stage, "reason": reason}, locator=jsonable(locator))
 
 
 class Parser:
@@ -98,6 +102,9 @@ class Parser:
     FILENAMES: ClassVar[tuple[str, ...]] = ()
     PATH_CONTAINS: ClassVar[tuple[str, ...]] = ()
     LABELS: ClassVar[str | None] = None
+    APP_IDS: ClassVar[tuple[str, ...]] = ()
+    """Android packages / iOS bundle ids whose data this parser reads (installed apps not covered by
+    any parser are listed as ``phone.unparsed``)."""
 
     def matches(self, logical: str) -> bool:
         """True when the file at ``logical`` (an extraction-relative path) is this parser's input."""
@@ -109,7 +116,11 @@ class Parser:
 
     def record(self, ctx: Context, locator: dict[str, Any], **fields: Any) -> Record:
         """A record of this parser's kind, with exhibit, platform and locator."""
+        # The locator is built by fkit (paths, table, rowid made JSON-safe by the caller, hashes).
         loc = dict(locator, **ctx.extra_locator) if ctx.extra_locator else locator
+        for k, v in fields.items():
+            if type(v) not in _PLAIN_TYPES:
+                fields[k] = jsonable(v)
         return new_record(self.KIND, self.NAME, self.VERSION, exhibit=ctx.exhibit,
                           platform=self.PLATFORM, **fields, locator=loc)
 
@@ -127,9 +138,24 @@ class SqliteParser(Parser):
     REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {}
     OPTIONAL: ClassVar[dict[str, tuple[str, ...]]] = {}
     QUERY: ClassVar[str] = ""
+    SCHEMA_DETECT: ClassVar[bool] = True
+    """False for parsers whose tables are too generic to identify a database by schema alone (they
+    run only on their own file names)."""
+    SIGNATURE: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Tables/columns that identify this app's database when it is found by its schema under another
+    name (defaults to ``REQUIRED``); set it where ``REQUIRED`` alone is shared with another app."""
+
+    LINKED: ClassVar[dict[str, tuple[dict[str, tuple[str, ...]], str]]] = {}
+    """Values from other tables, each ``alias: (required tables/columns, SQL expression)``: the
+    expression is selected only when its tables exist (else ``NULL``), at ``{linked}`` in ``QUERY``."""
 
     def query(self, tables: dict[str, set[str]]) -> str:
-        """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist."""
+        """The SQL to run; ``{opt}`` in ``QUERY`` becomes the optional columns that exist and
+        ``{linked}`` the :attr:`LINKED` expressions whose tables exist."""
+        from forensic_kit.phone.sqlite_copy import missing_structure
+
+        linked = ", ".join(f"NULL AS \"{alias}\"" if missing_structure(tables, need) else f"({expr}) AS \"{alias}\""
+                           for alias, (need, expr) in self.LINKED.items())
         opt: list[str] = []
         for table, cols in self.OPTIONAL.items():
             have = tables.get(table.lower(), set())
@@ -138,7 +164,8 @@ class SqliteParser(Parser):
                     opt.append(f'{table}."{col}" AS "{col}"')
                 else:
                     opt.append(f'NULL AS "{col}"')
-        return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "")
+        return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "").replace(
+            "{linked}", (", " + linked) if linked else "")
 
     def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
         """Run the query on the opened copy."""
@@ -148,6 +175,26 @@ class SqliteParser(Parser):
     def row(self, row: sqlite3.Row, ctx: Context, locator: dict[str, Any]) -> Record | None:
         """One row → one record (``None`` to skip)."""
         raise NotImplementedError
+
+
+def open_evidence(path: Path, text: bool = False) -> IO[Any]:
+    """Open an evidence file for reading without changing it (read-only, ``O_NOATIME``): binary, or
+    text decoded as UTF-8 with replacement."""
+    import os
+
+    from forensic_kit.fileopen import open_readonly
+
+    fd = open_readonly(str(path))
+    if text:
+        return os.fdopen(fd, "r", encoding="utf-8", errors="replace")
+    return os.fdopen(fd, "rb")
+
+
+def read_evidence(path: Path) -> bytes:
+    """An evidence file's bytes, read without changing its access time."""
+    with open_evidence(path) as f:
+        data: bytes = f.read()
+    return data
 
 
 class FileParser(Parser):

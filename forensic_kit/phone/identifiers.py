@@ -10,6 +10,8 @@ from forensic_kit.records import Record
 NUMBER_FIELDS = ("number", "address", "phone_number")
 NUMBER_LIST_FIELDS = ("numbers", "senders", "recipients")
 JID_FIELDS = ("chat", "sender", "recipient", "jid", "group")
+APP_ID_FIELDS = {"imo_id": "imo_id", "telegram_id": "telegram_id", "facebook_id": "facebook_id"}
+"""Fields holding an app's own user id (IMO ``buid``, Telegram ``uid``): linked across exhibits."""
 
 
 def _number(value: Any) -> tuple[str, str] | None:
@@ -36,11 +38,19 @@ def identifiers(rec: Record) -> Iterator[tuple[str, str, str]]:
     for key in JID_FIELDS:
         jid = rec.get(key)
         if isinstance(jid, dict) and jid.get("raw"):
-            got = _number(jid.get("number"))
+            got = _number(jid.get("number")) or (_number(jid) if "e164" in jid else None)
             if got:
                 yield (*got, key)
             if jid.get("type") == "group":
                 yield ("whatsapp_group", str(jid["raw"]), key)
+            elif jid.get("type") in ("imo_id", "facebook_id", "tiktok_uid"):
+                yield (str(jid["type"]), str(jid["raw"]), key)
+    for key, typ in APP_ID_FIELDS.items():
+        value = rec.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            yield (typ, str(value), key)
+    if rec.get("kind") == "phone.account" and rec.get("app") == "imo" and rec.get("account_id"):
+        yield ("imo_id", str(rec["account_id"]), "account_id")
     for email in rec.get("emails") or []:
         if isinstance(email, str) and email.strip():
             yield ("email", email.strip().lower(), "emails")

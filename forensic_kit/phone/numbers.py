@@ -19,7 +19,15 @@ def normalise(raw: Any, region: str | None) -> dict[str, Any] | None:
     """``{"raw": ..., "e164": ... or None}`` (+ ``valid``, ``country``); ``None`` for no value."""
     if raw is None:
         return None
-    text = str(raw).strip()
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        from forensic_kit.phone.values import blob
+
+        text = bytes(raw).decode("utf-8", "replace").strip()
+        raw = blob(raw)
+    elif isinstance(raw, float) and raw != raw:
+        return {"raw": repr(raw), "e164": None}
+    else:
+        text = str(raw).strip()
     if not text:
         return None
     out: dict[str, Any] = {"raw": raw}
@@ -65,9 +73,15 @@ def luhn_ok(digits: str) -> bool:
 
 def imei(raw: Any) -> dict[str, Any] | None:
     """``{"raw", "imei", "luhn_ok"}`` for an IMEI (15 digits; 14 digits has no check digit)."""
-    if raw is None or str(raw).strip() == "":
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        from forensic_kit.phone.values import blob
+
+        digits = _DIGITS.sub("", bytes(raw).decode("utf-8", "replace"))
+        raw = blob(raw)
+    elif raw is None or str(raw).strip() == "":
         return None
-    digits = _DIGITS.sub("", str(raw))
+    else:
+        digits = _DIGITS.sub("", str(raw))
     out: dict[str, Any] = {"raw": raw, "imei": digits if len(digits) in (14, 15, 16) else None}
     out["luhn_ok"] = luhn_ok(digits) if len(digits) == 15 else None
     return out

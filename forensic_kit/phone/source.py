@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from forensic_kit.errors import InputError
+from forensic_kit.fileopen import open_readonly
 from forensic_kit.names import to_text
 
 MAX_TOTAL_BYTES = 64 * 1024**3
@@ -30,13 +31,24 @@ MAX_RATIO = 200
 _RATIO_MIN_SIZE = 1 << 20
 
 
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 @dataclass
 class Limits:
-    """Zip-bomb guards for archive sources."""
+    """Bomb guards for archive sources and the budget of every SQL query."""
 
     max_total_bytes: int = MAX_TOTAL_BYTES
     max_members: int = MAX_MEMBERS
     max_ratio: int = MAX_RATIO
+    query_seconds: float = field(default_factory=lambda: _env_number("FKIT_PHONE_QUERY_SECONDS", 600.0))
+    """Time budget of one SQL query (the statement is interrupted past it)."""
+    query_rows: int = field(default_factory=lambda: int(_env_number("FKIT_PHONE_QUERY_ROWS", 50_000_000)))
+    """Row budget of one SQL query."""
 
 
 @dataclass
@@ -66,7 +78,9 @@ class Source:
             low = logical.lower()
             name = low.rsplit("/", 1)[-1]
             if name in ("build.prop", "mmssms.db", "contacts2.db", "calllog.db", "packages.xml",
-                        "wificonfigstore.xml", "accounts.db", "msgstore.db") or "com.android." in low:
+                        "wificonfigstore.xml", "accounts.db", "msgstore.db", "getprop.txt", "dumpstate.txt",
+                        "viber_data") or "com.android." in low \
+                    or (name.startswith("bugreport-") and name.endswith(".txt")) or name.endswith(".ab"):
                 a += 1
             if name in ("manifest.db", "manifest.plist", "sms.db", "addressbook.sqlitedb",
                         "callhistory.storedata", "com.apple.ipod.plist", "chatstorage.sqlite") \
@@ -74,11 +88,22 @@ class Source:
                     or "mobile/containers/" in low or "private/var/" in low:
                 i += 1
         if a == i == 0:
-            return None
+            return "android" if self.kind == "android_backup" else None
         return "android" if a > i else "ios"
 
     def __iter__(self) -> Iterator[tuple[str, Path]]:
         return iter(sorted(self.files.items()))
+
+
+def _ro(path: Path) -> IO[bytes]:
+    """The evidence file opened read-only without changing its access time (``O_NOATIME``)."""
+    return os.fdopen(open_readonly(str(path)), "rb")
+
+
+def _is(test: Any, path: Path) -> bool:
+    """``zipfile.is_zipfile`` / ``tarfile.is_tarfile`` on a read-only, no-atime handle."""
+    with _ro(path) as f:
+        return bool(test(f))
 
 
 def sanitise_member(name: str) -> str | None:
@@ -97,27 +122,61 @@ def sanitise_member(name: str) -> str | None:
     return "/".join(parts)
 
 
-def open_source(path: Path, scratch: Path, limits: Limits | None = None) -> Source:
-    """Open ``path`` as a phone source; archives are unpacked under ``scratch``."""
+BACKUP_MARKERS = ("Manifest.plist", "Info.plist", "Status.plist")
+
+
+def is_ios_backup(folder: Path) -> bool:
+    """An iTunes/Finder backup folder: ``Manifest.db`` with ``Manifest.plist``, ``Info.plist`` or
+    ``Status.plist`` beside it (real backups come without ``Manifest.plist`` too)."""
+    return (folder / "Manifest.db").is_file() and any((folder / m).is_file() for m in BACKUP_MARKERS)
+
+
+def find_ios_backup(folder: Path) -> Path | None:
+    """``folder`` itself or its one sub-folder (a backup is often kept in its ``<UDID>`` folder)
+    that is an iOS backup, else ``None``."""
+    if is_ios_backup(folder):
+        return folder
+    try:
+        found = [c for c in sorted(folder.iterdir()) if c.is_dir() and not c.is_symlink() and is_ios_backup(c)]
+    except OSError:
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def open_source(path: Path, scratch: Path, limits: Limits | None = None, password: str | None = None) -> Source:
+    """Open ``path`` as a phone source; archives are unpacked under ``scratch``; ``password`` opens an
+    encrypted iOS backup or Android ``.ab`` backup."""
     limits = limits or Limits()
     if path.is_dir():
-        if (path / "Manifest.db").is_file() and (path / "Manifest.plist").is_file():
-            return _ios_backup(path, scratch)
+        backup = find_ios_backup(path)
+        if backup is not None:
+            return _ios_backup(backup, scratch, password)
+        from forensic_kit.phone import android_backup
+
         src = Source(path, "folder", root=path)
         _index_folder(src, path)
+        android_backup.expand_in(src, scratch, limits, password)
         return src
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if _looks_like_image(path):
         return _disk_image(path, scratch, limits)
-    if zipfile.is_zipfile(path):
-        return _unzip(path, scratch, limits)
+    from forensic_kit.phone import android_backup
+
+    if android_backup.is_ab(path):
+        return android_backup.open_ab(path, scratch, limits, password)
+    if _is(zipfile.is_zipfile, path):
+        src = _unzip(path, scratch, limits)
+        android_backup.expand_in(src, scratch, limits, password)
+        return src
     try:
-        is_tar = tarfile.is_tarfile(path)
+        is_tar = _is(tarfile.is_tarfile, path)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from exc
     if is_tar:
-        return _untar(path, scratch, limits)
+        src = _untar(path, scratch, limits)
+        android_backup.expand_in(src, scratch, limits, password)
+        return src
     raise InputError(f"{path}: not a folder, .tar or .zip extraction, or iOS backup "
                      "(disk images: acquire them first with 'fkit acquire', then point fkit phone at the extraction)")
 
@@ -177,17 +236,27 @@ def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
     src = Source(path, "zip", root=out)
     total = 0
     try:
-        zf = zipfile.ZipFile(path)
+        fobj = _ro(path)
+    except OSError as exc:
+        raise InputError(f"{path}: unreadable zip ({exc.strerror or exc})") from exc
+    try:
+        zf = zipfile.ZipFile(fobj)
     except (zipfile.BadZipFile, OSError) as exc:
+        fobj.close()
         raise InputError(f"{path}: unreadable zip ({exc})") from exc
-    with zf:
+    with fobj, zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
             raise InputError(f"{path}: {len(infos)} members, more than the limit of {limits.max_members}")
         for info in infos:
             if info.is_dir():
                 continue
-            safe = sanitise_member(info.filename)
+            name = info.filename
+            if "\x00" in info.orig_filename:
+                name = info.orig_filename.replace("\x00", "%00")
+                src.issues.append(SourceIssue("extract", f"member name contains NUL bytes (readers stop at the first "
+                                              f"one and see {info.filename!r}); extracted as {name!r}", name))
+            safe = sanitise_member(name)
             if safe is None:
                 src.issues.append(SourceIssue("extract", "refused member name (path traversal)", info.filename))
                 continue
@@ -223,6 +292,23 @@ def _unzip(path: Path, scratch: Path, limits: Limits) -> Source:
     return src
 
 
+class _NulAwareTarInfo(tarfile.TarInfo):
+    """A tar header whose name field holds bytes after a NUL: ``raw_name`` keeps them (as ``%00``)."""
+
+    raw_name: str | None = None
+
+    @classmethod
+    def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> "_NulAwareTarInfo":
+        obj = super().frombuf(buf, encoding, errors)
+        name_field = buf[0:100]
+        prefix_field = buf[345:500] if buf[257:263] == b"ustar\x00" else b""
+        if any(f.rstrip(b"\0").find(b"\0") != -1 for f in (name_field, prefix_field)):
+            parts = [f.rstrip(b"\0").replace(b"\0", b"%00").decode(encoding, errors)
+                     for f in (prefix_field, name_field) if f.strip(b"\0")]
+            obj.raw_name = "/".join(parts)
+        return obj
+
+
 def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
     out = scratch / "extract"
     out.mkdir(parents=True, exist_ok=True)
@@ -230,10 +316,17 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
     total = 0
     count = 0
     try:
-        tf = tarfile.open(path)
+        fobj = _ro(path)
+    except OSError as exc:
+        raise InputError(f"{path}: unreadable tar ({exc.strerror or exc})") from exc
+    try:
+        tf = tarfile.open(fileobj=fobj, tarinfo=_NulAwareTarInfo)
+        archive_size = path.stat().st_size
     except (tarfile.TarError, OSError) as exc:
+        fobj.close()
         raise InputError(f"{path}: unreadable tar ({exc})") from exc
-    with tf:
+    ratio_cap = max(limits.max_ratio * archive_size, _RATIO_MIN_SIZE)
+    with fobj, tf:
         try:
             for member in tf:
                 count += 1
@@ -242,6 +335,14 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
                     break
                 if member.isdir():
                     continue
+                raw_name = getattr(member, "raw_name", None)
+                if raw_name is None and "\x00" in member.name:
+                    raw_name = member.name.replace("\x00", "%00")
+                if raw_name is not None:
+                    src.issues.append(SourceIssue("extract", f"member name contains NUL bytes (readers stop at the "
+                                                  f"first one and see {member.name!r}); extracted as {raw_name!r}",
+                                                  raw_name))
+                    member.name = raw_name
                 safe = sanitise_member(member.name)
                 if safe is None:
                     src.issues.append(SourceIssue("extract", "refused member name (path traversal)", member.name))
@@ -252,6 +353,11 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
                 if total + member.size > limits.max_total_bytes:
                     src.issues.append(SourceIssue("extract", f"refused: archive would unpack to more than "
                                                   f"{limits.max_total_bytes} bytes", member.name))
+                    continue
+                if total + member.size > ratio_cap:
+                    src.issues.append(SourceIssue(
+                        "extract", f"refused: the {archive_size}-byte archive would unpack to more than "
+                        f"{limits.max_ratio}x its size ({total + member.size} bytes), a likely tar bomb", member.name))
                     continue
                 try:
                     target = _target(out, safe)
@@ -273,39 +379,74 @@ def _untar(path: Path, scratch: Path, limits: Limits) -> Source:
     return src
 
 
-def _ios_backup(path: Path, scratch: Path) -> Source:
-    """Map an iTunes/Finder backup's hashed files to ``Domain/relative/path``."""
+def _ios_backup(path: Path, scratch: Path, password: str | None = None) -> Source:
+    """Map an iTunes/Finder backup's hashed files to ``Domain/relative/path``.
+
+    Encryption is decided from the content: ``Manifest.plist``'s ``IsEncrypted`` when it is there,
+    else whether ``Manifest.db`` is an SQLite database at all. An encrypted backup is decrypted
+    with ``password`` (``iphone-backup-decrypt``) into ``scratch``; without it only the plists
+    outside the encryption are read, and a warning says so.
+    """
     import plistlib
 
-    from forensic_kit.phone.sqlite_copy import copy_and_open
-
     src = Source(path, "ios_backup", root=path)
-    src.files["Manifest.plist"] = path / "Manifest.plist"
-    for extra in ("Info.plist", "Status.plist"):
+    for extra in BACKUP_MARKERS:
         if (path / extra).is_file():
             src.files[extra] = path / extra
+    manifest: Any = None
+    if (path / "Manifest.plist").is_file():
+        try:
+            with os.fdopen(open_readonly(str(path / "Manifest.plist")), "rb") as f:
+                manifest = plistlib.loads(f.read(64 << 20))
+            src.encrypted_backup = bool(manifest.get("IsEncrypted")) if isinstance(manifest, dict) else False
+        except Exception as exc:  # noqa: BLE001 - any plist error is an issue, not a crash
+            src.issues.append(SourceIssue("open", f"Manifest.plist unreadable: {exc}", "Manifest.plist"))
     try:
-        with open(path / "Manifest.plist", "rb") as f:
-            manifest: Any = plistlib.load(f)
-        src.encrypted_backup = bool(manifest.get("IsEncrypted"))
-    except Exception as exc:  # noqa: BLE001 - any plist error is an issue, not a crash
-        src.issues.append(SourceIssue("open", f"Manifest.plist unreadable: {exc}", "Manifest.plist"))
+        with os.fdopen(open_readonly(str(path / "Manifest.db")), "rb") as f:
+            plain_db = f.read(16) == b"SQLite format 3\x00"
+    except OSError as exc:
+        src.issues.append(SourceIssue("open", f"Manifest.db unreadable: {exc.strerror or exc}", "Manifest.db"))
+        return src
+    if not plain_db:
+        src.encrypted_backup = True
     if src.encrypted_backup:
-        src.issues.append(SourceIssue("open", "encrypted backup: Manifest.db and files are encrypted; "
-                                      "only Info.plist/Manifest.plist are read", "Manifest.db"))
+        if password is None:
+            src.issues.append(SourceIssue("open", "encrypted backup: Manifest.db and files are encrypted; only "
+                                          "Info.plist/Status.plist/Manifest.plist are read (give --backup-password)",
+                                          "Manifest.db"))
+            return src
+        _decrypt_ios_backup(src, path, scratch, password)
         return src
     src.files["Manifest.db"] = path / "Manifest.db"
+    _map_backup(src, path, path / "Manifest.db", scratch, lambda file_id: path / file_id[:2] / file_id)
+    return src
+
+
+def _map_backup(src: Source, path: Path, manifest_db: Path, scratch: Path, real_of: Any) -> None:
+    from forensic_kit.phone.sqlite_copy import copy_and_open
+
     try:
-        db = copy_and_open(path / "Manifest.db", scratch / "manifest")
+        db = copy_and_open(manifest_db, scratch / "manifest")
     except InputError as exc:
         src.issues.append(SourceIssue("open", exc.message, "Manifest.db"))
-        return src
+        return
+    from forensic_kit.phone.sqlite_copy import Budget
+
+    budget = Budget(Limits().query_seconds, Limits().query_rows)
     try:
         assert db.conn is not None
-        for file_id, domain, rel in db.conn.execute(
-                "SELECT fileID, domain, relativePath FROM Files WHERE flags = 1"):
-            real = path / str(file_id)[:2] / str(file_id)
-            if real.is_file() and rel:
+        db.conn.set_progress_handler(budget.handler, 10_000)
+        budget.start()
+        for n, (file_id, domain, rel) in enumerate(db.conn.execute(
+                "SELECT fileID, domain, relativePath FROM Files WHERE flags = 1")):
+            if n >= budget.rows:
+                src.issues.append(SourceIssue("read", f"Manifest.db: row budget of {budget.rows} reached; "
+                                              "the rest of the backup is not mapped", "Manifest.db"))
+                break
+            if not isinstance(file_id, str) or len(file_id) < 3 or "/" in file_id or not rel:
+                continue
+            real = real_of(file_id)
+            if real.is_file():
                 safe = sanitise_member(f"{domain}/{rel}")
                 if safe:
                     src.files[safe] = real
@@ -314,7 +455,42 @@ def _ios_backup(path: Path, scratch: Path) -> Source:
     finally:
         db.close()
         shutil.rmtree(db.copy.parent, ignore_errors=True)
-    return src
+
+
+def _decrypt_ios_backup(src: Source, path: Path, scratch: Path, password: str) -> None:
+    """Decrypt every file of an encrypted backup into ``scratch`` (``iphone-backup-decrypt``)."""
+    try:
+        from iphone_backup_decrypt import EncryptedBackup
+    except ImportError:
+        src.issues.append(SourceIssue("open", "encrypted backup: the iphone-backup-decrypt package is not "
+                                      "installed (pip install iphone-backup-decrypt)", "Manifest.db"))
+        return
+    out = scratch / "decrypted"
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        backup = EncryptedBackup(backup_directory=str(path), passphrase=password)
+        backup.test_decryption()
+        backup.save_manifest_file(str(out / "Manifest.db"))
+    except Exception as exc:  # noqa: BLE001 - wrong password, damaged keybag: one warning
+        src.issues.append(SourceIssue("decrypt", f"encrypted backup not opened: {type(exc).__name__}: {exc}",
+                                      "Manifest.db"))
+        return
+    src.files["Manifest.db"] = out / "Manifest.db"
+    files = out / "files"
+
+    def target(*, file_id: str, **_: Any) -> str:
+        return str(files / file_id[:2] / file_id)
+
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the library prints size notes on stdout
+            backup.extract_files(relative_paths_like="%", domain_like="%", output_folder=str(files),
+                                 filter_callback=target)
+    except Exception as exc:  # noqa: BLE001
+        src.issues.append(SourceIssue("decrypt", f"some files not decrypted: {type(exc).__name__}: {exc}"))
+    _map_backup(src, path, out / "Manifest.db", scratch, lambda file_id: files / file_id[:2] / file_id)
 
 
 IMAGE_SUFFIXES = (".e01", ".ex01", ".dd", ".raw", ".img", ".001", ".000")
@@ -324,7 +500,7 @@ def _looks_like_image(path: Path) -> bool:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return True
     try:
-        with open(path, "rb") as f:
+        with _ro(path) as f:
             return f.read(8) == b"EVF\x09\x0d\x0a\xff\x00"
     except OSError:
         return False

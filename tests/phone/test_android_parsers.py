@@ -48,6 +48,11 @@ def test_android_viber_calls_plaso_oracle(tmp_path: Path) -> None:
     assert (fourth["type"], fourth["duration_s"], fourth["app"]) == (2, 105, "viber")
     assert fourth["time"]["utc"] == "2022-11-25T20:43:08.267000Z"
     assert fourth["end_utc"] == "2022-11-25T20:44:53.267000Z"
+    # calls.type 1 = incoming, 2 = outgoing (plaso's formatter and ALEAPP; fkit had them reversed)
+    assert [(c["type"], c["type_label"]) for c in calls] == [
+        (1, "incoming"), (2, "outgoing"), (1, "incoming"), (2, "outgoing")]
+    assert [(c["viber_call_type"], c["media_label"]) for c in calls] == [
+        (1, "audio"), (1, "audio"), (4, "video"), (4, "video")]
 
 
 def test_android_contacts_generated(tmp_path: Path) -> None:

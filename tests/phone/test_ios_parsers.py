@@ -65,7 +65,8 @@ def test_ios_known_networks_ileapp_oracle() -> None:
 
 
 def test_ios_known_networks_phone_testdata(tmp_path: Path) -> None:
-    wifi = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "com.apple.wifi.known-networks.plist"))), "phone.wifi")
+    wifi = of(triage(extraction_folder(tmp_path, testdata("phone", "ios", "com.apple.wifi.known-networks.plist"))),
+              "phone.wifi", "ios_wifi_known_networks")
     assert [(w["ssid"], w["bssid"]) for w in wifi] == [("Matt_Foley", "6a:22:32:98:f4:df")]
     assert wifi[0]["joined_by_user"]["utc"] == "2023-04-15T13:53:47.472469Z" and len(wifi[0]["bssids_seen"]) == 8
 

@@ -11,7 +11,8 @@ import forensic_kit.phone.ios
 from forensic_kit.phone import labels, registry
 from forensic_kit.phone.base import FileParser, Parser, SqliteParser
 
-KINDS = {"phone.device", "phone.contact", "phone.call", "phone.message", "phone.account", "phone.app", "phone.wifi"}
+KINDS = {"phone.device", "phone.contact", "phone.call", "phone.message", "phone.account", "phone.app", "phone.wifi",
+         "phone.setting", "phone.process", "phone.app_ops", "phone.browser_visit"}
 
 
 def _defined_parsers() -> set[type[Parser]]:
@@ -28,7 +29,7 @@ def _defined_parsers() -> set[type[Parser]]:
 
 def test_every_parser_module_is_registered() -> None:
     assert _defined_parsers() == set(registry.PARSERS)
-    assert len(registry.PARSERS) == 33
+    assert len(registry.PARSERS) == 57
 
 
 def test_names_unique_and_declarations_complete() -> None:
@@ -36,7 +37,7 @@ def test_names_unique_and_declarations_complete() -> None:
     assert len(names) == len(registry.PARSERS)
     for cls in registry.PARSERS:
         assert cls.NAME and cls.VERSION and cls.KIND in KINDS and cls.PLATFORM in ("android", "ios"), cls
-        assert cls.FILENAMES and all(f == f.lower() for f in cls.FILENAMES), cls
+        assert (cls.FILENAMES or cls.matches is not Parser.matches) and all(f == f.lower() for f in cls.FILENAMES), cls
         assert cls.__doc__, cls
         if issubclass(cls, SqliteParser):
             assert cls.TABLE and cls.REQUIRED and cls.TABLE in cls.REQUIRED and "rowid" in cls.QUERY.lower(), cls

@@ -17,6 +17,7 @@ class AccountsDb(SqliteParser):
     KIND = "phone.account"
     PLATFORM = "android"
     FILENAMES = ("accounts.db", "accounts_ce.db", "accounts_de.db")
+    SCHEMA_DETECT = False
     TABLE = "accounts"
     REQUIRED = {"accounts": ("_id", "name", "type")}
     OPTIONAL = {"accounts": ("last_password_entry_time_millis_epoch",)}

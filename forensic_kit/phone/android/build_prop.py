@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, open_evidence
+from forensic_kit.phone.xmlutil import UnsupportedFormat
 from forensic_kit.records import Record
 
 KEYS = {
@@ -33,8 +34,11 @@ class BuildProp(FileParser):
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
         props: dict[str, str] = {}
         fields: dict[str, str] = {}
-        with open(path, "rb") as f:
+        binary = False
+        with open_evidence(path) as f:
             for raw in f:
+                if b"\x00" in raw:
+                    binary = True
                 line = raw.decode("utf-8", "replace").strip()
                 if not line or line.startswith("#") or "=" not in line:
                     continue
@@ -45,6 +49,7 @@ class BuildProp(FileParser):
                     props[key] = value
                     fields.setdefault(KEYS[key], value)
         if not props:
-            return
+            what = "binary data (NUL bytes), not a text properties file" if binary else "no known property"
+            raise UnsupportedFormat(f"{logical}: {what}: no device identity read from it")
         yield self.record(ctx, {"path": logical, "keys": sorted(props)}, os="android", **fields,
                           properties=dict(sorted(props.items())))

@@ -16,8 +16,10 @@ class Calls(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.contacts',)
     FILENAMES = ("calllog.db", "contacts2.db")
     LABELS = "android"
+    SCHEMA_DETECT = False  # calls(number, date, duration, type) is shared by other apps
     TABLE = "calls"
     REQUIRED = {"calls": ("_id", "number", "date", "duration", "type")}
     OPTIONAL = {"calls": ("name", "countryiso", "geocoded_location", "normalized_number", "new",

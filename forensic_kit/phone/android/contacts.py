@@ -24,6 +24,7 @@ class Contacts(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.contacts',)
     FILENAMES = ("contacts2.db",)
     TABLE = "raw_contacts"
     REQUIRED = {"raw_contacts": ("_id", "display_name"), "data": ("raw_contact_id", "mimetype_id", "data1"),

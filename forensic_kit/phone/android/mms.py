@@ -18,6 +18,7 @@ class Mms(SqliteParser):
     VERSION = "1"
     KIND = "phone.message"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.telephony',)
     FILENAMES = ("mmssms.db",)
     LABELS = "android"
     TABLE = "pdu"

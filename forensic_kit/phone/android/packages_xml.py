@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from forensic_kit.phone.base import Context, FileParser, java_ms
+from forensic_kit.phone.base import Context, FileParser, java_ms, read_evidence
 from forensic_kit.phone.xmlutil import parse_xml
 from forensic_kit.records import Record
 
@@ -31,7 +31,7 @@ class PackagesXml(FileParser):
     FILENAMES = ("packages.xml",)
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        data = path.read_bytes()
+        data = read_evidence(path)
         root = parse_xml(data, "packages.xml")
         for n, el in enumerate(root.iter("package")):
             name = el.get("name")

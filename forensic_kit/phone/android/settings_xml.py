@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, read_evidence
 from forensic_kit.phone.xmlutil import parse_xml
 from forensic_kit.records import Record
 
@@ -23,7 +23,7 @@ class SettingsXml(FileParser):
     FILENAMES = ("settings_global.xml", "settings_secure.xml", "settings_system.xml")
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        data = path.read_bytes()
+        data = read_evidence(path)
         root = parse_xml(data, "settings file")
         fields: dict[str, str] = {}
         for el in root.iter("setting"):

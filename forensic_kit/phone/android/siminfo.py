@@ -16,6 +16,7 @@ class SimInfo(SqliteParser):
     VERSION = "1"
     KIND = "phone.device"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.telephony',)
     FILENAMES = ("telephony.db",)
     TABLE = "siminfo"
     REQUIRED = {"siminfo": ("_id", "icc_id")}

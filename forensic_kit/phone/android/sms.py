@@ -16,6 +16,7 @@ class Sms(SqliteParser):
     VERSION = "1"
     KIND = "phone.message"
     PLATFORM = "android"
+    APP_IDS = ('com.android.providers.telephony',)
     FILENAMES = ("mmssms.db",)
     LABELS = "android"
     TABLE = "sms"

@@ -20,8 +20,10 @@ class ViberCalls(SqliteParser):
     PLATFORM = "android"
     FILENAMES = ("viber_data",)
     LABELS = "android"
+    APP_IDS = ("com.viber.voip",)
     TABLE = "calls"
     REQUIRED = {"calls": ("_id", "number", "date", "duration", "type")}
+    SIGNATURE = {"calls": ("_id", "number", "date", "duration", "type", "canonized_number", "viber_call_type")}
     OPTIONAL = {"calls": ("canonized_number", "viber_call", "viber_call_type", "end_reason", "start_reason")}
     QUERY = ("SELECT calls._id AS rowid, calls.number AS number, calls.date AS date, calls.duration AS duration, "
              "calls.type AS type{opt} FROM calls ORDER BY calls._id")
@@ -38,4 +40,5 @@ class ViberCalls(SqliteParser):
             canonized_number=row["canonized_number"], type=row["type"],
             type_label=self.label("viber_call_type", row["type"]), time=start, end_utc=end,
             duration_s=row["duration"], viber_call=row["viber_call"], viber_call_type=row["viber_call_type"],
+            media_label=self.label("viber_media_type", row["viber_call_type"]),
             end_reason=row["end_reason"])

@@ -17,6 +17,7 @@ class WhatsAppContacts(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "android"
+    APP_IDS = ('com.whatsapp', 'com.whatsapp.w4b')
     FILENAMES = ("wa.db",)
     TABLE = "wa_contacts"
     REQUIRED = {"wa_contacts": ("_id", "jid")}

@@ -17,6 +17,7 @@ class WhatsAppGroupParticipants(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "android"
+    APP_IDS = ('com.whatsapp', 'com.whatsapp.w4b')
     FILENAMES = ("msgstore.db",)
     TABLE = "group_participants"
     REQUIRED = {"group_participants": ("_id", "gjid", "jid")}
@@ -38,6 +39,7 @@ class WhatsAppGroupParticipantUser(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "android"
+    APP_IDS = ('com.whatsapp', 'com.whatsapp.w4b')
     FILENAMES = ("msgstore.db",)
     TABLE = "group_participant_user"
     REQUIRED = {"group_participant_user": ("_id", "group_jid_row_id", "user_jid_row_id"), "jid": ("_id", "raw_string")}

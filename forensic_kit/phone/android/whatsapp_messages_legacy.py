@@ -17,6 +17,7 @@ class WhatsAppMessagesLegacy(SqliteParser):
     VERSION = "1"
     KIND = "phone.message"
     PLATFORM = "android"
+    APP_IDS = ('com.whatsapp', 'com.whatsapp.w4b')
     FILENAMES = ("msgstore.db",)
     LABELS = "android"
     TABLE = "messages"

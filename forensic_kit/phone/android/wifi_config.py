@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from forensic_kit.phone.base import Context, FileParser
+from forensic_kit.phone.base import Context, FileParser, read_evidence
 from forensic_kit.phone.xmlutil import parse_xml
 from forensic_kit.records import Record
 
@@ -36,7 +36,7 @@ class WifiConfigStore(FileParser):
     FILENAMES = ("wificonfigstore.xml",)
 
     def parse(self, path: Path, logical: str, ctx: Context) -> Iterator[Record]:
-        data = path.read_bytes()
+        data = read_evidence(path)
         root = parse_xml(data, "WifiConfigStore.xml")
         for n, net in enumerate(root.iter("Network")):
             conf = net.find("WifiConfiguration")

@@ -18,6 +18,7 @@ class AddressBook(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "ios"
+    APP_IDS = ('com.apple.MobileAddressBook',)
     FILENAMES = ("addressbook.sqlitedb",)
     TABLE = "ABPerson"
     REQUIRED = {"ABPerson": ("rowid", "first", "last"), "ABMultiValue": ("record_id", "property", "value")}

@@ -26,6 +26,7 @@ class CallHistory(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "ios"
+    APP_IDS = ('com.apple.mobilephone',)
     FILENAMES = ("callhistory.storedata",)
     LABELS = "ios"
     TABLE = "ZCALLRECORD"

@@ -16,7 +16,9 @@ class CallHistoryDb(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "ios"
+    APP_IDS = ('com.apple.mobilephone',)
     FILENAMES = ("call_history.db",)
+    SCHEMA_DETECT = False  # call(address, date, duration, flags) alone is too generic
     TABLE = "call"
     REQUIRED = {"call": ("rowid", "address", "date", "duration", "flags")}
     OPTIONAL = {"call": ("id", "name", "country_code")}

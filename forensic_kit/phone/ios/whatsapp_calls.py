@@ -21,6 +21,7 @@ class WhatsAppCalls(SqliteParser):
     VERSION = "1"
     KIND = "phone.call"
     PLATFORM = "ios"
+    APP_IDS = ('net.whatsapp.WhatsApp', 'net.whatsapp.WhatsAppSMB')
     FILENAMES = ("callhistory.sqlite",)
     LABELS = "ios"
     TABLE = "ZWACDCALLEVENT"

@@ -17,6 +17,7 @@ class WhatsAppContacts(SqliteParser):
     VERSION = "1"
     KIND = "phone.contact"
     PLATFORM = "ios"
+    APP_IDS = ('net.whatsapp.WhatsApp', 'net.whatsapp.WhatsAppSMB')
     FILENAMES = ("contactsv2.sqlite",)
     TABLE = "ZWAADDRESSBOOKCONTACT"
     REQUIRED = {"ZWAADDRESSBOOKCONTACT": ("Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID")}

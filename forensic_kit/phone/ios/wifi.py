@@ -40,8 +40,8 @@ class KnownNetworks(FileParser):
             bss = [b.get("BSSID") for b in os_specific.get("BEACON_PROBE_INFO_PER_BSSID_LIST") or []
                    if isinstance(b, dict) and b.get("BSSID")]
             yield self.record(
-                ctx, {"path": logical, "key_path": key}, ssid=_ssid(net.get("SSID")),
-                bssid=os_specific.get("BSSID"), bssids_seen=bss, security=net.get("SupportedSecurityTypes"),
+                ctx, {"path": logical, "key_path": key}, entry="network", ssid=_ssid(net.get("SSID")),
+                bssid=os_specific.get("BSSID"), bssids_seen=bss, channel=os_specific.get("CHANNEL"), security=net.get("SupportedSecurityTypes"),
                 hidden=net.get("Hidden"), added=plist_date(net.get("AddedAt")),
                 joined_by_user=plist_date(net.get("JoinedByUserAt")),
                 joined_by_system=plist_date(net.get("JoinedBySystemAt")),
@@ -65,7 +65,7 @@ class WifiPlist(FileParser):
             if not isinstance(net, dict):
                 continue
             yield self.record(
-                ctx, {"path": logical, "key_path": f"List of known networks/{n}"},
+                ctx, {"path": logical, "key_path": f"List of known networks/{n}"}, entry="network",
                 ssid=_ssid(net.get("SSID_STR") or net.get("SSID")), bssid=net.get("BSSID"),
                 security=net.get("SecurityMode"), added=plist_date(net.get("addedAt")),
                 last_joined=plist_date(net.get("lastJoined") or net.get("lastAutoJoined")))
