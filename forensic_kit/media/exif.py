@@ -216,6 +216,11 @@ def _pillow_tags(data: bytes, heif: bool) -> tuple[dict[str, Any], bytes | None]
     return flat, thumb
 
 
+def _pillow_name(name: str) -> str:
+    """Pillow spells the sub-second tags ``Subsec…``; exifread (and the fields) ``SubSec…``."""
+    return "SubSec" + name[6:] if name.startswith("Subsec") else name
+
+
 def _pillow_read(data: bytes, heif: bool, Image: Any, ExifTags: Any) -> tuple[dict[str, Any], bytes | None]:
     if heif:
         import pillow_heif
@@ -225,9 +230,9 @@ def _pillow_read(data: bytes, heif: bool, Image: Any, ExifTags: Any) -> tuple[di
         exif = img.getexif()
         flat: dict[str, Any] = {}
         for tag_id, value in exif.items():
-            flat[ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}")] = value
+            flat[_pillow_name(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}"))] = value
         for tag_id, value in exif.get_ifd(0x8769).items():
-            flat.setdefault(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}"), value)
+            flat.setdefault(_pillow_name(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}")), value)
         for tag_id, value in exif.get_ifd(0x8825).items():
             flat.setdefault(ExifTags.GPSTAGS.get(tag_id, f"Tag 0x{tag_id:04X}"), value)
         thumb = None
@@ -394,6 +399,42 @@ def xmp_times(data: bytes, end: int | None = None) -> dict[str, Any]:
     return out
 
 
+MAX_XMP_BYTES = 4 * 1024 * 1024
+
+
+def png_xmp(data: bytes) -> bytes | None:
+    """The XMP packet of a PNG: the ``iTXt`` chunk keyed ``XML:com.adobe.xmp``, inflated when
+    compressed (at most ``MAX_XMP_BYTES``); None when there is none or it is damaged."""
+    import zlib
+
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        ctype = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if ctype in (b"IDAT", b"IEND") or len(body) < length:
+            return None
+        if ctype == b"iTXt" and body.startswith(b"XML:com.adobe.xmp\0") and len(body) > 19:
+            compressed = body[18] == 1
+            # after the keyword: compression flag, method, language tag\0, translated keyword\0
+            rest = body[20:]
+            for _ in range(2):
+                nul = rest.find(b"\0")
+                if nul < 0:
+                    return None
+                rest = rest[nul + 1:]
+            if not compressed:
+                return rest
+            try:
+                inflater = zlib.decompressobj()
+                packet = inflater.decompress(rest, MAX_XMP_BYTES)
+            except zlib.error:
+                return None
+            return packet
+        pos += 12 + length
+    return None
+
+
 def jpeg_meta_end(data: bytes) -> int | None:
     """Where the JPEG's metadata segments end (the SOS marker, or where the marker stream
     breaks); None when they run past the end of ``data``. Walks segment lengths only."""
@@ -450,6 +491,10 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
     fields["exif_present"] = bool(flat)
     xmp_end = (jpeg_meta_end(data) or len(data)) if container == "jpeg" else min(len(data), XMP_SCAN_BYTES)
     xmp = xmp_times(data, xmp_end)
+    if not xmp and container == "png":
+        packet = png_xmp(data)
+        if packet:
+            xmp = xmp_times(packet)
     if xmp:
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"

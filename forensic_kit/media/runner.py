@@ -31,7 +31,7 @@ from forensic_kit import names
 from forensic_kit.fileopen import open_readonly
 from forensic_kit.filehash import WorkItem, stat_times
 from forensic_kit.errors import FkitError
-from forensic_kit.media import PARSER, PARSER_VERSION, imagefiles
+from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles
 from forensic_kit.records import KIND_FILE, Record, error_record, new_record
 
 HEAD_BYTES = 256 * 1024
@@ -119,6 +119,13 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             warns.append(_issue(PARSER, "read", f"only the first {len(data)} bytes were searched for metadata"))
         media.update(fields)
         warnings.extend(warns)
+        _add_size(media, data, kind)
+        hint = hints.recompressed_hint(media, name, data if kind == "jpeg" else b"")
+        if hint:
+            media["recompressed_hint"] = hint
+    elif kind in ("gif", "bmp"):
+        media["kind"] = "image"
+        _add_size(media, head, kind)
     elif kind == "isobmff":
         def read(off: int, n: int) -> bytes:
             return os.pread(fd, max(0, min(n, size - off)), off) if off < size else b""
@@ -138,6 +145,19 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
     if warnings:
         media["warnings"] = warnings
     return media
+
+
+def _add_size(media: dict[str, Any], data: bytes, kind: str) -> None:
+    """``media.image``: stored and displayed size from the headers (no pixel is decoded)."""
+    from forensic_kit.media import dimensions
+
+    found = dimensions.image_size(data, kind)
+    if found is None:
+        return
+    width, height, source, rotation = found
+    media["image"] = dimensions.size_block(width, height, source, media.get("orientation"), rotation)
+    if rotation:
+        media["image"]["rotation"] = rotation
 
 
 def _errno_name(code: int | None) -> str | None:

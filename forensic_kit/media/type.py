@@ -51,6 +51,12 @@ _UNDECIDED = frozenset({"application/octet-stream", "application/x-empty"})
 
 _magic: dict[bool, Any] = {}
 
+# Signatures libmagic 5.44 does not know (it answers application/octet-stream): (first bytes,
+# MIME type as ExifTool gives it, description). Applied only to an undecided answer.
+_EXTRA_SIGNATURES = (
+    (b"IIU\0\x08\0\0\0", "image/x-panasonic-rw2", "Panasonic RW2 raw image (TIFF-like, IIU)"),
+)
+
 
 def _parser_name() -> str:
     from importlib import metadata
@@ -94,6 +100,10 @@ def detect(head: bytes, name: bytes | str) -> dict[str, Any]:
     file. ``extension_mismatch`` is null when the extension is unknown (nothing to compare)."""
     mime = str(_detector(True).from_buffer(head)) if head else "application/x-empty"
     desc = str(_detector(False).from_buffer(head)) if head else "empty"
+    if mime in _UNDECIDED:
+        for sig, sig_mime, sig_desc in _EXTRA_SIGNATURES:
+            if head.startswith(sig):
+                mime, desc = sig_mime, sig_desc
     ext = extension(name)
     expected = EXPECTED.get(ext) if ext else None
     mismatch: bool | None = None
@@ -107,7 +117,7 @@ def detect(head: bytes, name: bytes | str) -> dict[str, Any]:
 
 def container(mime: str, head: bytes) -> str:
     """Which metadata path a file takes: ``jpeg``, ``heif``, ``webp``, ``png``, ``jxl``, ``tiff``,
-    ``isobmff`` (MP4/MOV/3GP/M4A), ``other``."""
+    ``gif``, ``bmp`` (size only), ``isobmff`` (MP4/MOV/3GP/M4A), ``other``."""
     if head[:3] == b"\xff\xd8\xff":
         return "jpeg"
     if head[4:8] == b"ftyp":
@@ -123,6 +133,10 @@ def container(mime: str, head: bytes) -> str:
         return "jxl"
     if head[:4] in (b"II*\0", b"MM\0*", b"IIRO", b"IIU\0", b"II+\0", b"MM\0+") or mime == "image/tiff":
         return "tiff"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:2] == b"BM" and mime in ("image/bmp", "image/x-ms-bmp"):
+        return "bmp"
     if mime in ("video/quicktime", "video/mp4", "video/3gpp", "video/3gpp2", "audio/x-m4a", "audio/mp4") or head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
         return "isobmff"
     return "other"

@@ -1,0 +1,180 @@
+"""Frame sizes from headers, video GPS atoms (loci, ©xyz), XMP/PNG/WebP times, RW2 type and the
+recompressed hint, on files the tests make themselves (the real ones are in the oracle tests)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from forensic_kit.media import dimensions, exif, hints, type as mtype, video
+from forensic_kit.media.runner import parse_fd
+
+
+def _img(fmt: str, size: tuple[int, int], **kw: object) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt,container,kw,source", [
+    ("JPEG", "jpeg", {}, "JPEG SOF"),
+    ("JPEG", "jpeg", {"progressive": True}, "JPEG SOF"),
+    ("PNG", "png", {}, "PNG IHDR"),
+    ("WEBP", "webp", {"lossless": False}, "WebP VP8"),
+    ("WEBP", "webp", {"lossless": True}, "WebP VP8L"),
+    ("WEBP", "webp", {"exif": b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0"}, "WebP VP8X"),
+    ("GIF", "gif", {}, "GIF screen"),
+    ("BMP", "bmp", {}, "BMP header"),
+    ("TIFF", "tiff", {}, "TIFF IFD0"),
+])
+def test_size_from_headers(fmt: str, container: str, kw: dict[str, object], source: str) -> None:
+    data = _img(fmt, (123, 45), **kw)
+    assert dimensions.image_size(data, container) == (123, 45, source, 0)
+
+
+def test_size_from_damaged_headers_is_none_not_an_error() -> None:
+    data = _img("JPEG", (123, 45))
+    for cut in (3, 20, 100, 160):
+        assert dimensions.jpeg_size(data[:cut]) in (None, (123, 45))
+    assert dimensions.png_size(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0") is None
+    assert dimensions.webp_size(b"RIFF\0\0\0\0WEBPVP8L" + b"\0" * 20) is None
+    assert dimensions.tiff_size(b"II*\0\xff\xff\xff\x7f") is None
+    assert dimensions.heif_size(b"\0\0\0\x08meta") is None
+
+
+def _atom(typ: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", len(payload) + 8, typ) + payload
+
+
+def _full(typ: bytes, payload: bytes, version: int = 0, flags: int = 0) -> bytes:
+    return _atom(typ, bytes([version]) + flags.to_bytes(3, "big") + payload)
+
+
+def test_heif_primary_item_size_and_rotation() -> None:
+    ispe_small = _full(b"ispe", struct.pack(">II", 320, 240))
+    ispe_main = _full(b"ispe", struct.pack(">II", 4032, 3024))
+    irot = _atom(b"irot", b"\x01")  # 90 degrees anticlockwise
+    ipco = _atom(b"ipco", ispe_small + ispe_main + irot)
+    # item 2 (thumbnail) → property 1; item 1 (primary) → properties 2 and 3
+    ipma = _full(b"ipma", struct.pack(">I", 2) + struct.pack(">HB", 2, 1) + b"\x81" + struct.pack(">HB", 1, 2) + b"\x82\x03")
+    meta = _full(b"meta", _full(b"hdlr", b"\0" * 4 + b"pict" + b"\0" * 13) + _full(b"pitm", struct.pack(">H", 1))
+                 + _atom(b"iprp", ipco + ipma))
+    data = _atom(b"ftyp", b"heic\0\0\0\0mif1heic") + meta
+    assert dimensions.heif_size(data) == (4032, 3024, 90)
+    block = dimensions.size_block(4032, 3024, "HEIF ispe", None, 90)
+    assert (block["display_width"], block["display_height"]) == (3024, 4032)
+
+
+def test_tiff_raw_full_resolution_ifd_and_rw2_borders() -> None:
+    def ifd(entries: list[tuple[int, int, int]], next_off: int = 0) -> bytes:
+        out = struct.pack("<H", len(entries))
+        for tag, typ, val in entries:
+            out += struct.pack("<HHI", tag, typ, 1) + struct.pack("<I", val)
+        return out + struct.pack("<I", next_off)
+    # IFD0 at 8: a reduced preview (NewSubfileType 1) pointing to a SubIFD at 100 with the raw size
+    ifd0 = ifd([(0xFE, 4, 1), (0x100, 4, 160), (0x101, 4, 120), (0x14A, 4, 100)])
+    sub = ifd([(0xFE, 4, 0), (0x100, 4, 3040), (0x101, 4, 2014)])
+    data = b"II*\0" + struct.pack("<I", 8) + ifd0
+    data += b"\0" * (100 - len(data)) + sub
+    assert dimensions.tiff_size(data) == (3040, 2014, "SubIFD0")
+    # RW2: borders top 6, left 8, bottom 2742, right 3656 → 3648 × 2736 (ExifTool's size)
+    rw2 = b"IIU\0" + struct.pack("<I", 8) + ifd([(4, 3, 6), (5, 3, 8), (6, 3, 2742), (7, 3, 3656)])
+    assert dimensions.tiff_size(rw2) == (3648, 2736, "RW2 sensor borders")
+    assert mtype.detect(rw2 + b"\0" * 64, "x.rw2")["mime"] == "image/x-panasonic-rw2"
+    assert mtype.detect(rw2 + b"\0" * 64, "x.rw2")["extension_mismatch"] is False
+
+
+def _moov_file(udta: bytes, rotation_matrix: tuple[int, int, int, int] = (1, 0, 0, 1)) -> bytes:
+    mvhd = _full(b"mvhd", struct.pack(">IIII", 3_600_000_000, 3_600_000_000, 1000, 2500) + b"\0" * 80)
+    a, b, c, d = (v * 65536 for v in rotation_matrix)
+    matrix = struct.pack(">9i", a, b, 0, c, d, 0, 0, 0, 0x40000000)
+    tkhd = _full(b"tkhd", b"\0" * 36 + matrix + struct.pack(">II", 1920 << 16, 1080 << 16))
+    hdlr = _full(b"hdlr", b"\0\0\0\0vide" + b"\0" * 13)
+    entry = struct.pack(">I4s", 86, b"avc1") + b"\0" * 6 + b"\0\x01" + b"\0" * 16 + struct.pack(">HH", 1920, 1088) + b"\0" * 50
+    stsd = _full(b"stsd", struct.pack(">I", 1) + entry)
+    trak = _atom(b"trak", tkhd + _atom(b"mdia", hdlr + _atom(b"minf", _atom(b"stbl", stsd))))
+    return _atom(b"ftyp", b"mp42\0\0\0\0mp42isom") + _atom(b"moov", mvhd + trak + _atom(b"udta", udta))
+
+
+def _video(data: bytes) -> tuple[dict[str, object], list[dict[str, str]]]:
+    return video.video_metadata(lambda off, n: data[off:off + n], len(data), lambda: io.BytesIO(data))  # type: ignore[arg-type,return-value]
+
+
+def test_loci_3gpp_location_frame_size_codec() -> None:
+    # FLIR Thermal.mp4's position (issue 22): 34.07539, -118.2543 as 16.16 fixed point
+    lat, lon = round(34.07539 * 65536), round(-118.2543 * 65536)
+    loci = _full(b"loci", b"\x15\xc7" + b"Home\0" + b"\0" + struct.pack(">iii", lon, lat, 100 * 65536) + b"earth\0" + b"\0")
+    out, warnings = _video(_moov_file(loci, (0, 1, -1, 0)))
+    assert warnings == []
+    gps = out["gps"]
+    assert isinstance(gps, dict)
+    assert gps["latitude"] == pytest.approx(34.07539, abs=1e-4) and gps["longitude"] == pytest.approx(-118.2543, abs=1e-4)
+    assert gps["altitude"] == 100.0 and gps["name"] == "Home" and gps["body"] == "earth"
+    assert gps["source"] == "UserData:LocationInformation" and gps["atom"] == "udta/loci (3GPP)"
+    assert out["video"] == {"width": 1920, "height": 1080, "display_width": 1080, "display_height": 1920,
+                            "rotation": 90, "source": "tkhd", "codec": "avc1", "coded_width": 1920, "coded_height": 1088}
+    assert out["duration"] == 2.5
+
+
+def test_android_xyz_wins_over_nothing_and_bad_loci_is_a_warning() -> None:
+    xyz = _atom(b"\xa9xyz", struct.pack(">HH", 18, 0x15C7) + b"+34.0754-118.2543/")
+    out, _ = _video(_moov_file(xyz))
+    assert out["gps"] == {"latitude": 34.0754, "longitude": -118.2543, "iso6709": "+34.0754-118.2543/",
+                          "source": "UserData:GPSCoordinates", "atom": "udta/\u00a9xyz"}
+    bad = _full(b"loci", b"\0\0" + b"\0" + b"\0" + struct.pack(">iii", 0, 200 * 65536, 0) + b"\0\0")
+    out, warnings = _video(_moov_file(bad))
+    assert "gps" not in out
+    assert [w["reason"] for w in warnings] == ["3GPP loci position out of range: [200.0, 0.0]"]
+
+
+def test_xmp_date_without_seconds_is_a_capture_time() -> None:
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description xmp:CreateDate="2011-06-14T15:47+02:00"/></x:xmpmeta>'
+    assert exif.xmp_times(xmp)["xmp_create"]["value"] == "2011-06-14T15:47:00+02:00"
+
+
+def test_png_compressed_itxt_xmp_is_read(tmp_path: Path) -> None:
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description exif:DateTimeOriginal="2019-03-04T05:06:07.5-03:00"/></x:xmpmeta>'
+    body = b"XML:com.adobe.xmp\0\x01\0\0\0" + zlib.compress(xmp)
+    chunk = struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body))
+    png = _img("PNG", (7, 5))
+    data = png[:33] + chunk + png[33:]  # after IHDR
+    assert b"x:xmpmeta" not in data  # only the inflated packet holds it
+    path = tmp_path / "x.png"
+    path.write_bytes(data)
+    import os
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        media = parse_fd(fd, len(data), b"x.png")
+    finally:
+        os.close(fd)
+    assert media["capture_time"]["value"] == "2019-03-04T05:06:07.5-03:00"
+    assert media["capture_time"]["source"] == "XMP:DateTimeOriginal"
+    assert media["image"] == {"width": 7, "height": 5, "source": "PNG IHDR", "display_width": 7, "display_height": 5}
+
+
+def test_pillow_fallback_keeps_sub_seconds() -> None:
+    exif_img = Image.Exif()
+    exif_img.get_ifd(0x8769).update({0x9003: "2003:12:14 18:04:34", 0x9291: "61"})
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "WEBP", exif=exif_img.tobytes())
+    flat, _ = exif._pillow_tags(buf.getvalue(), False)
+    fields = exif.fields_from_tags(flat, None)
+    assert fields["capture_time"]["value"] == "2003-12-14T18:04:34.61"  # ExifTool: 18:04:34.61
+
+
+def test_recompressed_is_a_hint_with_reasons() -> None:
+    media = {"exif_present": False, "mime": "image/jpeg", "image": {"width": 1600, "height": 1200}}
+    hint = hints.recompressed_hint(media, b"/x/IMG-20200101-WA0007.jpg")
+    assert hint == {"hint": hints.HINT, "reasons": [
+        "no EXIF and a messenger-style file name (IMG-20200101-WA0007.jpg)",
+        "no EXIF and a longest side of 1600 px, a size messengers resize photos to"]}
+    edited = hints.recompressed_hint({"exif_present": True, "software": "Adobe Photoshop CS5 Windows"}, "a.jpg")
+    assert edited is not None and edited["reasons"] == [
+        "EXIF Software is 'Adobe Photoshop CS5 Windows', an editor or messenger, not camera firmware"]
+    camera = {"exif_present": True, "software": "Ver.1.00", "mime": "image/jpeg", "image": {"width": 1600, "height": 1200}}
+    assert hints.recompressed_hint(camera, "IMG-20200101-WA0007.jpg") is None  # EXIF kept: no messenger claim
