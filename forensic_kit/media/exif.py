@@ -402,6 +402,29 @@ def xmp_times(data: bytes, end: int | None = None) -> dict[str, Any]:
 MAX_XMP_BYTES = 4 * 1024 * 1024
 
 
+def png_modified(data: bytes) -> dict[str, Any] | None:
+    """The PNG ``tIME`` chunk (last modification, UTC by the PNG specification) as a time block;
+    None when absent or impossible (ExifTool prints an impossible one as it stands)."""
+    from datetime import datetime, timezone
+
+    from forensic_kit.media.times import utc_time
+
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        ctype = data[pos + 4:pos + 8]
+        if ctype == b"tIME" and length == 7 and pos + 15 <= len(data):
+            y, mo, d, h, mi, s = struct.unpack_from(">HBBBBB", data, pos + 8)
+            try:
+                return utc_time(datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc), "PNG:ModifyDate")
+            except ValueError:
+                return None
+        if ctype == b"IEND":
+            return None
+        pos += 12 + length
+    return None
+
+
 def png_xmp(data: bytes) -> bytes | None:
     """The XMP packet of a PNG: the ``iTXt`` chunk keyed ``XML:com.adobe.xmp``, inflated when
     compressed (at most ``MAX_XMP_BYTES``); None when there is none or it is damaged."""
@@ -412,7 +435,7 @@ def png_xmp(data: bytes) -> bytes | None:
         length = int.from_bytes(data[pos:pos + 4], "big")
         ctype = data[pos + 4:pos + 8]
         body = data[pos + 8:pos + 8 + length]
-        if ctype in (b"IDAT", b"IEND") or len(body) < length:
+        if ctype == b"IEND" or len(body) < length:
             return None
         if ctype == b"iTXt" and body.startswith(b"XML:com.adobe.xmp\0") and len(body) > 19:
             compressed = body[18] == 1
@@ -491,17 +514,22 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
     fields["exif_present"] = bool(flat)
     xmp_end = (jpeg_meta_end(data) or len(data)) if container == "jpeg" else min(len(data), XMP_SCAN_BYTES)
     xmp = xmp_times(data, xmp_end)
-    if not xmp and container == "png":
-        packet = png_xmp(data)
+    if container == "png":
+        packet = png_xmp(data) if not xmp else None
         if packet:
             xmp = xmp_times(packet)
+        png_time = png_modified(data)
+        if png_time:
+            fields["times"] = dict(fields.get("times") or {}, png_modified=png_time)
+            fields.setdefault("capture_time", png_time)
     if xmp:
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
         times = fields["times"]
         # EXIF capture times first; an XMP date stands in before a mere EXIF modification time
         fields["capture_time"] = (times.get("original") or times.get("digitized") or times.get("xmp_original")
-                                  or times.get("xmp_create") or times.get("xmp_date_created") or times.get("modified"))
+                                  or times.get("xmp_create") or times.get("xmp_date_created") or times.get("modified")
+                                  or times.get("png_modified"))
     if flat:
         fields["parsers"] = {"exif": PARSER_NAMES[parser]}
     return fields, warnings

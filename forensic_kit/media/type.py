@@ -54,7 +54,8 @@ _magic: dict[bool, Any] = {}
 # Signatures libmagic 5.44 does not know (it answers application/octet-stream): (first bytes,
 # MIME type as ExifTool gives it, description). Applied only to an undecided answer.
 _EXTRA_SIGNATURES = (
-    (b"IIU\0\x08\0\0\0", "image/x-panasonic-rw2", "Panasonic RW2 raw image (TIFF-like, IIU)"),
+    (b"IIU\0", "image/x-panasonic-rw2", "Panasonic RW2 raw image (TIFF-like, IIU)"),
+    (b"\0\0\0\x18ftypcrx ", "image/x-canon-cr3", "Canon CR3 raw image (ISO base media, brand crx)"),
 )
 
 

@@ -312,10 +312,11 @@ def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.Buff
     mut, reason = _mutagen(open_file) if moov is not None else ({}, None)
     if reason:
         warnings.append({"parser": PARSER_NAMES["mutagen"], "stage": "parse", "reason": reason})
-    if "duration" in mut:
-        out["duration"], sources["duration"] = mut["duration"], PARSER_NAMES["mutagen"]
-    elif "duration" in mvhd:
+    # the movie header's duration (what ExifTool and players report); mutagen's is the audio track's
+    if "duration" in mvhd:
         out["duration"], sources["duration"] = mvhd["duration"], PARSER_NAMES["atoms"]
+    elif "duration" in mut:
+        out["duration"], sources["duration"] = mut["duration"], PARSER_NAMES["mutagen"]
     for field, key, ud in (("make", "com.apple.quicktime.make", "mak"), ("model", "com.apple.quicktime.model", "mod"),
                            ("software", "com.apple.quicktime.software", "swr")):
         val = keys.get(key) or udta.get(ud) or mut.get(field)
