@@ -141,6 +141,11 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         media["kind"] = top if top in ("image", "video", "audio") else "other"
         if top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
+        xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
+        if xmp:
+            media["times"] = xmp
+            media["capture_time"] = xmp.get("xmp_original") or xmp.get("xmp_create") or xmp.get("xmp_date_created")
+            media["parsers"] = {"xmp": "fkit-xmp-dates 1"}
     media.setdefault("parsers", {})["type"] = mtype.PARSER_NAME
     if warnings:
         media["warnings"] = warnings
@@ -317,7 +322,8 @@ def _warm_up() -> None:
 
     import exifread  # noqa: F401
 
-    mtype.detect(b"\xff\xd8\xff", "x.jpg")
+    mtype.detect(b"\xff\xd8\xff", "x.jpg")  # libmagic loaded for binary media (fast flags)
+    mtype.detect(b"text", "x.txt")  # and for everything else
     exif.PARSER_NAMES["exifread"]  # looked up once here, inherited by every worker
     exif.exifread_header_class()  # the exifread header class, built once before forking
 
