@@ -49,7 +49,9 @@ EXPECTED: dict[str, frozenset[str]] = {
 # libmagic's "I don't know" answers: nothing to compare an extension with
 _UNDECIDED = frozenset({"application/octet-stream", "application/x-empty"})
 
-_magic: dict[tuple[bool, bool], Any] = {}
+_magic: dict[bool, Any] = {}
+_flags: dict[bool, tuple[int, int]] = {}  # (all tests, fast) libmagic flags per cookie
+_fast_now: dict[bool, bool] = {}
 
 # Files that start with one of these signatures are binary images or media: libmagic's text,
 # encoding, CDF, tar, ELF, compression and token tests cannot match them, so they are switched
@@ -92,17 +94,26 @@ PARSER_NAME = _parser_name()
 
 
 def _detector(mime: bool, fast: bool = False) -> Any:
-    m = _magic.get((mime, fast))
-    if m is None:
-        import magic
+    """libmagic for MIME types or descriptions; one cookie each, its flags switched per call
+    (``fast``: the tests that cannot match binary media off). One database in memory per cookie."""
+    import magic
 
-        m = _magic[(mime, fast)] = magic.Magic(mime=mime)
-        if fast:
-            flags = m.flags
-            for name in _FAST_FLAGS:
-                flags |= getattr(magic, name, 0)
-            magic.magic_setflags(m.cookie, flags)
+    m = _magic.get(mime)
+    if m is None:
+        m = _magic[mime] = magic.Magic(mime=mime)
+        _flags[mime] = (int(m.flags), int(m.flags) | _fast_bits(magic))
+        _fast_now[mime] = False
+    if _fast_now[mime] != fast:
+        magic.magic_setflags(m.cookie, _flags[mime][1 if fast else 0])
+        _fast_now[mime] = fast
     return m
+
+
+def _fast_bits(magic: Any) -> int:
+    bits = 0
+    for name in _FAST_FLAGS:
+        bits |= int(getattr(magic, name, 0))
+    return bits
 
 
 def extension(name: bytes | str) -> str | None:

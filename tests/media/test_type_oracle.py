@@ -46,3 +46,6 @@ def test_fast_libmagic_flags_change_no_answer_on_binary_media() -> None:
                 assert mtype._detector(mime, True).from_buffer(head) == mtype._detector(mime, False).from_buffer(head), target
             checked += 1
     assert checked > 150
+    # the switch is real: with the text tests off, text is no longer recognised as such
+    assert mtype._detector(True, True).from_buffer(b"hello world\n" * 20) != "text/plain"
+    assert mtype._detector(True, False).from_buffer(b"hello world\n" * 20) == "text/plain"
