@@ -142,6 +142,9 @@ def _stsd(buf: bytes, s: int, e: int) -> dict[str, Any]:
     return out
 
 
+_LOCI_ROLES = {0: "shooting", 1: "real", 2: "fictional"}  # 3GPP TS 26.244 role of the place
+
+
 def _loci(buf: bytes, s: int, e: int) -> dict[str, Any] | None:
     """3GPP ``loci`` (TS 26.244): name, role, then longitude, latitude and altitude as signed
     16.16 fixed point, then body and notes."""
@@ -158,7 +161,7 @@ def _loci(buf: bytes, s: int, e: int) -> dict[str, Any] | None:
     if not valid_position(lat, lon):
         return {"invalid_position": [lat, lon]}
     out: dict[str, Any] = {"latitude": round(lat, 6), "longitude": round(lon, 6), "altitude": round(alt, 3),
-                           "role": role}
+                           "role": _LOCI_ROLES.get(role, str(role))}
     for key, val in (("name", name), ("body", body), ("notes", notes)):
         if val:
             out[key] = val

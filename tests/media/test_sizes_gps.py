@@ -4,7 +4,10 @@ recompressed hint, on files the tests make themselves (the real ones are in the 
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -119,6 +122,33 @@ def test_loci_3gpp_location_frame_size_codec() -> None:
     assert out["video"] == {"width": 1920, "height": 1080, "display_width": 1080, "display_height": 1920,
                             "rotation": 90, "source": "tkhd", "codec": "avc1", "coded_width": 1920, "coded_height": 1088}
     assert out["duration"] == 2.5
+    assert gps["role"] == "shooting"
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool not installed (the oracle for generated files)")
+def test_loci_file_against_exiftool(tmp_path: Path) -> None:
+    """The same generated loci file read by ExifTool: position, altitude, frame size, duration."""
+    lat, lon = round(-33.8568 * 65536), round(151.2153 * 65536)
+    utf16 = _full(b"loci", b"\x15\xc7" + b"\xfe\xff\0O\0p\0e\0r\0a\0\0" + b"\x01" + struct.pack(">iii", lon, lat, -5 * 65536) + b"\0\0")
+    out16, _ = _video(_moov_file(utf16))
+    gps16 = out16["gps"]
+    assert isinstance(gps16, dict)
+    # TS 26.244: a UTF-16 name starts with a byte-order mark and ends with a 16-bit NUL; fkit reads it so.
+    # ExifTool 12.57 ends the name at the first 0 byte and reads the position 1 byte off
+    # (GPSLatitude 114.00148 for this file): fkit is right there.
+    assert (gps16["name"], gps16["latitude"], gps16["longitude"]) == ("Opera", -33.856796, 151.215302)
+    loci = _full(b"loci", b"\x15\xc7" + b"Opera\0" + b"\x01" + struct.pack(">iii", lon, lat, -5 * 65536) + b"\0\0")
+    path = tmp_path / "loci.mp4"
+    path.write_bytes(_moov_file(loci))
+    oracle = json.loads(subprocess.run(["exiftool", "-json", "-n", str(path)], capture_output=True, check=True).stdout)[0]
+    out, _ = _video(path.read_bytes())
+    gps, frame = out["gps"], out["video"]
+    assert isinstance(gps, dict) and isinstance(frame, dict)
+    assert gps["name"] == "Opera" and gps["role"] == "real"
+    assert gps["latitude"] == pytest.approx(oracle["GPSLatitude"], abs=1e-5)
+    assert gps["longitude"] == pytest.approx(oracle["GPSLongitude"], abs=1e-5)
+    assert gps["altitude"] == pytest.approx(-oracle["GPSAltitude"] if oracle.get("GPSAltitudeRef") == 1 else oracle["GPSAltitude"])
+    assert (frame["width"], frame["height"], out["duration"]) == (oracle["ImageWidth"], oracle["ImageHeight"], oracle["Duration"])
 
 
 def test_android_xyz_wins_over_nothing_and_bad_loci_is_a_warning() -> None:
