@@ -41,7 +41,7 @@ def recompressed_hint(media: dict[str, Any], name: bytes | str, jpeg: bytes = b"
     if no_exif and media.get("mime") == "image/jpeg" and longest in MESSENGER_SIDES:
         reasons.append(f"no EXIF and a longest side of {longest} px, a size messengers resize photos to")
     if jpeg and b"Photoshop 3.0\0" in jpeg[:65536] and not reasons:
-        reasons.append("a Photoshop (APP13) segment: the file was written by an image editor")
+        reasons.append("a Photoshop/IPTC (APP13) segment, which editors and photo-desk tools write and cameras rarely do")
     if not reasons:
         return None
     return {"hint": HINT, "reasons": reasons}

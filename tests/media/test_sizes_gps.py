@@ -208,3 +208,16 @@ def test_recompressed_is_a_hint_with_reasons() -> None:
         "EXIF Software is 'Adobe Photoshop CS5 Windows', an editor or messenger, not camera firmware"]
     camera = {"exif_present": True, "software": "Ver.1.00", "mime": "image/jpeg", "image": {"width": 1600, "height": 1200}}
     assert hints.recompressed_hint(camera, "IMG-20200101-WA0007.jpg") is None  # EXIF kept: no messenger claim
+
+
+def test_real_files_hint_and_sizes() -> None:
+    """exif-samples' camera JPEGs were shrunk with GIMP (their EXIF Software says so): the hint
+    fires with that reason; the size is the SOF's, as ExifTool's File:ImageWidth."""
+    from tests.conftest import fkit, testdata
+
+    path = testdata("photos", "cameras", "Canon_40D.jpg")
+    oracle = json.loads(Path(str(path) + ".exiftool.json").read_text("utf-8"))[0]
+    media = json.loads(fkit("meta", path).stdout)["media"]
+    assert media["recompressed_hint"]["reasons"] == [
+        "EXIF Software is 'GIMP 2.4.5', an editor or messenger, not camera firmware"]
+    assert (media["image"]["width"], media["image"]["height"]) == (oracle["File:ImageWidth"], oracle["File:ImageHeight"])
