@@ -481,6 +481,38 @@ def jpeg_headers_within(data: bytes) -> bool:
     return jpeg_meta_end(data) is not None
 
 
+MAX_EMBEDDED_CANDIDATES = 8
+
+
+def embedded_exif(data: bytes) -> tuple[dict[str, Any], int] | None:
+    """EXIF carried inside a format fkit has no reader for (PSD image resources, an XCF parasite,
+    MRW's TTW block, the JPEG preview of a RAF or X3F, BPG, MIFF, PDF): the first TIFF header
+    (``II*\0`` / ``MM\0*``, preferring one right after ``Exif\0\0``) whose IFDs exifread reads
+    with a make, a model or a date. Returns (fields, offset of the TIFF header) or None."""
+    starts: list[int] = []
+    at = data.find(b"Exif\0\0")
+    while at >= 0 and len(starts) < MAX_EMBEDDED_CANDIDATES:
+        if data[at + 6:at + 10] in (b"II*\0", b"MM\0*"):
+            starts.append(at + 6)
+        at = data.find(b"Exif\0\0", at + 1)
+    for sig in (b"II*\0", b"MM\0*"):
+        at = data.find(sig)
+        while at >= 0 and len(starts) < 2 * MAX_EMBEDDED_CANDIDATES:
+            if at not in starts:
+                starts.append(at)
+            at = data.find(sig, at + 1)
+    for start in starts:
+        try:
+            flat, thumb = _exifread_tags(data[start:])
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - a false TIFF signature inside other data: try the next one
+            continue
+        if any(k in flat for k in ("Make", "Model", "DateTimeOriginal", "DateTimeDigitized", "DateTime", "GPSLatitude")):
+            return fields_from_tags(flat, thumb), start
+    return None
+
+
 def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """EXIF fields of an image held in ``data``; ``container`` is ``jpeg``, ``heif``, ``webp``,
     ``png``, ``tiff`` or ``other``. Returns (fields with ``parser``, warnings)."""

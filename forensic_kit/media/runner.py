@@ -141,11 +141,23 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         media["kind"] = top if top in ("image", "video", "audio") else "other"
         if top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
+        # never in documents, archives or disk images: a photo stored inside them is not their EXIF
+        carve = media["kind"] != "other" or head.startswith(b"\0MRM")  # + Minolta MRW (libmagic: data)
+        found = exif.embedded_exif(head) if carve else None
+        if found is not None:  # EXIF inside a format without a reader (PSD, XCF, RAF, MRW, X3F, PDF...)
+            fields, at = found
+            fields.pop("thumbnail", None)
+            media.update(fields)
+            media["exif_present"] = True
+            media["exif_embedded_at"] = at
+            media["parsers"] = {"exif": f"{exif.PARSER_NAMES['exifread']} (TIFF block at byte {at})"}
         xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
         if xmp:
-            media["times"] = xmp
-            media["capture_time"] = xmp.get("xmp_original") or xmp.get("xmp_create") or xmp.get("xmp_date_created")
-            media["parsers"] = {"xmp": "fkit-xmp-dates 1"}
+            media["times"] = dict(media.get("times") or {}, **xmp)
+            times = media["times"]
+            media["capture_time"] = (times.get("original") or times.get("digitized") or xmp.get("xmp_original")
+                                     or xmp.get("xmp_create") or xmp.get("xmp_date_created") or times.get("modified"))
+            media.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
     media.setdefault("parsers", {})["type"] = mtype.PARSER_NAME
     if warnings:
         media["warnings"] = warnings

@@ -221,3 +221,27 @@ def test_real_files_hint_and_sizes() -> None:
     assert media["recompressed_hint"]["reasons"] == [
         "EXIF Software is 'GIMP 2.4.5', an editor or messenger, not camera firmware"]
     assert (media["image"]["width"], media["image"]["height"]) == (oracle["File:ImageWidth"], oracle["File:ImageHeight"])
+
+
+def test_exif_of_a_photo_stored_in_an_archive_is_not_the_archive_s(tmp_path: Path) -> None:
+    """EXIF is looked for inside formats without a reader only when they are media (PSD, RAF,
+    X3F...), never in documents or archives: a ZIP that stores a photo does not get its camera."""
+    import zipfile
+
+    exif_img = Image.Exif()
+    exif_img[0x010F] = "Canon"
+    exif_img[0x0132] = "2020:01:02 03:04:05"
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "JPEG", exif=exif_img.tobytes())
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("IMG_0001.jpg", photo.getvalue())
+    import os
+    fd = os.open(archive, os.O_RDONLY)
+    try:
+        media = parse_fd(fd, archive.stat().st_size, b"a.zip")
+    finally:
+        os.close(fd)
+    assert media["mime"] == "application/zip" and "make" not in media and "capture_time" not in media
+    found = exif.embedded_exif(photo.getvalue()[2:])  # the same bytes where a media format holds them
+    assert found is not None and found[0]["make"] == "Canon"
