@@ -123,6 +123,12 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         hint = hints.recompressed_hint(media, name, data if kind == "jpeg" else b"")
         if hint:
             media["recompressed_hint"] = hint
+    elif kind == "avi":
+        from forensic_kit.media import riff
+
+        fields, warns = riff.avi_metadata(head)
+        media.update(fields)
+        warnings.extend(warns)
     elif kind in ("gif", "bmp"):
         media["kind"] = "image"
         _add_size(media, head, kind)

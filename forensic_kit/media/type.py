@@ -147,7 +147,7 @@ def detect(head: bytes, name: bytes | str) -> dict[str, Any]:
 
 def container(mime: str, head: bytes) -> str:
     """Which metadata path a file takes: ``jpeg``, ``heif``, ``webp``, ``png``, ``jxl``, ``tiff``,
-    ``gif``, ``bmp`` (size only), ``isobmff`` (MP4/MOV/3GP/M4A), ``other``."""
+    ``gif``, ``bmp`` (size only), ``avi``, ``isobmff`` (MP4/MOV/3GP/M4A), ``other``."""
     if head[:3] == b"\xff\xd8\xff":
         return "jpeg"
     if head[4:8] == b"ftyp":
@@ -157,6 +157,8 @@ def container(mime: str, head: bytes) -> str:
         return "isobmff"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
     if head[:8] == b"\x89PNG\r\n\x1a\n":
         return "png"
     if head[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":

@@ -210,6 +210,8 @@ _NO_SIGNATURE = ("libmagic 5.44 has no signature for this format and says applic
 _TIFF_DIALECT = ("libmagic types the TIFF container; ExifTool names the TIFF-based dialect from maker tags and the "
                  "extension: both right, ExifTool more specific (the extension check accepts image/tiff for it)")
 _CD = "corpus/photos/exiftool/"
+_PENTAX_IDIT = ("the IDIT chunk says '2009/10/27 12:14:34'; ExifTool 12.57 prints 12:14:00 (it drops the seconds of "
+                "this numeric form) while its own Pentax maker notes say Time 12:14:34: fkit is right")
 EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
     # ExifTool.jpg carries two cameras: EXIF says FUJIFILM FinePix2400Zoom 2001-05-19 (fkit), the Canon maker
     # notes say Canon PowerShot A5 1998-05-01, and ExifTool's ungrouped output prefers the maker notes.
@@ -237,6 +239,7 @@ EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
         None, "the PNG tIME chunk says 05:10:88 (88 seconds): ExifTool prints it; fkit refuses an impossible time: fkit right"),
     # GPSLatitude is 0xFFFFFFFF/1 = 4294967295 degrees: ExifTool prints it; fkit refuses an impossible position
     ("corpus/photos/pillow/exif_gps.jpg", "gps_latitude"): (None, "impossible latitude 4294967295°: fkit refuses it (right)"),
+    (_CD + "Pentax.avi", "capture_time"): (("2009-10-27T12:14:34", "", None), _PENTAX_IDIT),
     (_CD + "PhaseOne.iiq", "mime"): ("image/tiff", _TIFF_DIALECT),
     (_CD + "Nikon.nef", "mime"): ("image/tiff", _TIFF_DIALECT),
     (_CD + "DNG.dng", "mime"): ("image/tiff", _TIFF_DIALECT),

@@ -245,3 +245,29 @@ def test_exif_of_a_photo_stored_in_an_archive_is_not_the_archive_s(tmp_path: Pat
     assert media["mime"] == "application/zip" and "make" not in media and "capture_time" not in media
     found = exif.embedded_exif(photo.getvalue()[2:])  # the same bytes where a media format holds them
     assert found is not None and found[0]["make"] == "Canon"
+
+
+def _riff(cid: bytes, body: bytes) -> bytes:
+    return cid + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def test_avi_headers_size_codec_duration_idit() -> None:
+    from forensic_kit.media import riff
+
+    avih = _riff(b"avih", struct.pack("<10I", 33366, 0, 0, 0, 300, 0, 1, 0, 640, 480) + b"\0" * 16)
+    strh = _riff(b"strh", b"vidsXVID" + struct.pack("<IHHIIIII", 0, 0, 0, 0, 1001, 30000, 0, 299) + b"\0" * 20)
+    hdrl = _riff(b"LIST", b"hdrl" + avih + _riff(b"LIST", b"strl" + strh))
+    idit = _riff(b"IDIT", b"Mon Mar 10 15:04:43 2003\n\0")
+    data = b"RIFF" + struct.pack("<I", 4 + len(hdrl) + len(idit)) + b"AVI " + hdrl + idit
+    out, warnings = riff.avi_metadata(data)
+    assert warnings == []
+    assert out["video"] == {"width": 640, "height": 480, "display_width": 640, "display_height": 480, "rotation": 0,
+                            "source": "avih", "codec": "XVID"}
+    assert out["duration"] == round(299 * 1001 / 30000, 6)  # the video stream's length, as ExifTool
+    assert out["capture_time"]["value"] == "2003-03-10T15:04:43" and out["capture_time"]["zone_assumed"] is True
+    assert riff.idit_time(b"2009/10/27 12:14:34\0")["value"] == "2009-10-27T12:14:34"  # type: ignore[index]
+    assert riff.idit_time(b"garbage") is None
+    # cut anywhere: no exception, at most a warning
+    for cut in range(12, len(data), 7):
+        riff.avi_metadata(data[:cut])
+    assert riff.avi_metadata(b"RIFF\xff\xff\xff\xffAVI " + b"LIST\xff\xff\xff\xffhdrl")[1][0]["reason"] == "no avih header in the first bytes"
