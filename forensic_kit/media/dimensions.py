@@ -8,6 +8,7 @@ memory, is bounded by their length, and returns None rather than raising on a da
 
 from __future__ import annotations
 
+import re
 import struct
 from typing import Any
 
@@ -259,6 +260,82 @@ def _ifd(data: bytes, off: int, order: str) -> dict[int, list[int]] | None:
     return out
 
 
+def _jxl_codestream(data: bytes) -> bytes | None:
+    if data[:2] == b"\xff\x0a":
+        return data
+    if data[:12] != b"\0\0\0\x0cJXL \r\n\x87\n":
+        return None
+    budget = [0]
+    for typ, s, e in _boxes(data, 0, len(data), budget):
+        if typ == b"jxlc" and data[s:s + 2] == b"\xff\x0a":
+            return data[s:e]
+        if typ == b"jxlp" and data[s + 4:s + 6] == b"\xff\x0a":
+            return data[s + 4:e]
+    return None
+
+
+def jxl_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG XL ``SizeHeader`` (bare codestream or ``jxlc``/``jxlp`` box)."""
+    code = _jxl_codestream(data)
+    if code is None or len(code) < 12:
+        return None
+    bits = int.from_bytes(code[2:12], "little")
+    pos = 0
+
+    def take(n: int) -> int:
+        nonlocal pos
+        value = (bits >> pos) & ((1 << n) - 1)
+        pos += n
+        return value
+
+    def u32() -> int:
+        return take((9, 13, 18, 30)[take(2)]) + 1
+
+    small = take(1)
+    height = (take(5) + 1) * 8 if small else u32()
+    ratio = take(3)
+    if ratio:
+        num, den = ((1, 1), (12, 10), (4, 3), (3, 2), (16, 9), (5, 4), (2, 1))[ratio - 1]
+        width = height * num // den
+    else:
+        width = (take(5) + 1) * 8 if small else u32()
+    return width, height
+
+
+def other_size(data: bytes) -> tuple[int, int, str] | None:
+    """(width, height, source) for image formats with a fixed header and no metadata reader:
+    PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM."""
+    n = len(data)
+    if data[:4] == b"8BPS" and n >= 22:
+        height, width = struct.unpack_from(">II", data, 14)
+        return (width, height, "PSD header") if width and height else None
+    if data[:9] == b"gimp xcf " and n >= 22:
+        at = data.find(b"\0", 9, 14) + 1
+        if at > 0 and at + 8 <= n:
+            width, height = struct.unpack_from(">II", data, at)
+            return (width, height, "XCF header") if width and height else None
+    if data[:12] == b"\0\0\0\x0cjP  \r\n\x87\n":
+        at = data.find(b"ihdr", 0, 4096)
+        if at >= 0 and at + 12 <= n:
+            height, width = struct.unpack_from(">II", data, at + 4)
+            return (width, height, "JPEG 2000 ihdr") if width and height else None
+    if data[:4] == b"\xff\x4f\xff\x51" and n >= 24:  # J2K codestream: SOC, SIZ
+        xsiz, ysiz, xo, yo = struct.unpack_from(">IIII", data, 8)
+        return (xsiz - xo, ysiz - yo, "JPEG 2000 SIZ") if xsiz > xo and ysiz > yo else None
+    if data[:2] == b"\xff\x0a" or data[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":
+        wh = jxl_size(data)
+        return (wh[0], wh[1], "JPEG XL SizeHeader") if wh else None
+    if data[:4] == b"\0\0\1\0" and n >= 8:  # ICO: the first image's entry (0 means 256)
+        return data[6] or 256, data[7] or 256, "ICO directory"
+    if data[:1] == b"\x0a" and n >= 12 and data[1] in (0, 2, 3, 4, 5) and data[2] == 1:  # PCX
+        xmin, ymin, xmax, ymax = struct.unpack_from("<HHHH", data, 4)
+        return (xmax - xmin + 1, ymax - ymin + 1, "PCX header") if xmax >= xmin and ymax >= ymin else None
+    m = re.match(rb"P([1-6Ff])\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s", data[:512])
+    if m:
+        return int(m[2]), int(m[3]), "PNM header"
+    return None
+
+
 def image_size(data: bytes, container: str) -> tuple[int, int, str, int] | None:
     """(width, height, source, rotation) for an image held in ``data``; None when the header
     is not there or is damaged."""
@@ -277,6 +354,9 @@ def image_size(data: bytes, container: str) -> tuple[int, int, str, int] | None:
     if container == "tiff":
         wht = tiff_size(data)
         return (wht[0], wht[1], f"TIFF {wht[2]}", 0) if wht else None
+    if container == "jxl":
+        wh = jxl_size(data)
+        return (wh[0], wh[1], "JPEG XL SizeHeader", 0) if wh else None
     if container == "gif":
         wh = gif_size(data)
         return (wh[0], wh[1], "GIF screen", 0) if wh else None

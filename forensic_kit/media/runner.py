@@ -147,6 +147,12 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         media["kind"] = top if top in ("image", "video", "audio") else "other"
         if top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
+        if top == "image":
+            from forensic_kit.media import dimensions
+
+            found_size = dimensions.other_size(head)
+            if found_size is not None:
+                media["image"] = dimensions.size_block(*found_size)
         # never in documents, archives or disk images: a photo stored inside them is not their EXIF
         carve = media["kind"] != "other" or head.startswith(b"\0MRM")  # + Minolta MRW (libmagic: data)
         found = exif.embedded_exif(head) if carve else None

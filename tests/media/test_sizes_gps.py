@@ -271,3 +271,32 @@ def test_avi_headers_size_codec_duration_idit() -> None:
     for cut in range(12, len(data), 7):
         riff.avi_metadata(data[:cut])
     assert riff.avi_metadata(b"RIFF\xff\xff\xff\xffAVI " + b"LIST\xff\xff\xff\xffhdrl")[1][0]["reason"] == "no avih header in the first bytes"
+
+
+def _jxl_header(width: int, height: int) -> bytes:
+    fields = [(0, 1), (0, 2), (height - 1, 9), (0, 3), (0, 2), (width - 1, 9)]  # small=0, U32 selector 0
+    bits, pos = 0, 0
+    for value, n in fields:
+        bits |= value << pos
+        pos += n
+    return b"\xff\x0a" + bits.to_bytes(10, "little")
+
+
+@pytest.mark.parametrize("data,expected", [
+    (b"8BPS\0\x01" + b"\0" * 6 + b"\0\x03" + struct.pack(">II", 45, 123) + b"\0\x08\0\x03", (123, 45, "PSD header")),
+    (b"gimp xcf v011\0" + struct.pack(">II", 123, 45) + b"\0" * 8, (123, 45, "XCF header")),
+    (b"\xff\x4f\xff\x51\0\x29\0\0" + struct.pack(">IIII", 133, 55, 10, 10) + b"\0" * 24, (123, 45, "JPEG 2000 SIZ")),
+    (_jxl_header(200, 130), (200, 130, "JPEG XL SizeHeader")),
+    (b"P6\n# a comment\n123 45\n255\n", (123, 45, "PNM header")),
+    (b"\0\0\1\0\1\0\0\0", (256, 256, "ICO directory")),
+])
+def test_other_sizes_from_fixed_headers(data: bytes, expected: tuple[int, int, str]) -> None:
+    assert dimensions.other_size(data) == expected
+
+
+def test_other_sizes_made_by_pillow() -> None:
+    assert dimensions.other_size(_img("PCX", (123, 45))) == (123, 45, "PCX header")
+    assert dimensions.other_size(_img("PPM", (123, 45))) == (123, 45, "PNM header")
+    assert dimensions.other_size(_img("ICO", (48, 32), sizes=[(48, 32)])) == (48, 32, "ICO directory")
+    assert dimensions.other_size(b"\x0a\x05\x01\x08" + struct.pack("<HHHH", 5, 0, 2, 9)) is None  # xmax < xmin
+    assert dimensions.other_size(b"8BPS" + b"\0" * 18) is None
