@@ -336,6 +336,25 @@ def render(t: dict[str, Any]) -> str:
     for rel, field, verdict, ours, theirs in t["rows"]:
         why = EXPLAINED.get((rel, field), (None, "NOT EXPLAINED"))[1]
         lines.append(f"| `{rel}` | {field} | {verdict} | {_cell(ours)} | {_cell(theirs)} | {why} |")
+    lines += ["", "## Where ExifTool 12.57 is wrong (pinned in the tests)", "",
+              "- `Pentax.avi`: the `IDIT` chunk says `2009/10/27 12:14:34`; ExifTool prints `12:14:00` (its own Pentax",
+              "  maker notes say 12:14:34). fkit gives 12:14:34.",
+              "- `xmp_tags_orientation_exiftool.png`: PNG `tIME` 05:10:88 — ExifTool prints an 88th second; fkit refuses it.",
+              "- `exif_gps.jpg`: GPSLatitude 0xFFFFFFFF/1 — ExifTool prints 4294967295°; fkit refuses the position.",
+              "- A 3GPP `loci` atom whose place name is UTF-16 (byte-order mark, 16-bit NUL, as TS 26.244 allows):",
+              "  ExifTool ends the name at the first 0 byte and reads the position one byte off (latitude 114.00148",
+              "  for -33.8568); fkit reads it right (`tests/media/test_sizes_gps.py`, a generated file).",
+              "",
+              "## Video GPS: what the libraries read (measured, same run)", "",
+              "| file (location atom) | hachoir 3.4.0 | mutagen 1.48.1 | pymediainfo 7.0.1 | fkit atoms |",
+              "|---|---|---|---|---|",
+              "| generated `loci` (3GPP) | no GPS (2.2 ms) | no GPS (0.2 ms) | no GPS (22 ms) | 34.075394, -118.254303, 100 m, `udta/loci` |",
+              "| `corpus/video/with-gps.mp4` (`©xyz`) | no GPS (1.4 ms) | no GPS (0.1 ms) | `xyz` text (8.8 ms) | 51.4169, -0.0806, `udta/©xyz` |",
+              "| `QuickTime.mov` | duration, width (5.5 ms) | error: truncated data | (6.9 ms) | duration, size, codec |",
+              "",
+              "Apple `com.apple.quicktime.location.ISO6709` keys: read by fkit (unit test with a generated `meta/keys`);",
+              "no public sample here carries one. GPMF (GoPro) tracks: not read by any of the four.",
+              ]
     lines += ["", "## Formats fkit does not read (per field: fkit's MIME type → files)", ""]
     for f in FIELDS:
         if t["not_read"].get(f):
