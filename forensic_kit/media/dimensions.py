@@ -137,7 +137,7 @@ def heif_size(data: bytes) -> tuple[int, int, int] | None:
         return None
     primary: int | None = None
     props: list[tuple[bytes, int, int]] = []
-    assoc: dict[int, list[int]] = {}
+    ipma: tuple[int, int] | None = None
     for typ, s, e in _boxes(data, meta[0] + 4, meta[1], budget):
         if typ == b"pitm" and e - s >= 6:
             primary = struct.unpack_from(">H", data, s + 4)[0] if data[s] == 0 else (
@@ -146,10 +146,11 @@ def heif_size(data: bytes) -> tuple[int, int, int] | None:
             for ptyp, ps, pe in _boxes(data, s, e, budget):
                 if ptyp == b"ipco":
                     props = _boxes(data, ps, pe, budget)
-                elif ptyp == b"ipma" and pe - ps >= 8 and not assoc:
-                    assoc = _ipma(data, ps, pe)
-    if primary is None:
+                elif ptyp == b"ipma" and pe - ps >= 8 and ipma is None:
+                    ipma = (ps, pe)
+    if primary is None or ipma is None:
         return None
+    assoc = _ipma(data, ipma[0], ipma[1], primary)
     width = height = None
     rotation = 0
     for index in assoc.get(primary, []):
@@ -165,7 +166,9 @@ def heif_size(data: bytes) -> tuple[int, int, int] | None:
     return width, height, rotation
 
 
-def _ipma(data: bytes, s: int, e: int) -> dict[int, list[int]]:
+def _ipma(data: bytes, s: int, e: int, wanted: int) -> dict[int, list[int]]:
+    """Property indices of item ``wanted`` (the walk stops once it is found; a grid image lists
+    every tile before or after it)."""
     version, flags = data[s], int.from_bytes(data[s + 1:s + 4], "big")
     count = struct.unpack_from(">I", data, s + 4)[0]
     pos = s + 8
@@ -189,7 +192,9 @@ def _ipma(data: bytes, s: int, e: int) -> dict[int, list[int]]:
             else:
                 indices.append(data[pos] & 0x7F)
                 pos += 1
-        out[item] = indices
+        if item == wanted:
+            out[item] = indices
+            break
     return out
 
 

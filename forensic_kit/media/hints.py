@@ -40,7 +40,7 @@ def recompressed_hint(media: dict[str, Any], name: bytes | str, jpeg: bytes = b"
     longest = max(int(image.get("width") or 0), int(image.get("height") or 0))
     if no_exif and media.get("mime") == "image/jpeg" and longest in MESSENGER_SIDES:
         reasons.append(f"no EXIF and a longest side of {longest} px, a size messengers resize photos to")
-    if jpeg and b"Photoshop 3.0\0" in jpeg[:65536] and not reasons:
+    if jpeg and not reasons and jpeg.find(b"Photoshop 3.0\0", 0, 65536) >= 0:
         reasons.append("a Photoshop/IPTC (APP13) segment, which editors and photo-desk tools write and cameras rarely do")
     if not reasons:
         return None
