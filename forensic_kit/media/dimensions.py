@@ -309,8 +309,11 @@ def jxl_size(data: bytes) -> tuple[int, int] | None:
 
 def other_size(data: bytes) -> tuple[int, int, str] | None:
     """(width, height, source) for image formats with a fixed header and no metadata reader:
-    PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM."""
+    Minolta MRW, PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM."""
     n = len(data)
+    if data[:4] == b"\0MRM" and data[8:12] == b"\0PRD" and n >= 32:  # Minolta MRW: PRD block image size
+        height, width = struct.unpack_from(">HH", data, 28)
+        return (width, height, "MRW PRD") if width and height else None
     if data[:4] == b"8BPS" and n >= 22:
         height, width = struct.unpack_from(">II", data, 14)
         return (width, height, "PSD header") if width and height else None

@@ -154,7 +154,7 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             if found_size is not None:
                 media["image"] = dimensions.size_block(*found_size)
         # never in documents, archives or disk images: a photo stored inside them is not their EXIF
-        carve = media["kind"] != "other" or head.startswith(b"\0MRM")  # + Minolta MRW (libmagic: data)
+        carve = media["kind"] != "other"
         found = exif.embedded_exif(head) if carve else None
         if found is not None:  # EXIF inside a format without a reader (PSD, XCF, RAF, MRW, X3F, PDF...)
             fields, at = found

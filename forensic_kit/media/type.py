@@ -70,6 +70,7 @@ def _binary_media(head: bytes) -> bool:
 _EXTRA_SIGNATURES = (
     (b"IIU\0", "image/x-panasonic-rw2", "Panasonic RW2 raw image (TIFF-like, IIU)"),
     (b"\0\0\0\x18ftypcrx ", "image/x-canon-cr3", "Canon CR3 raw image (ISO base media, brand crx)"),
+    (b"\0MRM", "image/x-minolta-mrw", "Minolta MRW raw image"),
 )
 
 

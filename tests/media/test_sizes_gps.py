@@ -289,6 +289,7 @@ def _jxl_header(width: int, height: int) -> bytes:
     (_jxl_header(200, 130), (200, 130, "JPEG XL SizeHeader")),
     (b"P6\n# a comment\n123 45\n255\n", (123, 45, "PNM header")),
     (b"\0\0\1\0\1\0\0\0", (256, 256, "ICO directory")),
+    (b"\0MRM\0\0\x0a\x0c\0PRD\0\0\0\x18" + b"27200001" + struct.pack(">HHHH", 2456, 3272, 2448, 3264), (3264, 2448, "MRW PRD")),
 ])
 def test_other_sizes_from_fixed_headers(data: bytes, expected: tuple[int, int, str]) -> None:
     assert dimensions.other_size(data) == expected

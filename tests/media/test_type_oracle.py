@@ -20,10 +20,11 @@ def test_mime_matches_file_for_the_whole_corpus() -> None:
         rec = json.loads(line)
         got[rec["path"]] = rec["media"]["mime"]
     differ = {p: (got.get(p), m) for p, m in expected.items() if got.get(p) != m}
-    # where libmagic cannot decide (octet-stream), fkit's own signatures name two raw formats as ExifTool does
+    # where libmagic cannot decide (octet-stream), fkit's own signatures name three raw formats as ExifTool does
     assert differ == {
         "photos/exiftool/CanonRaw.cr3": ("image/x-canon-cr3", "application/octet-stream"),
         "photos/exiftool/Panasonic.rw2": ("image/x-panasonic-rw2", "application/octet-stream"),
+        "photos/exiftool/Minolta.mrw": ("image/x-minolta-mrw", "application/octet-stream"),
     }
 
 
