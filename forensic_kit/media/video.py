@@ -142,6 +142,8 @@ def _stsd(buf: bytes, s: int, e: int) -> dict[str, Any]:
     return out
 
 
+# Canon CR3: moov/uuid with this UUID holds CMT1 (IFD0 as a TIFF) and CMT2 (the Exif IFD as a TIFF)
+_CANON_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
 _LOCI_ROLES = {0: "shooting", 1: "real", 2: "fictional"}  # 3GPP TS 26.244 role of the place
 
 
@@ -253,6 +255,10 @@ def _walk_moov(moov: bytes) -> dict[str, Any]:
                 text = _text_item(moov, ps, pe)
                 if text is not None:
                     found.setdefault("udta", {})[typ[1:].decode("latin-1")] = text
+            elif typ == b"uuid" and path == () and moov[ps:ps + 16] == _CANON_UUID:
+                for ctyp, cs, ce in _atoms(moov, ps + 16, pe, budget):
+                    if ctyp in (b"CMT1", b"CMT2"):
+                        found.setdefault("canon", {})[ctyp.decode()] = moov[cs:ce]
             elif typ in _CONTAINERS:
                 if typ == b"trak":
                     found["tracks"].append({})
@@ -279,6 +285,42 @@ def _mutagen(read_all: Callable[[], io.BufferedIOBase]) -> tuple[dict[str, Any],
         if val:
             out[name] = str(val[0])
     return out, None
+
+
+def _canon_exif(cmt: dict[str, bytes], out: dict[str, Any], sources: dict[str, str],
+                warnings: list[dict[str, str]]) -> None:
+    """CR3: the EXIF of CMT1 (make, model, ModifyDate) and CMT2 (DateTimeOriginal, sub-seconds,
+    offsets) read by exifread; the photo's times come before the QuickTime header's."""
+    from forensic_kit.media import exif
+
+    flat: dict[str, Any] = {}
+    for name in ("CMT1", "CMT2"):
+        if name not in cmt:
+            continue
+        try:
+            tags, _ = exif._exifread_tags(cmt[name])
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged block is a reason, not a crash
+            warnings.append({"parser": exif.PARSER_NAMES["exifread"], "stage": "parse", "reason": f"{name}: {parser_reason(exc)}"})
+            continue
+        for key, value in tags.items():
+            flat.setdefault(key, value)
+    if not flat:
+        return
+    fields = exif.fields_from_tags(flat, None)
+    fields.pop("thumbnail", None)
+    out["kind"] = "image"
+    out["exif_present"] = True
+    times = dict(out.get("times") or {}, **(fields.pop("times", None) or {}))
+    if times:
+        out["times"] = times
+    if fields.get("capture_time"):
+        sources["capture_time"] = f"{exif.PARSER_NAMES['exifread']} (CR3 CMT1/CMT2)"
+    for key, value in fields.items():
+        out[key] = value
+        if key in ("make", "model", "software"):
+            sources[key] = f"{exif.PARSER_NAMES['exifread']} (CR3 CMT1/CMT2)"
 
 
 def _main_track(tracks: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -378,6 +420,8 @@ def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.Buff
             vblock["coded_width"], vblock["coded_height"] = track["coded_width"], track.get("coded_height")
         if vblock:
             out["video"] = vblock
+    if found.get("canon"):
+        _canon_exif(found["canon"], out, sources, warnings)
     if keys:
         out["quicktime_keys"] = {k: v for k, v in sorted(keys.items())}
     out["parsers"] = sources

@@ -225,11 +225,6 @@ EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
     (_CD + "PhotoMechanic.jpg", "capture_time"): (None, "ExifTool's value is IPTC DateCreated+TimeCreated (Composite); "
                                                         "no EXIF or XMP date in the file; fkit does not read IPTC"),
     (_CD + "QuickTime.mov", "make"): (None, _MAKERNOTES + " (a Pentax atom in udta)"),
-    (_CD + "CanonRaw.cr3", "capture_time"): (("2018-02-21T12:08:56", "", None),
-                                             "ExifTool reads the EXIF TIFF inside the CR3 uuid/CMT2 box (.21 s, +00:00); "
-                                             "fkit gives the QuickTime mvhd CreateDate (same second, UTC)"),
-    (_CD + "CanonRaw.cr3", "make"): (None, "in the CR3 uuid/CMT1 TIFF box, which fkit does not read"),
-    (_CD + "CanonRaw.cr3", "model"): (None, "in the CR3 uuid/CMT1 TIFF box, which fkit does not read"),
     (_CD + "PhaseOne.iiq", "width"): (1, "IFD0 of this IIQ is a 1x1 placeholder; ExifTool takes the raw size from "
                                          "PhaseOne's own directory, which fkit does not read"),
     (_CD + "PhaseOne.iiq", "height"): (1, "as width"),

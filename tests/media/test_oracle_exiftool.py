@@ -110,13 +110,13 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], tuple[Any, str]] = {
     ("corpus/photos/pillow/exif_gps.jpg", "latitude"): (None, "impossible latitude 4294967295"),
 }
 
-# BPG, RAF, MRW and the DP2 X3F carry a TIFF EXIF block that fkit finds and reads (media.exif_embedded_at):
+# CR3 (CMT1/CMT2 TIFF boxes), BPG, RAF, MRW and the DP2 X3F carry a TIFF EXIF block that fkit finds and reads (media.exif_embedded_at):
 # they are compared like the others.
 # Formats ExifTool reads and fkit does not (neither exifread nor Pillow parses them): the test checks
 # that fkit says so (no capture time, a media block without errors) so that support shows up here.
 UNSUPPORTED = {
     "corpus/photos/exiftool/" + name for name in (
-        "CanonRaw.cr3", "CanonRaw.crw", "DV.dv", "FLIR.fpf", "KyoceraRaw.raw",
+        "CanonRaw.crw", "DV.dv", "FLIR.fpf", "KyoceraRaw.raw",
         "Lytro.lfp", "M2TS.mts", "MIE.mie", "Matroska.mkv",
         "Red.r3d", "Sigma.x3f", "Sony.pmp",
     )

@@ -301,3 +301,25 @@ def test_other_sizes_made_by_pillow() -> None:
     assert dimensions.other_size(_img("ICO", (48, 32), sizes=[(48, 32)])) == (48, 32, "ICO directory")
     assert dimensions.other_size(b"\x0a\x05\x01\x08" + struct.pack("<HHHH", 5, 0, 2, 9)) is None  # xmax < xmin
     assert dimensions.other_size(b"8BPS" + b"\0" * 18) is None
+
+
+def test_cr3_exif_from_cmt_boxes() -> None:
+    ifd0 = Image.Exif()
+    ifd0[0x010F], ifd0[0x0110] = "Canon", "Canon EOS R5"
+    exif_ifd = Image.Exif()
+    exif_ifd[0x9003], exif_ifd[0x9291], exif_ifd[0x9011] = "2024:05:06 07:08:09", "25", "+03:00"
+    cmt1 = _atom(b"CMT1", ifd0.tobytes()[6:])  # tobytes() starts with Exif\0\0: the box holds the TIFF
+    cmt2 = _atom(b"CMT2", exif_ifd.tobytes()[6:])
+    uuid = _atom(b"uuid", bytes.fromhex("85c0b687820f11e08111f4ce462b6a48") + cmt1 + cmt2)
+    data = _moov_file(b"")
+    moov_at = data.index(b"moov") - 4
+    moov = data[moov_at:]
+    new_moov = struct.pack(">I", len(moov) + len(uuid)) + moov[4:] + uuid
+    out, warnings = _video(data[:moov_at] + new_moov)
+    assert warnings == []
+    assert (out["kind"], out["make"], out["model"]) == ("image", "Canon", "Canon EOS R5")
+    assert out["capture_time"]["value"] == "2024-05-06T07:08:09.25+03:00"
+    # a damaged CMT2 is a warning, the rest still read
+    bad = _atom(b"uuid", bytes.fromhex("85c0b687820f11e08111f4ce462b6a48") + cmt1 + _atom(b"CMT2", b"II*\0\xff\xff\xff\xff"))
+    out, warnings = _video(data[:moov_at] + struct.pack(">I", len(moov) + len(bad)) + moov[4:] + bad)
+    assert out["make"] == "Canon"
