@@ -15,7 +15,6 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -426,5 +425,3 @@ def test_doc_is_up_to_date(table: dict[str, Any]) -> None:
         DOC.write_text(text, "utf-8")
     assert DOC.is_file() and DOC.read_text("utf-8") == text, "docs/media-oracles.md is out of date: FKIT_WRITE_ORACLE_DOC=1"
 
-
-_unused: Callable[..., Any] | None = None
