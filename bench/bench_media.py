@@ -28,13 +28,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("FKIT_TESTDATA", REPO.parent / "shared" / "testdata"))
 EXTS = {".jpg", ".jpeg", ".heic", ".heif"}
+# --set mixed: every media file with an ExifTool oracle in photos/, corpus/photos, corpus/video
+# (JPEG, HEIC, WebP, PNG, GIF, BMP, TIFF, RAW, MP4/MOV/3GP/M4A)
+MIXED_EXTS = EXTS | {".webp", ".png", ".gif", ".bmp", ".tif", ".tiff", ".dng", ".nef", ".cr2", ".cr3", ".rw2",
+                     ".mp4", ".mov", ".3gp", ".3g2", ".m4a", ".jxl"}
+SET = "camera"
 
 
 def photos() -> list[Path]:
-    src = TESTDATA / "photos"
-    out = sorted(p for p in src.rglob("*") if p.suffix.lower() in EXTS and p.is_file())
+    if SET == "mixed":
+        out = sorted(p for d in ("photos", "corpus/photos", "corpus/video") for p in (TESTDATA / d).rglob("*")
+                     if p.suffix.lower() in MIXED_EXTS and p.is_file() and Path(str(p) + ".exiftool.json").is_file())
+    else:
+        src = TESTDATA / "photos"
+        out = sorted(p for p in src.rglob("*") if p.suffix.lower() in EXTS and p.is_file())
     if not out:
-        sys.exit(f"no photos under {src}")
+        sys.exit(f"no photos under {TESTDATA}")
     return out
 
 
@@ -116,7 +125,12 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--fkit", default=str(REPO / ".venv" / "bin" / "fkit"))
+    ap.add_argument("--set", choices=("camera", "mixed"), default="camera",
+                    help="camera: JPEG/HEIC of photos/; mixed: every media file with an ExifTool oracle (JPEG, HEIC, "
+                         "WebP, PNG, TIFF, RAW, MP4/MOV/3GP)")
     args = ap.parse_args()
+    global SET
+    SET = args.set
     if not shutil.which("exiftool"):
         sys.exit("exiftool not found (apt-get install libimage-exiftool-perl)")
     exiftool_version = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
@@ -124,7 +138,7 @@ def main() -> None:
         root = Path(tmp) / "photos"
         root.mkdir()
         nbytes = populate(root, args.count)
-        print(f"{args.count} photos ({nbytes / 1e6:.1f} MB, {len(photos())} distinct) in {root}; "
+        print(f"{args.count} files, set {SET} ({nbytes / 1e6:.1f} MB, {len(photos())} distinct) in {root}; "
               f"{os.cpu_count()} cores; ExifTool {exiftool_version}; load average {_load()}")
         cmds = cmds_for(args.fkit, root)
         for name, cmd in cmds.items():

@@ -216,6 +216,11 @@ def _pillow_tags(data: bytes, heif: bool) -> tuple[dict[str, Any], bytes | None]
     return flat, thumb
 
 
+def _pillow_name(name: str) -> str:
+    """Pillow spells the sub-second tags ``Subsec…``; exifread (and the fields) ``SubSec…``."""
+    return "SubSec" + name[6:] if name.startswith("Subsec") else name
+
+
 def _pillow_read(data: bytes, heif: bool, Image: Any, ExifTags: Any) -> tuple[dict[str, Any], bytes | None]:
     if heif:
         import pillow_heif
@@ -225,9 +230,9 @@ def _pillow_read(data: bytes, heif: bool, Image: Any, ExifTags: Any) -> tuple[di
         exif = img.getexif()
         flat: dict[str, Any] = {}
         for tag_id, value in exif.items():
-            flat[ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}")] = value
+            flat[_pillow_name(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}"))] = value
         for tag_id, value in exif.get_ifd(0x8769).items():
-            flat.setdefault(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}"), value)
+            flat.setdefault(_pillow_name(ExifTags.TAGS.get(tag_id, f"Tag 0x{tag_id:04X}")), value)
         for tag_id, value in exif.get_ifd(0x8825).items():
             flat.setdefault(ExifTags.GPSTAGS.get(tag_id, f"Tag 0x{tag_id:04X}"), value)
         thumb = None
@@ -394,6 +399,65 @@ def xmp_times(data: bytes, end: int | None = None) -> dict[str, Any]:
     return out
 
 
+MAX_XMP_BYTES = 4 * 1024 * 1024
+
+
+def png_modified(data: bytes) -> dict[str, Any] | None:
+    """The PNG ``tIME`` chunk (last modification, UTC by the PNG specification) as a time block;
+    None when absent or impossible (ExifTool prints an impossible one as it stands)."""
+    from datetime import datetime, timezone
+
+    from forensic_kit.media.times import utc_time
+
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        ctype = data[pos + 4:pos + 8]
+        if ctype == b"tIME" and length == 7 and pos + 15 <= len(data):
+            y, mo, d, h, mi, s = struct.unpack_from(">HBBBBB", data, pos + 8)
+            try:
+                return utc_time(datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc), "PNG:ModifyDate")
+            except ValueError:
+                return None
+        if ctype == b"IEND":
+            return None
+        pos += 12 + length
+    return None
+
+
+def png_xmp(data: bytes) -> bytes | None:
+    """The XMP packet of a PNG: the ``iTXt`` chunk keyed ``XML:com.adobe.xmp``, inflated when
+    compressed (at most ``MAX_XMP_BYTES``); None when there is none or it is damaged."""
+    import zlib
+
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        ctype = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if ctype == b"IEND" or len(body) < length:
+            return None
+        if ctype == b"iTXt" and body.startswith(b"XML:com.adobe.xmp\0") and len(body) > 19:
+            compressed = body[18] == 1
+            # after the keyword: compression flag, method, language tag\0, translated keyword\0
+            rest = body[20:]
+            for _ in range(2):
+                nul = rest.find(b"\0")
+                if nul < 0:
+                    return None
+                rest = rest[nul + 1:]
+            if not compressed:
+                return rest
+            try:
+                inflater = zlib.decompressobj()
+                packet = inflater.decompress(rest, MAX_XMP_BYTES)
+            except zlib.error:
+                return None
+            return packet
+        pos += 12 + length
+    return None
+
+
 def jpeg_meta_end(data: bytes) -> int | None:
     """Where the JPEG's metadata segments end (the SOS marker, or where the marker stream
     breaks); None when they run past the end of ``data``. Walks segment lengths only."""
@@ -415,6 +479,38 @@ def jpeg_headers_within(data: bytes) -> bool:
     """True when every JPEG segment before the image data (SOS) lies inside ``data``: the EXIF,
     if any, has been seen."""
     return jpeg_meta_end(data) is not None
+
+
+MAX_EMBEDDED_CANDIDATES = 8
+
+
+def embedded_exif(data: bytes) -> tuple[dict[str, Any], int] | None:
+    """EXIF carried inside a format fkit has no reader for (PSD image resources, an XCF parasite,
+    MRW's TTW block, the JPEG preview of a RAF or X3F, BPG, MIFF, PDF): the first TIFF header
+    (``II*\0`` / ``MM\0*``, preferring one right after ``Exif\0\0``) whose IFDs exifread reads
+    with a make, a model or a date. Returns (fields, offset of the TIFF header) or None."""
+    starts: list[int] = []
+    at = data.find(b"Exif\0\0")
+    while at >= 0 and len(starts) < MAX_EMBEDDED_CANDIDATES:
+        if data[at + 6:at + 10] in (b"II*\0", b"MM\0*"):
+            starts.append(at + 6)
+        at = data.find(b"Exif\0\0", at + 1)
+    for sig in (b"II*\0", b"MM\0*"):
+        at = data.find(sig)
+        while at >= 0 and len(starts) < 2 * MAX_EMBEDDED_CANDIDATES:
+            if at not in starts:
+                starts.append(at)
+            at = data.find(sig, at + 1)
+    for start in starts:
+        try:
+            flat, thumb = _exifread_tags(data[start:])
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - a false TIFF signature inside other data: try the next one
+            continue
+        if any(k in flat for k in ("Make", "Model", "DateTimeOriginal", "DateTimeDigitized", "DateTime", "GPSLatitude")):
+            return fields_from_tags(flat, thumb), start
+    return None
 
 
 def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -450,13 +546,22 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
     fields["exif_present"] = bool(flat)
     xmp_end = (jpeg_meta_end(data) or len(data)) if container == "jpeg" else min(len(data), XMP_SCAN_BYTES)
     xmp = xmp_times(data, xmp_end)
+    if container == "png":
+        packet = png_xmp(data) if not xmp else None
+        if packet:
+            xmp = xmp_times(packet)
+        png_time = png_modified(data)
+        if png_time:
+            fields["times"] = dict(fields.get("times") or {}, png_modified=png_time)
+            fields.setdefault("capture_time", png_time)
     if xmp:
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
         times = fields["times"]
         # EXIF capture times first; an XMP date stands in before a mere EXIF modification time
         fields["capture_time"] = (times.get("original") or times.get("digitized") or times.get("xmp_original")
-                                  or times.get("xmp_create") or times.get("xmp_date_created") or times.get("modified"))
+                                  or times.get("xmp_create") or times.get("xmp_date_created") or times.get("modified")
+                                  or times.get("png_modified"))
     if flat:
         fields["parsers"] = {"exif": PARSER_NAMES[parser]}
     return fields, warnings

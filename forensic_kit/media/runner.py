@@ -31,7 +31,7 @@ from forensic_kit import names
 from forensic_kit.fileopen import open_readonly
 from forensic_kit.filehash import WorkItem, stat_times
 from forensic_kit.errors import FkitError
-from forensic_kit.media import PARSER, PARSER_VERSION, imagefiles
+from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles
 from forensic_kit.records import KIND_FILE, Record, error_record, new_record
 
 HEAD_BYTES = 256 * 1024
@@ -119,6 +119,19 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             warns.append(_issue(PARSER, "read", f"only the first {len(data)} bytes were searched for metadata"))
         media.update(fields)
         warnings.extend(warns)
+        _add_size(media, data, kind)
+        hint = hints.recompressed_hint(media, name, data if kind == "jpeg" else b"")
+        if hint:
+            media["recompressed_hint"] = hint
+    elif kind == "avi":
+        from forensic_kit.media import riff
+
+        fields, warns = riff.avi_metadata(head)
+        media.update(fields)
+        warnings.extend(warns)
+    elif kind in ("gif", "bmp"):
+        media["kind"] = "image"
+        _add_size(media, head, kind)
     elif kind == "isobmff":
         def read(off: int, n: int) -> bytes:
             return os.pread(fd, max(0, min(n, size - off)), off) if off < size else b""
@@ -134,10 +147,46 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         media["kind"] = top if top in ("image", "video", "audio") else "other"
         if top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
+        if top == "image":
+            from forensic_kit.media import dimensions
+
+            found_size = dimensions.other_size(head)
+            if found_size is not None:
+                media["image"] = dimensions.size_block(*found_size)
+        # never in documents, archives or disk images: a photo stored inside them is not their EXIF
+        carve = media["kind"] != "other"
+        found = exif.embedded_exif(head) if carve else None
+        if found is not None:  # EXIF inside a format without a reader (PSD, XCF, RAF, MRW, X3F, PDF...)
+            fields, at = found
+            fields.pop("thumbnail", None)
+            media.update(fields)
+            media["exif_present"] = True
+            media["exif_embedded_at"] = at
+            media["parsers"] = {"exif": f"{exif.PARSER_NAMES['exifread']} (TIFF block at byte {at})"}
+        xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
+        if xmp:
+            media["times"] = dict(media.get("times") or {}, **xmp)
+            times = media["times"]
+            media["capture_time"] = (times.get("original") or times.get("digitized") or xmp.get("xmp_original")
+                                     or xmp.get("xmp_create") or xmp.get("xmp_date_created") or times.get("modified"))
+            media.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
     media.setdefault("parsers", {})["type"] = mtype.PARSER_NAME
     if warnings:
         media["warnings"] = warnings
     return media
+
+
+def _add_size(media: dict[str, Any], data: bytes, kind: str) -> None:
+    """``media.image``: stored and displayed size from the headers (no pixel is decoded)."""
+    from forensic_kit.media import dimensions
+
+    found = dimensions.image_size(data, kind)
+    if found is None:
+        return
+    width, height, source, rotation = found
+    media["image"] = dimensions.size_block(width, height, source, media.get("orientation"), rotation)
+    if rotation:
+        media["image"]["rotation"] = rotation
 
 
 def _errno_name(code: int | None) -> str | None:
@@ -297,7 +346,8 @@ def _warm_up() -> None:
 
     import exifread  # noqa: F401
 
-    mtype.detect(b"\xff\xd8\xff", "x.jpg")
+    mtype.detect(b"\xff\xd8\xff", "x.jpg")  # libmagic loaded for binary media (fast flags)
+    mtype.detect(b"text", "x.txt")  # and for everything else
     exif.PARSER_NAMES["exifread"]  # looked up once here, inherited by every worker
     exif.exifread_header_class()  # the exifread header class, built once before forking
 

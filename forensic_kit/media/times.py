@@ -12,7 +12,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-_EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|[+-]\d{1,2}:\d{2}|[+-]\d{4})?\s*\x00*$")
+# seconds may be absent (XMP allows "2011-06-14T15:47+02:00"): they are then 00
+_EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{1,2}:\d{2}|[+-]\d{4})?\s*\x00*$")
 _OFFSET = re.compile(r"^\s*([+-])(\d{1,2}):(\d{2})\s*\x00*$|^\s*([+-])(\d{2})(\d{2})\s*\x00*$")
 
 
@@ -45,7 +46,7 @@ def capture_time(value: str | None, subsec: str | None, offset: str | None, sour
     m = _EXIF_DT.match(value)
     if not m:
         return None
-    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    y, mo, d, h, mi, s = (int(g or 0) for g in m.groups()[:6])
     frac = m.group(7) or ""
     if subsec and not frac:
         digits = re.sub(r"\D", "", subsec)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from forensic_kit.media.exif import ParserNames, parser_reason
-from forensic_kit.media.gps import parse_iso6709
+from forensic_kit.media.gps import parse_iso6709, valid_position
 from forensic_kit.media.times import capture_time, utc_time
 
 MAX_MOOV = 64 * 1024 * 1024
@@ -113,6 +113,77 @@ def _mvhd(buf: bytes, s: int, e: int) -> dict[str, Any]:
     return out
 
 
+def _tkhd(buf: bytes, s: int, e: int) -> dict[str, Any]:
+    """Track header: display width/height (16.16 fixed point) and the rotation its matrix says."""
+    version = buf[s] if e > s else 0
+    at = s + (88 if version == 1 else 76)
+    if at + 8 > e:
+        return {}
+    width, height = struct.unpack_from(">II", buf, at)
+    out: dict[str, Any] = {"tkhd_width": width >> 16, "tkhd_height": height >> 16}
+    a, b = struct.unpack_from(">ii", buf, at - 36)  # matrix a, b (16.16)
+    rotation = {(1, 0): 0, (0, 1): 90, (-1, 0): 180, (0, -1): 270}.get(
+        (a // 65536 if a % 65536 == 0 else 9, b // 65536 if b % 65536 == 0 else 9))
+    if rotation is not None:
+        out["rotation"] = rotation
+    return out
+
+
+def _stsd(buf: bytes, s: int, e: int) -> dict[str, Any]:
+    """First sample entry: its format (the codec's four-character code) and, for a visual
+    entry, the coded frame size."""
+    if s + 16 > e:
+        return {}
+    entry = s + 8
+    size, fmt = struct.unpack_from(">I4s", buf, entry)
+    out: dict[str, Any] = {"codec": fmt.decode("latin-1").strip("\0 ") or None}
+    if size >= 36 and entry + 36 <= e:
+        out["coded_width"], out["coded_height"] = struct.unpack_from(">HH", buf, entry + 32)
+    return out
+
+
+# Canon CR3: moov/uuid with this UUID holds CMT1 (IFD0 as a TIFF) and CMT2 (the Exif IFD as a TIFF)
+_CANON_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
+_LOCI_ROLES = {0: "shooting", 1: "real", 2: "fictional"}  # 3GPP TS 26.244 role of the place
+
+
+def _loci(buf: bytes, s: int, e: int) -> dict[str, Any] | None:
+    """3GPP ``loci`` (TS 26.244): name, role, then longitude, latitude and altitude as signed
+    16.16 fixed point, then body and notes."""
+    pos = s + 6  # version/flags, packed language
+    if pos > e:
+        return None
+    name, pos = _loci_string(buf, pos, e)
+    if pos + 13 > e:
+        return None
+    role = buf[pos]
+    lon, lat, alt = (v / 65536 for v in struct.unpack_from(">iii", buf, pos + 1))
+    body, after = _loci_string(buf, pos + 13, e)
+    notes, _ = _loci_string(buf, after, e)
+    if not valid_position(lat, lon):
+        return {"invalid_position": [lat, lon]}
+    out: dict[str, Any] = {"latitude": round(lat, 6), "longitude": round(lon, 6), "altitude": round(alt, 3),
+                           "role": _LOCI_ROLES.get(role, str(role))}
+    for key, val in (("name", name), ("body", body), ("notes", notes)):
+        if val:
+            out[key] = val
+    return out
+
+
+def _loci_string(buf: bytes, pos: int, e: int) -> tuple[str, int]:
+    """A NUL-terminated UTF-8 string, or UTF-16 with a byte-order mark ending in a 16-bit NUL."""
+    if buf[pos:pos + 2] in (b"\xfe\xff", b"\xff\xfe"):
+        enc = "utf-16-be" if buf[pos:pos + 2] == b"\xfe\xff" else "utf-16-le"
+        end = pos + 2
+        while end + 1 < e and buf[end:end + 2] != b"\0\0":
+            end += 2
+        return buf[pos + 2:end].decode(enc, "replace"), min(e, end + 2)
+    end = buf.find(b"\0", pos, e)
+    if end < 0:
+        return buf[pos:e].decode("utf-8", "replace"), e
+    return buf[pos:end].decode("utf-8", "replace"), end + 1
+
+
 def _text_item(buf: bytes, s: int, e: int) -> str | None:
     """A QuickTime ``©xxx`` user-data text: 16-bit length, 16-bit language, text."""
     if e - s < 4:
@@ -152,7 +223,7 @@ def _apple_keys(buf: bytes, s: int, e: int, budget: _Budget) -> dict[str, str]:
 
 
 def _walk_moov(moov: bytes) -> dict[str, Any]:
-    found: dict[str, Any] = {"handlers": []}
+    found: dict[str, Any] = {"handlers": [], "tracks": []}
     budget = _Budget()
 
     def visit(s: int, e: int, depth: int, path: tuple[bytes, ...]) -> None:
@@ -162,7 +233,18 @@ def _walk_moov(moov: bytes) -> dict[str, Any]:
             if typ == b"mvhd" and path == ():
                 found["mvhd"] = _mvhd(moov, ps, pe)
             elif typ == b"hdlr" and path and path[-1] == b"mdia" and pe - ps >= 12:
-                found["handlers"].append(moov[ps + 8:ps + 12].decode("latin-1"))
+                handler = moov[ps + 8:ps + 12].decode("latin-1")
+                found["handlers"].append(handler)
+                if found["tracks"]:
+                    found["tracks"][-1]["handler"] = handler
+            elif typ == b"tkhd" and path and path[-1] == b"trak":
+                found["tracks"][-1].update(_tkhd(moov, ps, pe))
+            elif typ == b"stsd" and path and path[-1] == b"stbl" and found["tracks"]:
+                found["tracks"][-1].update(_stsd(moov, ps, pe))
+            elif typ == b"loci" and path and path[-1] == b"udta":
+                loci = _loci(moov, ps, pe)
+                if loci is not None:
+                    found.setdefault("loci", loci)
             elif typ == b"meta":
                 # QuickTime meta has no version/flags; ISO (udta/meta) has 4 bytes of them
                 inner = ps if moov[ps + 4:ps + 8] in (b"hdlr", b"keys", b"ilst") else ps + 4
@@ -173,7 +255,13 @@ def _walk_moov(moov: bytes) -> dict[str, Any]:
                 text = _text_item(moov, ps, pe)
                 if text is not None:
                     found.setdefault("udta", {})[typ[1:].decode("latin-1")] = text
+            elif typ == b"uuid" and path == () and moov[ps:ps + 16] == _CANON_UUID:
+                for ctyp, cs, ce in _atoms(moov, ps + 16, pe, budget):
+                    if ctyp in (b"CMT1", b"CMT2"):
+                        found.setdefault("canon", {})[ctyp.decode()] = moov[cs:ce]
             elif typ in _CONTAINERS:
+                if typ == b"trak":
+                    found["tracks"].append({})
                 visit(ps, pe, depth + 1, path + (typ,))
 
     visit(0, len(moov), 0, ())
@@ -197,6 +285,49 @@ def _mutagen(read_all: Callable[[], io.BufferedIOBase]) -> tuple[dict[str, Any],
         if val:
             out[name] = str(val[0])
     return out, None
+
+
+def _canon_exif(cmt: dict[str, bytes], out: dict[str, Any], sources: dict[str, str],
+                warnings: list[dict[str, str]]) -> None:
+    """CR3: the EXIF of CMT1 (make, model, ModifyDate) and CMT2 (DateTimeOriginal, sub-seconds,
+    offsets) read by exifread; the photo's times come before the QuickTime header's."""
+    from forensic_kit.media import exif
+
+    flat: dict[str, Any] = {}
+    for name in ("CMT1", "CMT2"):
+        if name not in cmt:
+            continue
+        try:
+            tags, _ = exif._exifread_tags(cmt[name])
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged block is a reason, not a crash
+            warnings.append({"parser": exif.PARSER_NAMES["exifread"], "stage": "parse", "reason": f"{name}: {parser_reason(exc)}"})
+            continue
+        for key, value in tags.items():
+            flat.setdefault(key, value)
+    if not flat:
+        return
+    fields = exif.fields_from_tags(flat, None)
+    fields.pop("thumbnail", None)
+    out["kind"] = "image"
+    out["exif_present"] = True
+    times = dict(out.get("times") or {}, **(fields.pop("times", None) or {}))
+    if times:
+        out["times"] = times
+    if fields.get("capture_time"):
+        sources["capture_time"] = f"{exif.PARSER_NAMES['exifread']} (CR3 CMT1/CMT2)"
+    for key, value in fields.items():
+        out[key] = value
+        if key in ("make", "model", "software"):
+            sources[key] = f"{exif.PARSER_NAMES['exifread']} (CR3 CMT1/CMT2)"
+
+
+def _main_track(tracks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first video track with a frame size (as ExifTool reports ImageWidth), else the first
+    video track."""
+    video = [t for t in tracks if t.get("handler") == "vide"]
+    return next((t for t in video if t.get("tkhd_width")), video[0] if video else None)
 
 
 def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.BufferedIOBase]) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -226,10 +357,11 @@ def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.Buff
     mut, reason = _mutagen(open_file) if moov is not None else ({}, None)
     if reason:
         warnings.append({"parser": PARSER_NAMES["mutagen"], "stage": "parse", "reason": reason})
-    if "duration" in mut:
-        out["duration"], sources["duration"] = mut["duration"], PARSER_NAMES["mutagen"]
-    elif "duration" in mvhd:
+    # the movie header's duration (what ExifTool and players report); mutagen's is the audio track's
+    if "duration" in mvhd:
         out["duration"], sources["duration"] = mvhd["duration"], PARSER_NAMES["atoms"]
+    elif "duration" in mut:
+        out["duration"], sources["duration"] = mut["duration"], PARSER_NAMES["mutagen"]
     for field, key, ud in (("make", "com.apple.quicktime.make", "mak"), ("model", "com.apple.quicktime.model", "mod"),
                            ("software", "com.apple.quicktime.software", "swr")):
         val = keys.get(key) or udta.get(ud) or mut.get(field)
@@ -251,17 +383,45 @@ def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.Buff
         out["times"] = times
         out["capture_time"] = times.get("creationdate") or times.get("created") or times.get("modified")
         sources["capture_time"] = PARSER_NAMES["atoms"]
-    loc_text = keys.get("com.apple.quicktime.location.ISO6709") or udta.get("xyz")
-    if loc_text:
+    for loc_text, source, atom in (
+            (keys.get("com.apple.quicktime.location.ISO6709"), "Keys:GPSCoordinates", "meta/keys com.apple.quicktime.location.ISO6709"),
+            (udta.get("xyz"), "UserData:GPSCoordinates", "udta/\u00a9xyz")):
+        if not loc_text or "gps" in out:
+            continue
         pos = parse_iso6709(loc_text)
         if pos:
             out["gps"] = {"latitude": pos[0], "longitude": pos[1], "iso6709": loc_text.strip("\0")}
             if pos[2] is not None:
                 out["gps"]["altitude"] = pos[2]
-            out["gps"]["source"] = "Keys:GPSCoordinates" if keys.get("com.apple.quicktime.location.ISO6709") else "UserData:GPSCoordinates"
+            out["gps"]["source"], out["gps"]["atom"] = source, atom
             sources["gps"] = PARSER_NAMES["atoms"]
         else:
             warnings.append({"parser": PARSER_NAMES["atoms"], "stage": "parse", "reason": f"unreadable ISO 6709 location {loc_text[:60]!r}"})
+    loci = found.get("loci")
+    if loci and "invalid_position" in loci:
+        warnings.append({"parser": PARSER_NAMES["atoms"], "stage": "parse",
+                         "reason": f"3GPP loci position out of range: {loci['invalid_position']}"})
+    elif loci and "gps" not in out:
+        out["gps"] = dict(loci, source="UserData:LocationInformation", atom="udta/loci (3GPP)")
+        sources["gps"] = PARSER_NAMES["atoms"]
+    track = _main_track(found.get("tracks") or [])
+    if track is not None:
+        vblock: dict[str, Any] = {}
+        width, height = track.get("tkhd_width") or track.get("coded_width"), track.get("tkhd_height") or track.get("coded_height")
+        if width and height:
+            rotation = int(track.get("rotation") or 0)
+            turned = rotation % 180 == 90
+            vblock.update(width=width, height=height, display_width=height if turned else width,
+                         display_height=width if turned else height, rotation=rotation,
+                         source="tkhd" if track.get("tkhd_width") else "stsd")
+        if track.get("codec"):
+            vblock["codec"] = track["codec"]
+        if track.get("coded_width"):
+            vblock["coded_width"], vblock["coded_height"] = track["coded_width"], track.get("coded_height")
+        if vblock:
+            out["video"] = vblock
+    if found.get("canon"):
+        _canon_exif(found["canon"], out, sources, warnings)
     if keys:
         out["quicktime_keys"] = {k: v for k, v in sorted(keys.items())}
     out["parsers"] = sources

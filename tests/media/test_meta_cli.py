@@ -130,7 +130,7 @@ def test_video_gps_from_quicktime(tmp_path: Path) -> None:
     code, recs, _ = _run(testdata("corpus", "video", "with-gps.mp4"))
     media = recs[0]["media"]
     assert media["gps"] == {"latitude": 51.4169, "longitude": -0.0806, "iso6709": "+51.4169-000.0806/",
-                            "source": "UserData:GPSCoordinates"}
+                            "source": "UserData:GPSCoordinates", "atom": "udta/©xyz"}
     assert media["duration"] == 0.171
     assert media["kind"] == "video"
 

@@ -80,7 +80,8 @@ def test_apple_keys_location_and_mvhd() -> None:
 
     out, warnings = video.video_metadata(read, len(data), lambda: io.BytesIO(data))  # type: ignore[arg-type,return-value]
     assert out["gps"] == {"latitude": 36.8065, "longitude": 10.1815, "iso6709": "+36.8065+010.1815+004.000/",
-                          "altitude": 4.0, "source": "Keys:GPSCoordinates"}
+                          "altitude": 4.0, "source": "Keys:GPSCoordinates",
+                          "atom": "meta/keys com.apple.quicktime.location.ISO6709"}
     assert out["make"] == "Apple"
     # 3 600 000 000 s after 1904-01-01 UTC = Unix 1517155200 (date -u -d @1517155200)
     assert out["capture_time"]["utc"] == "2018-01-28T16:00:00Z"
