@@ -377,8 +377,6 @@ def fact_cell(f: CaseFacts, name: str) -> list[Flowable]:
     elif fv.source == "case.json":
         out.append(Text(_multi(S, "fact_from_header"), small, grey))
     elif fv.source == "set":
-        out.append(Text(_multi(S, "fact_set_by", by=fv.by or "?", time=(fv.time or "").replace("T", " ")[:16] + " UTC"),
-                        small, grey))
         if fv.changes > 1:
             out.append(Text(_multi(S, "fact_changes", n=fv.changes), small, grey))
     return out
@@ -416,6 +414,33 @@ def section_case(f: CaseFacts, width: float) -> list[Flowable]:
         out += _each(S, "complete_fields", size, color(lay["colors"]["ok"]), profile=f.profile.name)
     for problem in (f.facts.problems if f.facts is not None else []):
         out.append(Text(problem, size, color(lay["colors"]["bad"])))
+    out += facts_signers(f)
+    return out
+
+
+def facts_signers(f: CaseFacts) -> list[Flowable]:
+    """One line per signed case-facts entry: who set the facts (from the signature's own key, named
+    by the trust list), when, and the verdict."""
+    from forensic_kit.casefacts import NAMESPACE, entry_body
+
+    lay, S, small = f.layout, f.strings, f.layout["fonts"]["small"]
+    out: list[Flowable] = []
+    for entry in (f.facts.entries if f.facts is not None else []):
+        sig = entry.get("signature") if isinstance(entry.get("signature"), dict) else {}
+        who = f.signer_of(entry_body(entry), str(sig.get("sshsig") or ""), NAMESPACE)
+        key = {"verified": "sig_verified", "not_bound": "sig_not_bound", "no_trust": "sig_no_trust",
+               "invalid": "sig_invalid"}[who.verdict]
+        ink = colors.HexColor(lay["colors"]["ok" if who.verdict == "verified" else "bad"])
+        when = str(entry.get("time") or "").replace("T", " ")[:16] + " UTC"
+        fields = ", ".join(str(k) for k in (entry.get("set") or {}))
+        by = who.person or who.fingerprint or "?"
+        for s in S:
+            vals = {"by": isolate(by), "time": isolate(when)} if s.rtl else {"by": by, "time": when}
+            verdict = s.get(key, trust=isolate(f.trust_name) if s.rtl else f.trust_name)
+            ref = f"#{entry.get('seq')} ({fields})"
+            line = (f"{s.get('fact_set_by', **vals)} — {verdict} {isolate(ref)}" if s.rtl
+                    else f"{ref}: {s.get('fact_set_by', **vals)} — {verdict}")
+            out.append(Text(line, small, ink))
     return out
 
 
@@ -662,6 +687,12 @@ def section_annex(f: CaseFacts, width: float) -> Iterator[Flowable]:
     lay, S = f.layout, f.strings
     hsize = lay["fonts"]["hash"]
     widths = _widths(lay, "annex", width)
+    # column widths from content: the hash column holds "blake3 <64 hex>" on one line in monospace,
+    # the path column takes the rest (longer hashes such as SHA-512 wrap)
+    from forensic_kit.report.text import width as text_width
+
+    hash_w = min(text_width("blake3 " + "0" * 64, hsize, MONO) + 8, width * 0.55)
+    widths = [widths[0], width - widths[0] - widths[2] - hash_w, widths[2], hash_w]
     header = _hdr(S, ["col_seq", "col_path", "col_size", "col_hash"], lay)
     yield from section_head(6, f, "sec_annex")
     style = _style(lay)
