@@ -268,3 +268,27 @@ def text_of(value: Any) -> str:
             return str(value.get("utc") or "")
         return ", ".join(str(value[k]) for k in ("name", "id", "org") if value.get(k))
     return "" if value is None else str(value)
+
+
+def required_warnings(root: Any) -> list[str]:
+    """One warning per case fact that the case's profile requires and that is empty (for
+    ``fkit verify``); nothing for a subset, an unreadable case or an unknown profile. Never raises."""
+    from pathlib import Path
+
+    from forensic_kit.errors import FkitError
+
+    try:
+        from forensic_kit.package import Case
+        from forensic_kit.profiles import load_profile
+
+        if not (Path(root) / "bagit.txt").is_file():
+            return []
+        case = Case.open(Path(root))
+        profile = load_profile(str(case.info.get("profile") or "eu"))
+        missing = missing_required(case, profile.required_fields)
+    except (FkitError, OSError, ValueError):
+        return []
+    return [f"case fact {name} is required by profile {profile.name} but not given "
+            f"(fkit case set CASE --{name.replace('_', '-')} ...)" if name != "seal_number" else
+            f"profile {profile.name} requires a seal number on every exhibit; an exhibit has none"
+            for name in missing]
