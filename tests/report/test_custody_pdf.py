@@ -101,7 +101,9 @@ def test_every_font_embedded(pdf: Path) -> None:
 
 def test_byte_identical_under_source_date_epoch(pdf: Path, sample: Sample, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
-    assert fkit("report", "custody", sample.case.root, "-o", again, "--lang", "ar,fr,en", env=SDE).returncode == 0
+    trust = write_trust(sample, tmp_path / "trusted_signers")
+    assert fkit("report", "custody", sample.case.root, "-o", again, "--lang", "ar,fr,en", "--trust", trust,
+                env=SDE).returncode == 0
     assert again.read_bytes() == pdf.read_bytes()
 
 
