@@ -426,7 +426,8 @@ def facts_signers(f: CaseFacts) -> list[Flowable]:
     lay, S, small = f.layout, f.strings, f.layout["fonts"]["small"]
     out: list[Flowable] = []
     for entry in (f.facts.entries if f.facts is not None else []):
-        sig = entry.get("signature") if isinstance(entry.get("signature"), dict) else {}
+        raw = entry.get("signature")
+        sig: dict[str, Any] = raw if isinstance(raw, dict) else {}
         who = f.signer_of(entry_body(entry), str(sig.get("sshsig") or ""), NAMESPACE)
         key = {"verified": "sig_verified", "not_bound": "sig_not_bound", "no_trust": "sig_no_trust",
                "invalid": "sig_invalid"}[who.verdict]

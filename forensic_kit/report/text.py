@@ -156,6 +156,39 @@ def wrap_logical(text: str, size: float, limit: float, base: str = LATIN) -> lis
     return lines
 
 
+_MIRROR = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<", "«": "»", "»": "«"}
+
+
+def _strong(text: str, start: int, step: int) -> str | None:
+    """``"R"``/``"L"``: the first strong character from ``start`` going ``step`` (isolates skipped)."""
+    i = start
+    while 0 <= i < len(text):
+        ch = text[i]
+        if is_arabic(ch):
+            return "R"
+        if ch.isalpha():
+            return "L"
+        i += step
+    return None
+
+
+def premirror(para: str) -> str:
+    """Swap paired brackets that will be laid out right to left (UAX #9 rule L4, which python-bidi's
+    ``get_display`` does not apply): in a right-to-left paragraph, every bracket outside an isolate
+    unless Latin text is on both sides of it."""
+    out = []
+    depth = 0
+    for i, ch in enumerate(para):
+        if ch in "\u2066\u2067\u2068":
+            depth += 1
+        elif ch == "\u2069":
+            depth = max(0, depth - 1)
+        elif ch in _MIRROR and not depth and not (_strong(para, i - 1, -1) == "L" and _strong(para, i + 1, 1) == "L"):
+            ch = _MIRROR[ch]
+        out.append(ch)
+    return "".join(out)
+
+
 @lru_cache(maxsize=8192)
 def visual_lines(text: str, size: float, limit: float, rtl: bool | None = None,
                  base: str = LATIN) -> tuple[tuple[str, bool], ...]:
@@ -174,6 +207,6 @@ def visual_lines(text: str, size: float, limit: float, rtl: bool | None = None,
         if not has_rtl(shaped):
             out += [(line.translate(CONTROLS), base_rtl) for line in logical]
         else:
-            out += [(str(get_display(line, base_dir="R" if base_rtl else "L")).translate(CONTROLS), base_rtl)
-                    for line in logical]
+            out += [(str(get_display(premirror(line) if base_rtl else line, base_dir="R" if base_rtl else "L"))
+                     .translate(CONTROLS), base_rtl) for line in logical]
     return tuple(out)

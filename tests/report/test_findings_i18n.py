@@ -57,3 +57,12 @@ def test_phone_number_stays_whole_inside_arabic() -> None:
     assert "+218949603082" in line and "218949603082+" not in line
     line = visual_lines(f"الملف {isolate('data/EX-01/DCIM/IMG_0001.jpg')} معدّل", 8, 500)[0][0]
     assert "data/EX-01/DCIM/IMG_0001.jpg" in line
+
+
+def test_brackets_face_the_right_way_in_arabic() -> None:
+    register_fonts()
+    [(line, rtl)] = visual_lines("63 ملفات (5362 بايت)", 8, 500)
+    # drawn left to right: the closing bracket (of the reader's right-to-left text) is on the left
+    assert rtl and line.index("(") < line.index("5362") < line.index(")")
+    [(line, _)] = visual_lines(f"الملف {isolate('a(b).txt')} مفقود", 8, 500)
+    assert "a(b).txt" in line  # inside an isolate: untouched
