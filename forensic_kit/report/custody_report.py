@@ -523,7 +523,12 @@ def section_integrity(f: CaseFacts, width: float) -> list[Flowable]:
             parts.append(f"{s.get('col_errors')}: " + (s.get("errors_listed", count=errs) if errs else s.get("no_errors")))
             note.append(Text("  ·  ".join(parts), size))
         rows.append([_cell("", size), note, "", "", ""])
-    t = LongTable(rows, colWidths=_widths(lay, "integrity", width), repeatRows=1)
+    widths = _widths(lay, "integrity", width)
+    from forensic_kit.report.text import width as text_width
+
+    hash_w = text_width("0" * 64, hsize, MONO) + 8  # from content: one 64-hex value per line
+    widths = [widths[0], widths[1] + widths[3] - hash_w, widths[2], hash_w, widths[4]]
+    t = LongTable(rows, colWidths=widths, repeatRows=1)
     t.setStyle(_style(lay))
     spans = [("SPAN", (1, i), (4, i)) for i, r in enumerate(rows) if i and r[2] == ""]
     t.setStyle(TableStyle(spans))
@@ -635,7 +640,7 @@ def section_verification(f: CaseFacts, width: float) -> list[Flowable]:
 
     def block(key: str, name: str) -> list[Flowable]:
         return [*labels(S, key, size, font=BOLD), Text(name, size), Spacer(1, 14),
-                Text(f"{ink}: ____________________   {date}: __________", size),
+                Text(f"{ink}: ______________   {date}: ________", size),
                 *[Text(f"{s.get('signature')}: ____________   {s.get('date')}: ________", size) for s in S if s.rtl]]
 
     examiner = ""
