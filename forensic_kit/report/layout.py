@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -269,12 +270,19 @@ def _canvas_class(setup: PageSetup) -> type[Canvas]:
             self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802
-            self._pages.append(dict(self.__dict__))
+            # the page's drawing operators are kept zlib-compressed until the page count is known
+            # (a 3,500-page annex would otherwise hold every content stream in memory)
+            state = dict(self.__dict__)
+            state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1)
+            self._pages.append(state)
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
-            for n, state in enumerate(self._pages, 1):
+            pages, self._pages = self._pages, []
+            for n, state in enumerate(pages, 1):
+                pages[n - 1] = {}
+                state["_code"] = [zlib.decompress(state["_code"]).decode("utf-8", "surrogatepass")]
                 self.__dict__.update(state)
                 _decorate(self, setup, n, total)
                 Canvas.showPage(self)
