@@ -66,3 +66,9 @@ def test_brackets_face_the_right_way_in_arabic() -> None:
     assert rtl and line.index("(") < line.index("5362") < line.index(")")
     [(line, _)] = visual_lines(f"الملف {isolate('a(b).txt')} مفقود", 8, 500)
     assert "a(b).txt" in line  # inside an isolate: untouched
+
+
+def test_watermark_in_three_languages() -> None:
+    from forensic_kit.report import watermark_text
+
+    assert watermark_text() == "TRAINING / FORMATION / تدريب"
