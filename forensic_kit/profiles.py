@@ -38,6 +38,8 @@ class Profile:
     case_id_prefix: str
     required_fields: list[str]
     watermark: str | None = None
+    legal_citation: str = ""
+    """Article(s) of law behind ``required_fields``, filled by the agency (fkit ships none)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -112,8 +114,15 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
     watermark = data.get("watermark")
     if watermark is not None and not isinstance(watermark, str):
         raise InputError(f"profile {name!r}: watermark must be a string")
+    from forensic_kit.casefacts import EXHIBIT_FIELDS, FIELDS
+
+    required = _str_list(name, data, "required_fields", allow_empty=True) if "required_fields" in data else []
+    for req in required:
+        if req not in FIELDS and req not in EXHIBIT_FIELDS:
+            raise InputError(f"profile {name!r}: required field {req!r} is not a case fact "
+                             f"({', '.join(FIELDS + EXHIBIT_FIELDS)})")
     known = {"name", "title", "languages", "timezone", "date_format", "hash_algorithms", "phone_region",
-             "paper", "training", "case_id_prefix", "required_fields", "watermark"}
+             "paper", "training", "case_id_prefix", "required_fields", "watermark", "legal_citation"}
     return Profile(
         name=name,
         title=_str(name, data, "title", name),
@@ -125,9 +134,9 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
         paper=paper,
         training=training,
         case_id_prefix=_str(name, data, "case_id_prefix", ""),
-        required_fields=_str_list(name, data, "required_fields", allow_empty=True)
-        if "required_fields" in data else [],
+        required_fields=required,
         watermark=watermark,
+        legal_citation=_str(name, data, "legal_citation", ""),
         extra={k: v for k, v in data.items() if k not in known},
     )
 

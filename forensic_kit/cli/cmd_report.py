@@ -20,6 +20,7 @@ def report_custody(
     output: Path = typer.Option(..., "-o", "--output", help="PDF file to write."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Languages, first authoritative (default: the profile's), e.g. ar,fr,en."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Profile (default: the case's)."),
+    trust: Optional[Path] = typer.Option(None, "--trust", help="Trust list (OpenSSH allowed_signers with '# fkit-person:' lines) naming each signer; default $FKIT_TRUST. Without one every signature prints as not verified."),
     sign_pdf: Optional[Path] = typer.Option(None, "--sign-pdf", help="PKCS#12 certificate to add a PAdES signature (pyHanko); passphrase from FKIT_P12_PASSPHRASE."),
 ) -> None:
     """Render the custody record: case, exhibits and seals, integrity, custody events with signature
@@ -30,7 +31,8 @@ def report_custody(
 
     the_case = Case.open(case)
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
-    result = render_custody_report(the_case, output, langs=langs, profile_name=profile, sign_p12=sign_pdf)
+    result = render_custody_report(the_case, output, langs=langs, profile_name=profile, sign_p12=sign_pdf,
+                                   trust=trust)
     rec = new_record("report", "report", "1", case=str(case), report=str(output), **result)
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
     console.say(f"fkit report: wrote {output} ({result['pages']} pages, languages {','.join(result['languages'])})")

@@ -105,10 +105,13 @@ def verify_command(
         out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n")
     out.flush()
     if report_pdf is not None:
-        _pdf_hook(target, report_pdf, report)
+        _pdf_hook(target, report_pdf, report, trust)
     if not quiet:
         _summary(report, trust_src)
         console.say(f"  checked {progress_view.summary(meter, meter.snapshot().bytes or None)}")
+    from forensic_kit.casefacts import required_warnings  # case facts the profile requires (papers)
+    for line in required_warnings(target):
+        console.warn(line)
     raise typer.Exit(int(report.exit_code))
 
 
@@ -128,7 +131,7 @@ def _payload_oxum(target: Path) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _pdf_hook(target: Path, pdf: Path, report: object) -> None:
+def _pdf_hook(target: Path, pdf: Path, report: object, trust: Optional[Path] = None) -> None:
     """``--report``: the custody/report engineer's one-page verification certificate."""
     try:
         from forensic_kit.package import Case
@@ -139,7 +142,7 @@ def _pdf_hook(target: Path, pdf: Path, report: object) -> None:
     if not (target / "bagit.txt").is_file():
         console.warn("--report: a PDF certificate is made for a full case package, not a subset")
         return
-    render_verify_certificate(Case.open(target), report, pdf)
+    render_verify_certificate(Case.open(target), report, pdf, trust=trust)
     console.say(f"  report: {pdf}")
 
 

@@ -523,22 +523,10 @@ def _verify_before_reseal(root: Path, sealed: int, trusted: str | None) -> None:
 
 
 def render_verify_text(manifest: dict[str, Any], minisign: bool) -> bytes:
-    """VERIFY.txt: the stock-tool steps in Arabic, French and English (templates/verify/)."""
-    from forensic_kit.resources import templates_dir
+    """VERIFY.txt: the stock-tool steps in Arabic, French and English (see :mod:`.verify_text`)."""
+    from forensic_kit.manifest.verify_text import render_verify_text as render
 
-    folder = templates_dir() / "verify"
-    signer = manifest["signer"]
-    values = {
-        "case_id": manifest.get("case_id") or "", "signer_name": signer["name"], "key_id": signer["key_id"],
-        "fingerprint": signer["fingerprint"], "created": manifest["created"]["utc"],
-        "bag_sha256": manifest["bag"]["manifest_sha256"], "records_sha256": manifest["records"]["sha256"],
-        "minisign_step": (folder / "minisign.txt").read_text(encoding="utf-8") if minisign else "",
-    }
-    parts = []
-    for lang in VERIFY_LANGS:
-        template = (folder / f"VERIFY.{lang}.txt").read_text(encoding="utf-8")
-        parts.append(template.format(**values))
-    return "\n".join(parts).encode("utf-8")
+    return render(manifest, minisign)
 
 
 def minisign_sign(data: bytes, secret_key: Path, passphrase: bytes | None, trusted_comment: str) -> bytes:

@@ -31,10 +31,20 @@ def _write(out_path: Path, data: bytes) -> None:
     os.replace(tmp, out_path)
 
 
+def watermark_text(strings_root: Path | None = None) -> str:
+    """The training watermark in Arabic, French and English (from the string tables)."""
+    from forensic_kit.report.strings import load_strings
+
+    return " / ".join(load_strings(lang, strings_root).get("training_banner") for lang in ("en", "fr", "ar"))
+
+
 def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | None = None,
                           profile_name: str | None = None, sign_p12: Path | None = None,
-                          templates: Path | None = None) -> dict[str, Any]:
-    """Render the custody record of ``case`` to ``out_path``; returns facts for the output record."""
+                          templates: Path | None = None, trust: Path | None = None) -> dict[str, Any]:
+    """Render the custody record of ``case`` to ``out_path``; returns facts for the output record.
+
+    ``trust``: the verifier's trust list (OpenSSH allowed_signers with ``# fkit-person:`` lines;
+    default ``$FKIT_TRUST``): every signature is printed with the person it binds and a verdict."""
     from forensic_kit.report.custody_report import creation_time, custody_story, gather
     from forensic_kit.report.layout import PageSetup, build_pdf
     from forensic_kit.report.pdfa import make_pdfa
@@ -42,16 +52,17 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     from forensic_kit.report.text import register_fonts
 
     register_fonts()
-    facts = gather(case, langs, profile_name, templates)
+    facts = gather(case, langs, profile_name, templates, trust=trust)
     created = creation_time()
-    watermark = (facts.profile.watermark or "TRAINING") if (facts.profile.training or facts.info.get("training")) else None
+    watermark = watermark_text(templates) if (facts.profile.training or facts.info.get("training")) else None
     s0 = facts.strings[0]
     agency = str(facts.info.get("agency") or "")
     if watermark:
         agency = f"{agency} — {' / '.join(s.get('training_banner') for s in facts.strings if not s.rtl)}"
     setup = PageSetup(strings=facts.strings, layout=facts.layout, doc_id=facts.doc_id("COC"), revision=1,
                       agency=agency, title_key="title", manifest_sha256=facts.manifest_sha256,
-                      qr_payload=facts.qr_payload, watermark=watermark, paper=facts.profile.paper)
+                      qr_payload=facts.qr_payload, watermark=watermark, paper=facts.profile.paper,
+                      extra={"ledger_head": facts.ledger_head})
     from reportlab.lib.pagesizes import A4
 
     width = A4[0] - facts.layout["page"]["margin_left"] - facts.layout["page"]["margin_right"]
@@ -66,19 +77,22 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
         data = sign_pdf(data, Path(sign_p12))
     _write(out_path, data)
     return {"pages": pages, "languages": [s.lang for s in facts.strings], "doc_id": facts.doc_id("COC"),
-            "manifest_sha256": facts.manifest_sha256, "files": len(facts.files), "events": len(facts.events),
+            "manifest_sha256": facts.manifest_sha256, "files": facts.payload.total, "events": len(facts.events),
+            "ledger_head": facts.ledger_head, "trust": facts.trust_name or None,
             "custody_ok": None if facts.custody is None else facts.custody.ok, "signed": sign_p12 is not None}
 
 
 def render_verify_certificate(case: "Case", verify_result: Any, out_path: Path,
-                              langs: Sequence[str] | None = None, templates: Path | None = None) -> dict[str, Any]:
+                              langs: Sequence[str] | None = None, templates: Path | None = None,
+                              trust: Path | None = None) -> dict[str, Any]:
     """One-page verification certificate for ``fkit verify CASE --report verify.pdf``.
 
-    ``verify_result`` is the manifest engineer's ``VerifyReport`` (or its ``as_dict()``).
+    ``verify_result`` is the manifest engineer's ``VerifyReport`` (or its ``as_dict()``);
+    ``trust`` the trust list the verification used (default ``$FKIT_TRUST``).
     """
     from forensic_kit.report.verify_report import render
 
-    return render(case, verify_result, Path(out_path), langs, templates)
+    return render(case, verify_result, Path(out_path), langs, templates, trust)
 
 
 __all__ = ["render_custody_report", "render_verify_certificate"]

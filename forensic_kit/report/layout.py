@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from forensic_kit.report.strings import Strings
-from forensic_kit.report.text import LATIN, register_fonts, runs, visual_lines
+from forensic_kit.report.text import BOLD, LATIN, register_fonts, runs, visual_lines
 from forensic_kit.report.text import width as text_width
 
 
@@ -30,10 +31,10 @@ def color(value: str) -> colors.Color:
     return colors.HexColor(value)
 
 
-def draw_runs(canv: Canvas, visual: str, x: float, y: float, size: float) -> float:
-    """Draw one visual line from ``x``; returns its width."""
+def draw_runs(canv: Canvas, visual: str, x: float, y: float, size: float, base: str = LATIN) -> float:
+    """Draw one visual line from ``x`` in ``base`` (falling back where it lacks glyphs); returns its width."""
     start = x
-    for font, part in runs(visual):
+    for font, part in runs(visual, base):
         canv.setFont(font, size)
         canv.drawString(x, y, part)
         x += canv.stringWidth(part, font, size)
@@ -84,25 +85,28 @@ def draw_qr(canv: Canvas, payload: str, x: float, y: float, size: float) -> None
     canv.restoreState()
 
 
-def draw_line(canv: Canvas, text: str, x: float, y: float, size: float, align: str = "left") -> None:
-    """Draw a one-line ``text`` (shaped and reordered when Arabic) aligned at ``x``."""
-    lines = visual_lines(text.replace("\n", " "), size, 10_000)
+def draw_line(canv: Canvas, text: str, x: float, y: float, size: float, align: str = "left",
+              base: str = LATIN, rtl: bool | None = None) -> float:
+    """Draw a one-line ``text`` (shaped and reordered when Arabic) aligned at ``x``; returns its width."""
+    lines = visual_lines(text.replace("\n", " "), size, 100_000, rtl, base)
     visual = lines[0][0] if lines else ""
-    w = text_width(visual, size)
+    w = text_width(visual, size, base)
     if align == "right":
         x -= w
     elif align == "center":
         x -= w / 2
-    draw_runs(canv, visual, x, y, size)
+    draw_runs(canv, visual, x, y, size, base)
+    return w
 
 
 class Text(Flowable):  # type: ignore[misc]
     """Wrapped mixed-script text. Right-aligned when the paragraph is Arabic (unless told)."""
 
     def __init__(self, text: str, size: float = 8, fill: colors.Color | None = None,
-                 align: str | None = None, leading: float | None = None) -> None:
+                 align: str | None = None, leading: float | None = None, font: str = LATIN) -> None:
         super().__init__()
         self.text = text
+        self.font = font
         self.size = size
         self.fill = fill or colors.black
         self.align = align
@@ -112,7 +116,7 @@ class Text(Flowable):  # type: ignore[misc]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._aw = availWidth
-        self._lines = visual_lines(self.text, self.size, max(availWidth, 10))
+        self._lines = visual_lines(self.text, self.size, max(availWidth, 10), None, self.font)
         self.width, self.height = availWidth, self.leading * len(self._lines) + self.size * 0.2
         return self.width, self.height
 
@@ -122,14 +126,18 @@ class Text(Flowable):  # type: ignore[misc]
         y = self.height - self.size
         for line, rtl in self._lines:
             align = self.align or ("right" if rtl else "left")
-            w = text_width(line, self.size)
+            w = text_width(line, self.size, self.font)
             x = {"right": self._aw - w, "center": (self._aw - w) / 2}.get(align, 0.0)
-            draw_runs(canv, line, x, y, self.size)
+            draw_runs(canv, line, x, y, self.size, self.font)
             y -= self.leading
 
 
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
 class Heading(Flowable):  # type: ignore[misc]
-    """``N. Latin · Latin`` on the left and ``N. Arabic`` on the right, with a rule below."""
+    """``N. Latin · Latin`` on the left and ``N. Arabic`` (Arabic-Indic digits, number on the right,
+    as the script reads) on the right, in bold, with a rule below."""
 
     def __init__(self, number: int, strings: Sequence[Strings], key: str, size: float, rule: colors.Color) -> None:
         super().__init__()
@@ -148,26 +156,27 @@ class Heading(Flowable):  # type: ignore[misc]
         c.setFillColor(colors.black)
         y = self.size * 0.55
         if self.left:
-            draw_line(c, f"{self.number}. {self.left}", 0, y, self.size)
+            draw_line(c, f"{self.number}. {self.left}", 0, y, self.size, base=BOLD)
         if self.right:
-            draw_line(c, f"{self.number}. {self.right}", self.width, y, self.size, align="right")
+            num = str(self.number).translate(ARABIC_DIGITS)
+            draw_line(c, f"{num}. {self.right}", self.width, y, self.size, align="right", base=BOLD, rtl=True)
         c.setStrokeColor(self.rule)
         c.setLineWidth(0.8)
         c.line(0, 1, self.width, 1)
 
 
 def labels(strings: Sequence[Strings], key: str, size: float, fill: colors.Color | None = None,
-           **values: Any) -> list[Flowable]:
+           font: str = LATIN, **values: Any) -> list[Flowable]:
     """A cell with ``key`` in every language: Latin ones on one line joined by " / ", Arabic below."""
     out: list[Flowable] = []
     if len({s.get(key, **values) for s in strings}) == 1:
-        return [Text(strings[0].get(key, **values), size, fill)]
+        return [Text(strings[0].get(key, **values), size, fill, font=font)]
     latin = " / ".join(dict.fromkeys(s.get(key, **values) for s in strings if not s.rtl))
     for s in strings:
         if s.rtl:
-            out.append(Text(s.get(key, **values), size, fill))
+            out.append(Text(s.get(key, **values), size, fill, font=font))
         elif latin:
-            out.append(Text(latin, size, fill))
+            out.append(Text(latin, size, fill, font=font))
             latin = ""
     return out
 
@@ -223,6 +232,10 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
     canv.setFillColor(colors.black)
     sha = setup.manifest_sha256 or meta.get("unsealed")
     draw_line(canv, f"{setup.doc_id} · {meta.get('revision')} {setup.revision} · {meta.get('manifest_sha256')} {sha}", ml, fy + 2, 6.5)
+    head = setup.extra.get("ledger_head")
+    if head:
+        draw_line(canv, f"{meta.get('ledger_head')} {head}", ml, fy - 7, 6.5)
+        fy -= 9
     draw_line(canv, " / ".join(s.get("reproduce") for s in setup.strings if not s.rtl), ml, fy - 7, 6.5)
     latin = " · ".join(s.get("page_x_of_y", page=page, pages=pages) for s in setup.strings if not s.rtl)
     yy = fy + 2
@@ -238,10 +251,10 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
         canv.translate(pw / 2, ph / 2)
         canv.rotate(40)
         parts = [p.strip() for p in setup.watermark.split("/") if p.strip()]
-        size = 64
+        size = 64 if len(parts) < 3 else 56
         yy = (len(parts) - 1) * size * 0.55
         for part in parts:
-            draw_line(canv, part, 0, yy - size * 0.35, size, align="center")
+            draw_line(canv, part, 0, yy - size * 0.35, size, align="center", base=BOLD)
             yy -= size * 1.1
     canv.restoreState()
 
@@ -257,12 +270,19 @@ def _canvas_class(setup: PageSetup) -> type[Canvas]:
             self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802
-            self._pages.append(dict(self.__dict__))
+            # the page's drawing operators are kept zlib-compressed until the page count is known
+            # (a 3,500-page annex would otherwise hold every content stream in memory)
+            state = dict(self.__dict__)
+            state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1)
+            self._pages.append(state)
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
-            for n, state in enumerate(self._pages, 1):
+            pages, self._pages = self._pages, []
+            for n, state in enumerate(pages, 1):
+                pages[n - 1] = {}
+                state["_code"] = [zlib.decompress(state["_code"]).decode("utf-8", "surrogatepass")]
                 self.__dict__.update(state)
                 _decorate(self, setup, n, total)
                 Canvas.showPage(self)

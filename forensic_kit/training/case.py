@@ -195,7 +195,7 @@ def generate_case(out: Path, seed: int, flaws: list[str], profile: str = "traini
     for role, off in officers.items():
         keys[role] = training_key(result.keys, seed, off.key_id, off.name)
     result.passphrase_file.write_bytes(PASSPHRASE + b"\n")
-    trusted = "".join(_trust_line(keys[r]) for r in ("seizer", "courier", "examiner", "store", "clerk"))
+    trusted = "".join(_trust_block(keys[r], officers[r]) for r in ("seizer", "courier", "examiner", "store", "clerk"))
     result.trust.parent.mkdir(parents=True, exist_ok=True)
     result.trust.write_text(trusted, encoding="utf-8")
 
@@ -235,12 +235,17 @@ def generate_case(out: Path, seed: int, flaws: list[str], profile: str = "traini
     # 4. custody history, with the custody flaws planted
     _custody(out / "case", officers, keys, seals, t0, flaws)
 
-    # 5. the custody record as the court receives it
+    # 5. the case facts (legal authority, seizure), signed by the officer in charge
+    run.fkit(["case", "set", "case", *_case_facts(seed, t0, officers), "--sign", _rel(out, keys["examiner"])],
+             t0 + timedelta(days=20, hours=1))
+
+    # 6. the custody record as the court receives it
     result.pdfs["custody_record"] = out / "custody-record.pdf"
     lang_arg = ["--lang", ",".join(languages)] if langs else []
-    run.fkit(["report", "custody", "case", "-o", "custody-record.pdf", *lang_arg], t0 + timedelta(days=21))
+    run.fkit(["report", "custody", "case", "-o", "custody-record.pdf", "--trust", "trust/allowed_signers", *lang_arg],
+             t0 + timedelta(days=21))
 
-    # 6. tampering happens last: after the seal and after the record was printed
+    # 7. tampering happens last: after the seal and after the record was printed
     if "tampered-file" in flaws:
         _tamper(out / "case" / "data" / "EX-01")
 
@@ -260,7 +265,30 @@ def _rel(out: Path, path: Path) -> str:
 def _trust_line(priv: Path) -> str:
     info = json.loads(priv.with_name(priv.name + ".fkit.json").read_text("utf-8"))
     kt, b64 = priv.with_name(priv.name + ".pub").read_text("utf-8").split()[:2]
-    return f'{info["key_id"]} namespaces="fkit-manifest,fkit-custody" {kt} {b64}\n'
+    return f'{info["key_id"]} namespaces="fkit-manifest,fkit-custody,fkit-case" {kt} {b64}\n'
+
+
+def _trust_block(priv: Path, officer: "Officer") -> str:
+    """The key line with the ``# fkit-person:`` line that binds it to the officer's name, ID and unit."""
+    from forensic_kit.signing.people import person_block
+
+    info = json.loads(priv.with_name(priv.name + ".fkit.json").read_text("utf-8"))
+    return person_block(info["key_id"], officer.name, officer.ident, officer.org, _trust_line(priv))
+
+
+def _case_facts(seed: int, t0: datetime, officers: dict[str, "Officer"]) -> list[str]:
+    """``fkit case set`` options filling every case fact with plausible MOCK values (no real law)."""
+    order = f"MOCK-ORD-{seed % 10000:04d}/2025"
+    return ["--legal-basis", "MOCK legal basis for training — not a real legal provision",
+            "--order-number", order,
+            "--issued-by", "Mock Prosecutor's Office, Tripoli (training)",
+            "--issued-on", (t0 - timedelta(days=1)).astimezone(LIBYA).date().isoformat(),
+            "--seizure-place", "Zuwara port, Libya (mock)",
+            "--seizure-time", _iso(t0),
+            "--seized-by", officers["seizer"].party,
+            "--officer-in-charge", officers["examiner"].party,
+            "--prosecutor", "Mock Deputy Prosecutor A. Fergiani,PR-0000,Mock Prosecutor's Office",
+            "--court-ref", f"MOCK-CRT-{seed % 1000:03d}/2025"]
 
 
 def _init_training_case(root: Path, case_id: str, officer: str, profile: str, when: datetime) -> None:

@@ -64,8 +64,9 @@ def test_manifest_content(sealed: tuple[Path, Path, Path, Path]) -> None:
     assert "طريقة التحقق" in text and "COMMENT VÉRIFIER" in text and "HOW TO CHECK" in text
     assert text.count("ssh-keygen -Y verify -f fkit/allowed_signers -I amina@dgsn.ma -n fkit-manifest "
                       "-s fkit/manifest.json.sshsig < fkit/manifest.json") == 3
-    assert text.count("sha256sum -c manifest-sha256.txt") == 3
-    assert text.count("sha256sum fkit/case.json fkit/exhibits/*.json") == 3
+    # VERIFY.txt (papers, issue 16): escaped sha256sum route for every name, tag files one by one
+    assert text.count("manifest-sha256.txt | sha256sum -c --quiet") == 3
+    assert text.count("  fkit/case.json' | sha256sum -c") == 3
 
 
 def test_stock_tool_route(sealed: tuple[Path, Path, Path, Path]) -> None:

@@ -35,7 +35,7 @@ def test_real_pipeline(tmp_path: Path) -> None:
     ok("custody", "add", case, "--action", "seized", "--exhibits", "EX-01", "--by", "K. Trabelsi,3310",
        "--at", "2025-03-14T10:00", "--seal-number", "DZ-S-1", "--seal-state", "new", "--sign", key)
     out = tmp_path / "c.pdf"
-    rec = json.loads(ok("report", "custody", case, "-o", out).stdout)
+    rec = json.loads(ok("report", "custody", case, "-o", out, "--trust", case / "fkit" / "allowed_signers").stdout)
     assert rec["custody_ok"] is True and rec["files"] == 2
     text = subprocess.run(["pdftotext", out, "-"], capture_output=True, check=True).stdout.decode()
     records = [json.loads(x) for x in (case / "fkit" / "records.jsonl").read_bytes().splitlines()]

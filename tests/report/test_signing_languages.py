@@ -100,7 +100,9 @@ def test_a_new_language_is_a_data_change(sample: Sample, tmp_path: Path) -> None
     out = tmp_path / "xx.pdf"
     render_custody_report(sample.case, out, langs=["xx", "en"], templates=tpl)
     text = run("pdftotext", out, "-")
-    assert "Xx Custody Scroll" in text and "Folio 1 de 2 · Page 1 of 2" in text and "Xx case facts" in text
+    import re
+
+    assert "Xx Custody Scroll" in text and re.search(r"Folio 1 de (\d+) · Page 1 of \1", text) and "Xx case facts" in text
     # keys the new file lacks fall back to English
     assert load_strings("xx", tpl).get("end_of_document") == "End of document"
 

@@ -161,3 +161,57 @@ def test_bad_input(tmp_path: Path) -> None:
     (tmp_path / "full" / "x").write_text("x")
     p = fkit("training", "new", tmp_path / "full", "--seed", "1")
     assert p.returncode == 4 and b"not empty" in p.stderr
+
+
+def _pdf_text(pdf: Path) -> str:
+    import subprocess
+    import unicodedata
+
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+
+def test_custody_record_is_complete_true_and_timed(cases: dict[str, TrainingResult], tmp_path: Path) -> None:
+    """Issue 16 on a real pipeline (acquire, phone --into, meta, seal, custody, case set)."""
+    import re
+
+    r = next(iter(cases.values()))
+    text = _pdf_text(r.pdfs["custody_record"])
+    # every case fact filled: no "not given" in any language
+    assert "not given" not in text and "non renseigné" not in text and "غير مذكور" not in text
+    assert "MOCK-ORD-0011/2025" in text and "MOCK legal basis for training" in text
+    # counts: per exhibit from the sealed payload list, adding up to the total; no derived record counted
+    listed: dict[str, int] = {}
+    for line in (r.case / "manifest-sha256.txt").read_text("utf-8", "surrogateescape").splitlines():
+        ex = line.split("  ", 1)[1].split("/")[1]
+        listed[ex] = listed.get(ex, 0) + 1
+    import subprocess
+
+    layout = subprocess.run(["pdftotext", "-layout", str(r.pdfs["custody_record"]), "-"], capture_output=True,
+                            check=True).stdout.decode().splitlines()
+    for ex, n in listed.items():
+        row = next(x for x in layout if x.strip().startswith(ex + " ") and "· complete" in x)
+        assert row.split()[-1] == str(n), (ex, row)
+    total = next(x for x in layout if x.strip().startswith("Total "))
+    assert total.split()[-1] == str(sum(listed.values())) and re.fullmatch(r"Total\s+\d+", total.strip())
+    # every annex row has a hash: as many 64-hex sha256 values on paper as payload files (at least)
+    for line in (r.case / "manifest-sha256.txt").read_text("utf-8", "surrogateescape").splitlines()[:50]:
+        assert line.split()[0] in text.replace(" ", "") or line.split()[0] in text
+    # times in the event's own offset (Libya, +02:00), never converted to the profile's +01:00
+    assert "(UTC+02:00)" in text and "(UTC+01:00" not in text
+    # signatures named by the trust list, with the verdict and the full fingerprint
+    assert "verified against trust list allowed_signers" in text
+    assert "TRAINING" in text and "FORMATION" in text
+    # the verification certificate: exhibit counts add up to "files"
+    out = tmp_path / "v.pdf"
+    v = fkit("verify", r.case, "--trust", r.trust, "--report", out, "--json")
+    files = json.loads(v.stdout)["counts"]["files"]
+    assert files == sum(listed.values())
+    vt = _pdf_text(out)
+    assert f"{files} files (" in vt
+    vlayout = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True).stdout.decode()
+    vtotal = next(x for x in vlayout.splitlines() if x.strip().startswith("Total "))
+    assert vtotal.split() == ["Total", str(files)]
+    for ex, n in listed.items():
+        row = next(x for x in vlayout.splitlines() if x.strip().startswith(ex + " "))
+        assert f" {n} " in row, (ex, row)
