@@ -116,7 +116,13 @@ def _pdf_hook(target: Path, pdf: Path, report: object) -> None:
     if not (target / "bagit.txt").is_file():
         console.warn("--report: a PDF certificate is made for a full case package, not a subset")
         return
-    render_verify_certificate(Case.open(target), report, pdf)
+    from forensic_kit.errors import FkitError
+
+    try:
+        render_verify_certificate(Case.open(target), report, pdf)
+    except FkitError as exc:  # a package too damaged for a certificate: the verdict above still stands
+        console.warn(f"--report: no certificate written: {exc.message}")
+        return
     console.say(f"  report: {pdf}")
 
 
