@@ -202,7 +202,7 @@ def custody_show(
 
     table = Table("#", "time (UTC)", "action", "exhibits", "released by", "received by", "seal", "signed")
     for e in events:
-        seal = e.get("seal") or {}
+        seal = e.get("seal") if isinstance(e.get("seal"), dict) else {}
         roles = ",".join(str(s.get("role")) for s in e.get("signatures") or [] if isinstance(s, dict))
         cells = [str(e.get("seq")), short_time(e.get("time")), str(e.get("action")),
                  ",".join(str(x) for x in e.get("exhibits") or []), party_label(e.get("released_by")),

@@ -52,7 +52,8 @@ def _trust_text(trust: Optional[Path], trust_package: bool, target: Path) -> tup
         p = target / "fkit" / "allowed_signers"
         data, why = read_regular(p, 1 << 20)
         if data is None:
-            raise InputError(f"--trust-package: {p} cannot be used ({why}); give --trust FILE")
+            console.warn(f"--trust-package: {p} cannot be used ({why}): no signature can be trusted; give --trust FILE")
+            return None, "none"
         return _decode_trust(data, str(p), "--trust-package"), f"{p} (the package's own list)"
     return None, "none"
 

@@ -145,3 +145,29 @@ def test_acquire_refuses_a_sealed_case(tmp_path: Path) -> None:
 ])
 def test_safe_text(raw: str | bytes, shown: str) -> None:
     assert safe_text(raw) == shown
+
+
+HOSTILE_EVENTS = [
+    {"seq": 1, "prev": None, "time": 5, "action": "seized", "exhibits": "EX-01", "released_by": "x",
+     "signatures": "nope"},
+    {"seq": "2", "prev": [], "time": "2026-01-01T00:00:00Z", "action": None, "exhibits": [["EX-01"]],
+     "released_by": {"name": 7}, "received_by": [1], "recheck": {"changed": 3, "result": "failed"},
+     "seal": "SC-1", "signatures": [{"role": "releaser", "sshsig": 12}, "x", {"role": "receiver"}]},
+    {"seq": 3, "action": "sealed", "exhibits": ["EX-01"], "seal": {"number": ["a"]}, "time": "not a time",
+     "released_by": {"name": "A"}, "signatures": [{"role": "releaser", "sshsig": "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----"}]},
+]
+
+
+def test_hostile_events_are_findings_not_crashes(tmp_path: Path) -> None:
+    from forensic_kit.custody import verify_custody
+    from forensic_kit.package import Case
+
+    case = make_case(tmp_path / "case")
+    lines = [json.dumps(e).encode() + b"\n" for e in HOSTILE_EVENTS]
+    (case / "fkit/custody.jsonl").write_bytes(b"".join(lines) + b"[1]\n" + b"\xff\n")
+    result = verify_custody(Case.open(case), None)
+    assert not result.ok and len(result.findings) >= 5
+    r = fkit("custody", "verify", case, "--trust-package")
+    assert r.returncode == 1 and b"internal error" not in r.stderr
+    r = fkit("custody", "show", case)
+    assert b"internal error" not in r.stderr
