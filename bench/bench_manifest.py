@@ -82,8 +82,11 @@ def make_package(root: Path, count: int, tiny: bool, seed: int = 7) -> None:
 
 
 def reset_seal(case: Path) -> None:
+    import shutil
+
     for rel in ("fkit/manifest.json", "fkit/manifest.json.sshsig", "fkit/allowed_signers", "fkit/leaf-salts.txt", "VERIFY.txt"):
         (case / rel).unlink(missing_ok=True)
+    shutil.rmtree(case / "fkit" / "revisions", ignore_errors=True)  # a fresh revision 1 each run
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from zoneinfo import ZoneInfo
 
-from forensic_kit.errors import FormatError, InputError, UsageError
+from forensic_kit.errors import FkitError, FormatError, InputError, UsageError
 from forensic_kit.manifest.canonical import canonical_bytes
 from forensic_kit.timeutil import datetime_to_iso, now_utc, parse_iso
 
@@ -138,6 +138,8 @@ def party_label(party: dict[str, Any] | None) -> str:
     """``"R. Jaziri"`` / ``"R. Jaziri (2208)"``: how a person is named in findings and reports."""
     if not party:
         return "nobody"
+    if not isinstance(party, dict):
+        return f"{str(party)[:80]} (not a person record)"
     name = str(party.get("name") or "?")
     return f"{name} ({party['id']})" if party.get("id") else name
 
@@ -494,22 +496,30 @@ def verify_custody(case: "Case", trusted_signers: "str | TrustList | None",
             what = "the previous event" if n > 1 else "nothing"
             findings.append(Finding("chain.broken", None, n,
                                     f"Event {n} does not chain to {what}: the ledger was altered, reordered or cut."))
-        if canonical_bytes(event) + b"\n" != line:
-            findings.append(Finding("chain.noncanonical", None, n,
-                                    f"Event {n} is not in canonical form, so it was edited outside fkit."))
-        prev_hash = this_hash
-        _check_signatures(event, n, trust, findings, signers, verdicts)
-        t = event.get("time")
-        if not isinstance(t, str):
-            findings.append(Finding("time.missing", None, n, f"Event {n} has no time."))
-        elif prev_time is not None and t < prev_time:
-            findings.append(Finding("time.order", None, n,
-                                    f"Event {n} is dated {short_time(t)}, earlier than the event before it ({short_time(prev_time)})."))
-        if isinstance(t, str):
-            prev_time = max(t, prev_time or t)
-        _check_continuity(event, n, holder, last, findings)
-        _check_recheck(event, n, findings)
-    findings.extend(_seal_findings(case, events))
+        try:  # a hostile event may hold any JSON value anywhere: one finding, never a crash
+            if canonical_bytes(event) + b"\n" != line:
+                findings.append(Finding("chain.noncanonical", None, n,
+                                        f"Event {n} is not in canonical form, so it was edited outside fkit."))
+            prev_hash = this_hash
+            _check_signatures(event, n, trust, findings, signers, verdicts)
+            t = event.get("time")
+            if not isinstance(t, str):
+                findings.append(Finding("time.missing", None, n, f"Event {n} has no time."))
+            elif prev_time is not None and t < prev_time:
+                findings.append(Finding("time.order", None, n,
+                                        f"Event {n} is dated {short_time(t)}, earlier than the event before it ({short_time(prev_time)})."))
+            if isinstance(t, str):
+                prev_time = max(t, prev_time or t)
+            _check_continuity(event, n, holder, last, findings)
+            _check_recheck(event, n, findings)
+        except (FkitError, TypeError, AttributeError, ValueError, KeyError) as exc:
+            prev_hash = this_hash
+            findings.append(Finding("event.malformed", None, n,
+                                    f"Event {n} holds fields fkit cannot read ({type(exc).__name__}): it was edited outside fkit."))
+    try:
+        findings.extend(_seal_findings(case, events))
+    except (TypeError, AttributeError, ValueError, KeyError):
+        findings.append(Finding("event.malformed", None, None, "A sealed event holds fields fkit cannot read."))
     known = {str(e.get("id") or e.get("exhibit") or "") for e in case.exhibits()}
     known.discard("")
     seen = set(last)

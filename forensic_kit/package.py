@@ -189,10 +189,17 @@ class Case:
 
     # ------------------------------------------------------------------ seal and revisions
     def sealed_revision(self) -> int:
-        """The revision number of the current seal (0: the case was never sealed)."""
-        from forensic_kit.manifest.build import current_revision
-
-        return current_revision(self.root)
+        """The revision number of the current seal (0: the case was never sealed; 1 for a seal made
+        before revisions existed or a manifest that cannot be read)."""
+        path = self.fkit_dir / "manifest.json"
+        if not os.path.lexists(path):
+            return 0
+        try:
+            value = json.loads(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+            number = value["revision"]["number"] if isinstance(value, dict) else 1
+            return number if isinstance(number, int) and number >= 1 else 1
+        except (OSError, ValueError, TypeError, KeyError):
+            return 1
 
     def require_unsealed(self, action: str, new_revision: bool = False) -> None:
         """Refuse (``SealedError``, exit 2) to change a sealed case unless ``new_revision``: a sealed

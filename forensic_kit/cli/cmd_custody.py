@@ -52,6 +52,7 @@ def custody_add(
         append_event, bind_signers, head_of, ledger_lines, new_event, recheck_exhibits, recheck_summary,
         refuse_duplicate, sign_event,
     )
+    from forensic_kit.errors import SigningKeyError
     from forensic_kit.package import Case
     from forensic_kit.signing import allowed_signers
     from forensic_kit.signing.keys import COSIGN_PASSPHRASE_ENV, load_private_key, require_key_fits_case
@@ -72,7 +73,11 @@ def custody_add(
     if cosign is not None:
         co_pass = get_passphrase(cosign_passphrase_file, required=False, env_name=COSIGN_PASSPHRASE_ENV,
                                  flag="--cosign-passphrase-file", whose=key_owner(cosign))
-        co_key = load_private_key(cosign, co_pass)
+        try:
+            co_key = load_private_key(cosign, co_pass)
+        except SigningKeyError as exc:  # name the cosign's own passphrase source, not --sign's
+            raise SigningKeyError(exc.message.replace("--passphrase-file or FKIT_PASSPHRASE",  # noqa: B904
+                                                      f"--cosign-passphrase-file or {COSIGN_PASSPHRASE_ENV}")) from None
     for k in (key, co_key):
         if k is not None:
             require_key_fits_case(k, the_case.info, "sign custody events of")
@@ -81,7 +86,7 @@ def custody_add(
         event["recheck"] = recheck_exhibits(the_case, [e.strip() for e in ids if e.strip()])
     checked = event.get("recheck")
     signed = sign_event(event, key, co_key)
-    line = append_event(the_case, signed)
+    append_event(the_case, signed)
     for k in (key, co_key):
         if k is not None:
             allowed_signers.add(the_case, k)
@@ -90,7 +95,6 @@ def custody_add(
     rec = new_record("custody.event", "custody", "1", case=str(case), head=head,
                      **{k: v for k, v in signed.items() if k != "schema"})
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
-    assert line
     signers = f"{key.key_id} and {co_key.key_id}" if co_key else f"{key.key_id} only (single signer)"
     console.say(safe_text(f"fkit custody: event {signed['seq']} ({action}) for {', '.join(signed['exhibits'])} "
                           f"signed by {signers}"))
@@ -198,7 +202,7 @@ def custody_show(
 
     table = Table("#", "time (UTC)", "action", "exhibits", "released by", "received by", "seal", "signed")
     for e in events:
-        seal = e.get("seal") or {}
+        seal = e.get("seal") if isinstance(e.get("seal"), dict) else {}
         roles = ",".join(str(s.get("role")) for s in e.get("signatures") or [] if isinstance(s, dict))
         cells = [str(e.get("seq")), short_time(e.get("time")), str(e.get("action")),
                  ",".join(str(x) for x in e.get("exhibits") or []), party_label(e.get("released_by")),

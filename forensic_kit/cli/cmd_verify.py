@@ -52,7 +52,8 @@ def _trust_text(trust: Optional[Path], trust_package: bool, target: Path) -> tup
         p = target / "fkit" / "allowed_signers"
         data, why = read_regular(p, 1 << 20)
         if data is None:
-            raise InputError(f"--trust-package: {p} cannot be used ({why}); give --trust FILE")
+            console.warn(f"--trust-package: {p} cannot be used ({why}): no signature can be trusted; give --trust FILE")
+            return None, "none"
         return _decode_trust(data, str(p), "--trust-package"), f"{p} (the package's own list)"
     return None, "none"
 
@@ -142,7 +143,13 @@ def _pdf_hook(target: Path, pdf: Path, report: object, trust: Optional[Path] = N
     if not (target / "bagit.txt").is_file():
         console.warn("--report: a PDF certificate is made for a full case package, not a subset")
         return
-    render_verify_certificate(Case.open(target), report, pdf, trust=trust)
+    from forensic_kit.errors import FkitError
+
+    try:
+        render_verify_certificate(Case.open(target), report, pdf, trust=trust)
+    except FkitError as exc:  # a package too damaged for a certificate: the verdict above still stands
+        console.warn(f"--report: no certificate written: {exc.message}")
+        return
     console.say(f"  report: {pdf}")
 
 

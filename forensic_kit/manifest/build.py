@@ -367,17 +367,9 @@ def compose(case: CaseLike, key: SigningKey, records_sha: str, bag_sha: str, roo
 def current_revision(root: Path) -> int:
     """The revision number of the seal ``root`` holds now (0: not sealed; 1 for a manifest made
     before revisions existed). A manifest that cannot be read counts as sealed (revision 1)."""
-    path = Path(root) / MANIFEST
-    if not os.path.lexists(path):
-        return 0
-    import json
+    from forensic_kit.package import Case
 
-    try:
-        value = json.loads(path.read_bytes())
-        number = value["revision"]["number"] if isinstance(value.get("revision"), dict) else 1
-        return number if isinstance(number, int) and number >= 1 else 1
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return 1
+    return Case(Path(root), {}).sealed_revision()
 
 
 def _refuse_strays(root: Path) -> dict[str, str]:

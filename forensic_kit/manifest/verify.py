@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ PROOFS = "fkit/proofs.jsonl"
 FULL_CASE_MARKERS = ("bagit.txt", BAG_MANIFEST, "bag-info.txt", TAGMANIFEST, "fkit/case.json", RECORDS, LEDGER,
                      SALTS)
 """Any of these makes a folder a full case (never a subset)."""
+_HEX64 = re.compile(rb"[0-9a-fA-F]{64}")
 _READ_LIMIT = 64 << 20  # tag files read whole (manifest, ledger) are refused past this size
 
 
@@ -198,13 +200,13 @@ def list_entries(path: Path, report: VerifyReport | None = None, rel: str = BAG_
     bad = 0
     for n, line in enumerate(_lines_of(path), 1):
         parts = line.split(None, 1)
-        digest = parts[0].decode("ascii", "replace").lower() if parts else ""
-        if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if len(parts) != 2 or not _HEX64.fullmatch(parts[0]):
             bad += 1
             if report is not None and bad <= 5:
                 report.add("list.bad_line", rel, f"{rel} line {n} is not a 'SHA256  path' line")
             continue
-        name = parts[1].lstrip(b"*") if parts[1].startswith(b"*") else parts[1]
+        digest = parts[0].decode("ascii").lower()
+        name = parts[1]
         if b"%" in name:
             name = name.replace(b"%0D", b"\r").replace(b"%0A", b"\n").replace(b"%25", b"%")
         yield name, digest

@@ -184,4 +184,7 @@ def add(case: _HasTagFiles, key: SigningKey, namespaces: tuple[str, ...] = DEFAU
         text += "\n"
     block = person_comment(key.key_id, key.name, key.person_id, key.org) + "\n" + line + "\n"
     case.write_tag_file(f"fkit/{ALLOWED_SIGNERS}", (text + block).encode("utf-8"))
+    update_tags = getattr(case, "update_tags", None)
+    if callable(update_tags):  # keep tagmanifest-sha256.txt true to the files
+        update_tags()
     return True

@@ -203,7 +203,8 @@ def load_private_key(path: Path, passphrase: bytes | None) -> SigningKey:
     except (ValueError, UnsupportedAlgorithm):
         if not data.lstrip().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"):
             raise SigningKeyError(f"{path} is not an OpenSSH private key") from None
-        raise SigningKeyError(f"cannot unlock signing key {path}: wrong passphrase") from None
+        raise SigningKeyError(f"cannot unlock signing key {path}: wrong passphrase "
+                              f"(check --passphrase-file or FKIT_PASSPHRASE)") from None
     if not isinstance(private, Ed25519PrivateKey):
         raise SigningKeyError(f"signing key {path} is not Ed25519 (fkit signs with ssh-ed25519 keys)")
     key_id, name, training = _describe(Path(path), private)

@@ -92,6 +92,32 @@ def test_custody_add_refusals(tmp_path: Path) -> None:
     assert r.returncode == 2 and b"--expect-head 'nonsense': expected SEQ:SHA256" in r.stderr
 
 
+def test_prosecutor_checks_a_custody_signature_without_fkit(tmp_path: Path) -> None:
+    """The README's stock-tool route: jq makes the signed bytes, ssh-keygen names and checks the signer."""
+    import shutil
+    import subprocess
+
+    if not (shutil.which("jq") and shutil.which("ssh-keygen")):
+        pytest.skip("jq or ssh-keygen not installed")
+    rec = _key(tmp_path, "amina@dgsn.ma", "Amina El Idrissi", "--person-id", "DGSN-4471")
+    case = make_case(tmp_path / "case")
+    r = fkit("custody", "add", case, "--action", "seized", "--exhibits", "EX-01", "--by", "Amina El Idrissi",
+             "--at", "2026-01-02T09:00", "--note", "sac scellé n° 7 — محضر", "--sign", rec["private_key_path"],
+             "--trust", rec["person_block_path"], env={"FKIT_PASSPHRASE": GOOD})
+    assert r.returncode == 0, r.stderr
+    sh = f"sed -n 1p {case}/fkit/custody.jsonl"
+    subprocess.run(f"{sh} | jq -cjS 'del(.signatures)' > ev; {sh} | jq -r '.signatures[0].sshsig' > ev.sig",
+                   shell=True, cwd=tmp_path, check=True)
+    found = subprocess.run(["ssh-keygen", "-Y", "find-principals", "-f", rec["person_block_path"], "-s", "ev.sig"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert found.stdout.strip() == "amina@dgsn.ma"
+    with open(tmp_path / "ev", "rb") as ev:
+        ok = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", rec["person_block_path"], "-I", "amina@dgsn.ma",
+                             "-n", "fkit-custody", "-s", "ev.sig"], cwd=tmp_path, stdin=ev, capture_output=True,
+                            text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith('Good "fkit-custody" signature for amina@dgsn.ma')
+
+
 def test_acquire_refuses_a_sealed_case(tmp_path: Path) -> None:
     rec = _key(tmp_path, "k@x", "K")
     case = make_case(tmp_path / "case")
@@ -119,3 +145,29 @@ def test_acquire_refuses_a_sealed_case(tmp_path: Path) -> None:
 ])
 def test_safe_text(raw: str | bytes, shown: str) -> None:
     assert safe_text(raw) == shown
+
+
+HOSTILE_EVENTS = [
+    {"seq": 1, "prev": None, "time": 5, "action": "seized", "exhibits": "EX-01", "released_by": "x",
+     "signatures": "nope"},
+    {"seq": "2", "prev": [], "time": "2026-01-01T00:00:00Z", "action": None, "exhibits": [["EX-01"]],
+     "released_by": {"name": 7}, "received_by": [1], "recheck": {"changed": 3, "result": "failed"},
+     "seal": "SC-1", "signatures": [{"role": "releaser", "sshsig": 12}, "x", {"role": "receiver"}]},
+    {"seq": 3, "action": "sealed", "exhibits": ["EX-01"], "seal": {"number": ["a"]}, "time": "not a time",
+     "released_by": {"name": "A"}, "signatures": [{"role": "releaser", "sshsig": "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----"}]},
+]
+
+
+def test_hostile_events_are_findings_not_crashes(tmp_path: Path) -> None:
+    from forensic_kit.custody import verify_custody
+    from forensic_kit.package import Case
+
+    case = make_case(tmp_path / "case")
+    lines = [json.dumps(e).encode() + b"\n" for e in HOSTILE_EVENTS]
+    (case / "fkit/custody.jsonl").write_bytes(b"".join(lines) + b"[1]\n" + b"\xff\n")
+    result = verify_custody(Case.open(case), None)
+    assert not result.ok and len(result.findings) >= 5
+    r = fkit("custody", "verify", case, "--trust-package")
+    assert r.returncode == 1 and b"internal error" not in r.stderr
+    r = fkit("custody", "show", case)
+    assert b"internal error" not in r.stderr

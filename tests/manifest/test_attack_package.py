@@ -54,7 +54,10 @@ def check(name: str, report: VerifyReport, *expected: str) -> list[str]:
 
 
 def refused(name: str, exc: BaseException, code: int) -> None:
-    WHOLE_PACKAGE_ROWS.append((name, f"refused: {type(exc).__name__}: {exc}".replace("|", "/"), str(code)))
+    import re
+
+    text = re.sub(r"/\S*/trusted_signers", "T", f"refused: {type(exc).__name__}: {exc}").replace("|", "/")
+    WHOLE_PACKAGE_ROWS.append((name, re.sub(r"SHA256:[A-Za-z0-9+/]{43}", "SHA256:…", text), str(code)))
 
 
 # ----------------------------------------------------------------------------- planted proofs
@@ -327,7 +330,7 @@ def test_special_files_never_opened(world: World, case: Path, kind: str) -> None
         os.mknod(p, 0o600 | 0o020000, os.makedev(1, 3))  # /dev/null's numbers
     report, seconds = timed_verify(case, world.trust_text)
     assert seconds < 60
-    check(f"a {kind} planted in data/EX-01 (mkfifo ... ; fkit verify)", report, "file.SPECIAL")
+    check(f"a {kind} planted in data/EX-01", report, "file.SPECIAL")
 
 
 def test_misleading_verdicts_fixed(world: World, case: Path, tmp_path: Path) -> None:
