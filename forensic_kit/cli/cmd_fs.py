@@ -183,15 +183,16 @@ _CHUNK = 4096
 
 def _write_bodyfile(out: IO[bytes], entries: Iterable[Any], ftype: str, deleted: bool) -> int:
     """Body-file lines of ``entries`` (all, or only deleted ones); returns how many entries."""
-    from forensic_kit.evidence.disk import bodyfile_lines
+    from forensic_kit.evidence.disk import body_writer
 
+    lines_of = body_writer(ftype)
     count = 0
     buf: list[bytes] = []
     try:
         for entry in entries:
             if deleted and not entry.deleted:
                 continue
-            buf += bodyfile_lines(entry, ftype)
+            buf += lines_of(entry)
             count += 1
             if len(buf) >= _CHUNK:
                 out.write(b"".join(buf))
