@@ -469,10 +469,32 @@ def body_writer(ftype: str) -> Any:
     if ftype.startswith("ntfs"):
         return lambda entry: bodyfile_lines(entry, ftype)
 
+    clean = _CLEAN_TABLE
+    modes = _MODE_BYTES
+    ntypes = _NAME_TYPE_BYTES
+    unalloc = NAME_FLAG_UNALLOC
+    last = [b"\x00", b""]  # the last parent and its cleaned form (entries come folder by folder)
+
     def plain(entry: Entry) -> list[bytes]:
-        if entry.name in (b".", b".."):
-            return []
-        return [_plain_body_line(entry, b"/")]
+        # _plain_body_line inlined for the common case (an allocated entry with metadata, not a
+        # link): the per-entry cost of a listing
+        meta = entry.meta
+        name = entry.name
+        if meta is None or entry.name_flags & unalloc or name == b"." or name == b"..":
+            return [] if name in (b".", b"..") else [_plain_body_line(entry, b"/")]
+        mtype = meta.type
+        if mtype == META_TYPE_LNK:
+            return [_plain_body_line(entry, b"/")]
+        mode = modes.get((mtype, meta.mode))
+        if mode is None:
+            return [_plain_body_line(entry, b"/")]  # fills the cache
+        parent = entry.parent
+        if parent is not last[0]:
+            last[0], last[1] = parent, b"/" + parent.translate(clean)
+        ntype = entry.name_type
+        return [b"0|%s%s|%d|%s/%s|%d|%d|%d|%d|%d|%d|%d\n" % (
+            last[1], name.translate(clean), entry.meta_addr, ntypes[ntype] if 0 <= ntype < 12 else b"-", mode,
+            meta.uid, meta.gid, meta.size, meta.atime, meta.mtime, meta.ctime, meta.crtime)]
 
     return plain
 
