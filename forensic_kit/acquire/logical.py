@@ -343,6 +343,16 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
             acq.error(error_record(PARSER, "read", read_error or f"image read {off} of {src.size} bytes",
                                    exhibit=acq.exhibit_id, image=str(image)))
             out.errors += 1
+        from forensic_kit.evidence import apfs
+
+        if fstype in (None, "apfs") and apfs.is_apfs(src):
+            apfs_info: dict[str, Any] = {"image_sha256": image_sha, "image_type": src.kind, "image_size": src.size,
+                                         "file_systems": [{"offset": 0, "fs": "apfs", "times_zone_assumed": None}]}
+            if ewf_check is not None:
+                apfs_info["ewf"] = ewf_check
+            _extract_apfs(acq, image, src, image_sha, include, batch, out)
+            batch.flush()
+            return out, apfs_info
         img = disk.TskImg(src)
         vols = disk.volumes(img)
         found, problems = disk.filesystems(img, vols, fstype)
@@ -437,3 +447,52 @@ def extract_files(acq: Acquisition, image: Path, include: list[str], deleted: bo
     finally:
         batch.close()
         src.close()
+
+
+def _extract_apfs(acq: Acquisition, image: Path, src: Any, image_sha: str, include: list[str],
+                  batch: Batch, out: Outcome) -> None:
+    """--extract for an APFS container (libfsapfs): every regular file of every unlocked volume,
+    copied to ``fs-0/<volume>/<path>``; a locked volume is an error record."""
+    import stat as stat_mod
+
+    from forensic_kit.evidence import apfs
+
+    container = apfs.Apfs(src, 0)
+    try:
+        for i, volume in enumerate(container.volumes):
+            vname = names.safe_component((volume.name or f"volume-{i}").encode("utf-8", "surrogateescape"))
+            if container.locked(volume):
+                acq.error(error_record(PARSER, "open", f"APFS volume {i} ({volume.name}) is encrypted and locked",
+                                       exhibit=acq.exhibit_id, image=str(image)))
+                out.errors += 1
+                continue
+            for e in container.walk(volume):
+                if not stat_mod.S_ISREG(e.mode):
+                    continue
+                full = b"/" + e.path
+                if include and not any(fnmatch.fnmatch(os.fsdecode(full), g) or
+                                       fnmatch.fnmatch(os.fsdecode(e.path.rsplit(b"/", 1)[-1]), g) for g in include):
+                    continue
+                rel = f"fs-0/{vname}/" + names.safe_relpath(e.path)
+                if rel in acq.done:
+                    out.items += 1
+                    continue
+                locator = {"scheme": "image", "image": str(image), "image_sha256": image_sha, "partition_offset": 0,
+                           "fs": "apfs", "volume": volume.name, "inode": e.inode,
+                           **names.path_fields(full, "path"), "deleted": False}
+                try:
+                    hashes, size = copy_into(acq.staging / rel, _chunk_reader(apfs.read(e.entry)), acq.algos)
+                except OSError as exc:
+                    if isinstance(exc, WriteFailed):
+                        raise
+                    _err(acq, "read", exc, locator=locator)
+                    out.errors += 1
+                    continue
+                times = apfs.entry_fields(e)["times"]
+                rec = new_record("file", PARSER, "1", exhibit=acq.exhibit_id, type="regular", size=size,
+                                 hashes=hashes, times=times, locator=locator, _staged=rel)
+                batch.add(acq.staging / rel, rec)
+                out.items += 1
+                out.bytes += size
+    finally:
+        container.close()

@@ -12,7 +12,7 @@ from forensic_kit import jsonl
 from forensic_kit.cli import console
 from forensic_kit.errors import FkitError
 from forensic_kit.exitcodes import ExitCode, worst
-from forensic_kit.names import display
+from forensic_kit.names import display, path_fields
 from forensic_kit.records import error_record, new_record
 
 fs_app = typer.Typer(help="File systems inside disk images (raw, split raw, E01) via The Sleuth Kit.",
@@ -92,6 +92,10 @@ def fs_ls(
             image_rec["ewf_verify"] = check.as_record()
             if not check.ok:
                 code = ExitCode.CHECK_FAILED
+        if _apfs_at(src, offset, fstype) is not None:
+            count = _ls_apfs(out, out_fmt, image, src, _apfs_at(src, offset, fstype) or 0, deleted, image_rec)
+            console.say(f"fkit fs: {count} entries in the APFS container of {image}")
+            raise typer.Exit(int(code))
         try:
             src, _img, vols, found, problems = _open(image, offset, src, fstype)
         except FkitError as exc:
@@ -177,21 +181,69 @@ def _check_ewf(image: Path, src: Any, wanted: bool) -> Any:
     return check
 
 
+def _apfs_at(src: Any, offset: Optional[int], fstype: Optional[str]) -> Optional[int]:
+    """The byte offset of an APFS container to read with libfsapfs, or None (TSK reads the image)."""
+    from forensic_kit.evidence import apfs
+
+    if fstype and fstype.lower() != "apfs":
+        return None
+    at = (offset or 0) * 512
+    return at if apfs.is_apfs(src, at) else None
+
+
+def _ls_apfs(out: IO[bytes], out_fmt: "FsFormat", image: Path, src: Any, at: int, deleted: bool,
+             image_rec: dict[str, Any]) -> int:
+    """List every volume of an APFS container (APFS keeps no deleted entries to list)."""
+    from forensic_kit.evidence import apfs
+
+    container = apfs.Apfs(src, at)
+    count = 0
+    try:
+        if out_fmt is FsFormat.jsonl:
+            image_rec.update(volume_system="apfs", block_size=4096)
+            out.write(jsonl.dump_bytes(image_rec))
+        for i, volume in enumerate(container.volumes):
+            if container.locked(volume):
+                console.warn(f"{image}: APFS volume {i} ({volume.name}) is encrypted and locked: not listed")
+                if out_fmt is FsFormat.jsonl:
+                    out.write(jsonl.dump_bytes(error_record("fs", "open", f"APFS volume {i} is locked",
+                                                            image=str(image), volume=volume.name)))
+                continue
+            if deleted:
+                continue
+            for e in container.walk(volume):
+                count += 1
+                if out_fmt is FsFormat.bodyfile:
+                    out.write(apfs.body_line(e))
+                elif out_fmt is FsFormat.jsonl:
+                    rec = new_record("fs.entry", "fs", "1", image=str(image), partition_offset=at, fs="apfs",
+                                     volume=volume.name, **path_fields(b"/" + e.path), **apfs.entry_fields(e))
+                    out.write(jsonl.dump_bytes(rec))
+                else:
+                    f = apfs.entry_fields(e)
+                    out.write(f"  {f['name_type']}/{f['mode']} {e.inode:>8} {e.size:>12} "
+                              f"{f['times']['modified'] or '-':<30} /{display(e.path)}\n".encode("utf-8", "replace"))
+    finally:
+        container.close()
+    return count
+
+
 # Listing output goes out in chunks of this many lines: one write per chunk, not per entry.
 _CHUNK = 4096
 
 
 def _write_bodyfile(out: IO[bytes], entries: Iterable[Any], ftype: str, deleted: bool) -> int:
     """Body-file lines of ``entries`` (all, or only deleted ones); returns how many entries."""
-    from forensic_kit.evidence.disk import bodyfile_lines
+    from forensic_kit.evidence.disk import body_writer
 
+    lines_of = body_writer(ftype)
     count = 0
     buf: list[bytes] = []
     try:
         for entry in entries:
             if deleted and not entry.deleted:
                 continue
-            buf += bodyfile_lines(entry, ftype)
+            buf += lines_of(entry)
             count += 1
             if len(buf) >= _CHUNK:
                 out.write(b"".join(buf))
@@ -261,6 +313,24 @@ def fs_cat(
 
     src = disk.open_source(image)
     check = _check_ewf(image, src, verify_ewf)
+    at = _apfs_at(src, offset, fstype)
+    if at is not None:
+        from forensic_kit.evidence import apfs
+
+        container = apfs.Apfs(src, at)
+        try:
+            out = console.stdout_bytes()
+            for chunk in apfs.read(apfs.find(container, target)):
+                out.write(chunk)
+            out.flush()
+        except OSError as exc:
+            raise InputError(f"{image}: {target}: {exc.strerror or exc}") from exc
+        finally:
+            container.close()
+            src.close()
+        if check is not None and not check.ok:
+            raise typer.Exit(int(ExitCode.CHECK_FAILED))
+        return
     src, _img, _vols, found, _problems = _open(image, offset, src, fstype)
     out = console.stdout_bytes()
     try:

@@ -86,8 +86,13 @@ def cases() -> list[OracleCase]:
     disk = TESTDATA / "disk"
     if not disk.is_dir():
         return out
-    for name in ("ext2.E01", "ext2.split.E01", "ext2.splitraw.000", "ímynd.dd", "apfs.raw", "bogus.001"):
+    for name in ("ext2.E01", "ext2.split.E01", "ext2.splitraw.000", "ímynd.dd", "bogus.001"):
         out.append(OracleCase(f"disk/{name}", disk / name, disk / f"{name}.bodyfile.txt"))
+    # disk/apfs.raw: plain fls cannot open it (its body file is fls's error); the same image is
+    # corpus raw/dfvfs_apfs.raw, listed with the pool options: that is the listing to meet
+    pool = TESTDATA / "corpus" / "disk_images" / "raw" / "dfvfs_apfs.raw.apsb107.fls_bodyfile.txt"
+    out.append(OracleCase("disk/apfs.raw (oracle: fls -P apfs -B 107)", disk / "apfs.raw",
+                          pool if pool.exists() else disk / "apfs.raw.bodyfile.txt", extra=["-P", "apfs", "-B", "107"]))
     for oracle in sorted((disk / "fat32").glob("*.bodyfile.txt")):
         name = oracle.name[: -len(".bodyfile.txt")]
         out.append(OracleCase(f"disk/fat32/{name}", disk / "fat32" / (name + ".gz"), oracle, gz=True))

@@ -15,9 +15,7 @@ from tests.fs.oracle_cases import BUGS, ZERO_FILETIME_FLS, cases, compare
 CASES = cases()
 # What fkit cannot read yet, with why. Still run: the day fkit agrees, the test fails until the
 # entry is removed.
-UNSUPPORTED = {
-    "disk_images/raw/dfvfs_apfs.raw.apsb107": "APFS opens only through its container (fls -P apfs -B 107)",
-}
+UNSUPPORTED: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("case", CASES or [None], ids=[c.id for c in CASES] or ["no-testdata"])
