@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timezone
@@ -150,10 +151,9 @@ def append_entry(case: "Case", entry: dict[str, Any]) -> bytes:
     """Append the signed ``entry`` (refused when the file changed meanwhile); returns the line."""
     import fcntl
 
-    lock_dir = case.fkit_dir / "work"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / "case-facts.lock", "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)  # as the custody ledger: no lock file in the package
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         lines = _lines(case)
         expected = hashlib.sha256(lines[-1]).hexdigest() if lines else None
         if entry.get("prev") != expected or entry.get("seq") != len(lines) + 1:
@@ -161,6 +161,8 @@ def append_entry(case: "Case", entry: dict[str, Any]) -> bytes:
         line = canonical_bytes(entry) + b"\n"
         case.write_tag_file(LEDGER, b"".join(lines) + line)
         case.update_tags()
+    finally:
+        os.close(fd)
     return line
 
 

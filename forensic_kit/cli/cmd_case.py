@@ -53,6 +53,7 @@ def case_set(
     court_ref: Optional[str] = typer.Option(None, "--court-ref", help="Court / docket reference."),
     sign: Path = typer.Option(..., "--sign", help="Ed25519 OpenSSH private key of the person setting the facts."),
     passphrase_file: Optional[Path] = typer.Option(None, "--passphrase-file", help="Passphrase of the key (else FKIT_PASSPHRASE or prompt)."),
+    new_revision: bool = typer.Option(False, "--new-revision", help="The case is sealed: change its facts anyway, as the next revision (seal it again with fkit manifest build --reason)."),
 ) -> None:
     """Set case facts: one signed entry appended to fkit/case-facts.jsonl (earlier values are kept).
 
@@ -69,7 +70,8 @@ def case_set(
              "issued_on": issued_on, "seizure_place": seizure_place, "seizure_time": seizure_time,
              "seized_by": seized_by, "officer_in_charge": officer_in_charge, "prosecutor": prosecutor,
              "court_ref": court_ref}
-    entry = new_entry(the_case, {k: v for k, v in given.items() if v is not None})
+    entry = new_entry(the_case, {k: v for k, v in given.items() if v is not None})  # values checked first
+    the_case.require_unsealed("case set", new_revision)  # facts are part of what the seal covers
     key = load_private_key(sign, get_passphrase(passphrase_file, required=False))
     require_key_fits_case(key, the_case.info, "set facts of")
     signed = sign_entry(entry, key)

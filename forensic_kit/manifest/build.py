@@ -473,6 +473,7 @@ def build(case: CaseLike, key: SigningKey, minisign_key: Path | None = None,
         if pub.is_file():
             case.write_tag_file(MINISIGN_PUB, pub.read_bytes())
     tag_files = _refuse_strays(root)
+    tag_files.pop("VERIFY.txt", None)  # an earlier VERIFY.txt: the new one is written from this manifest, then sealed
     revision = {"number": sealed + 1, "previous": previous, "reason": reason.strip() if reason else None}
     value = compose(case, key, records_sha, bag_sha, root_hash.hex(), leaves, files, nbytes, tag_files=tag_files,
                     records_bytes=records_bytes, custody_head=ledger_head(case),  # type: ignore[arg-type]

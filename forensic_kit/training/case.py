@@ -230,14 +230,13 @@ def generate_case(out: Path, seed: int, flaws: list[str], profile: str = "traini
              stdout=out / "analysis" / "media-EX-03.jsonl", stdin=out / "analysis" / "acquire-EX-03.jsonl")
     run.fkit(["phone", "links", "case"], lab + timedelta(hours=3, minutes=30),
              stdout=out / "analysis" / "links.jsonl", ok=(0, 3))
+    # the case facts (legal authority, seizure), signed, before the seal covers them
+    run.fkit(["case", "set", "case", *_case_facts(seed, t0, officers), "--sign", _rel(out, keys["examiner"])],
+             lab + timedelta(hours=3, minutes=45))
     run.fkit(["manifest", "build", "case", "--sign", _rel(out, keys["examiner"])], lab + timedelta(hours=4))
 
     # 4. custody history, with the custody flaws planted
     _custody(out / "case", officers, keys, seals, t0, flaws)
-
-    # 5. the case facts (legal authority, seizure), signed by the officer in charge
-    run.fkit(["case", "set", "case", *_case_facts(seed, t0, officers), "--sign", _rel(out, keys["examiner"])],
-             t0 + timedelta(days=20, hours=1))
 
     # 6. the custody record as the court receives it
     result.pdfs["custody_record"] = out / "custody-record.pdf"

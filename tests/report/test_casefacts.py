@@ -39,7 +39,9 @@ def sample(tmp_path: Path) -> Sample:
 
 
 def set_facts(s: Sample, *args: str, signer: str = "ben.salah@mock") -> object:
-    return fkit("case", "set", s.case.root, *args, "--sign", s.key_paths[signer], env={"FKIT_PASSPHRASE": PASS.decode()})
+    # the sample case is sealed: its facts change only as the next revision (then sealed again)
+    return fkit("case", "set", s.case.root, *args, "--new-revision", "--sign", s.key_paths[signer],
+                env={"FKIT_PASSPHRASE": PASS.decode()})
 
 
 def test_set_history_signature_and_fallback(sample: Sample, tmp_path: Path) -> None:
@@ -48,6 +50,9 @@ def test_set_history_signature_and_fallback(sample: Sample, tmp_path: Path) -> N
     assert st.values["seizure_place"].value == "Sfax, 12 rue X" and st.values["seizure_place"].source == "seized-event"
     assert st.values["seizure_time"].value == {"utc": "2025-03-14T09:42:00Z", "offset": "+01:00", "zone": None}
     assert missing_required(sample.case, ["legal_basis", "order_number", "seizure_place"], st) == ["legal_basis", "order_number"]
+    r = fkit("case", "set", sample.case.root, *ALL, "--sign", sample.key_paths["ben.salah@mock"],
+             env={"FKIT_PASSPHRASE": PASS.decode()})
+    assert r.returncode == 2 and b"--new-revision" in r.stderr  # sealed: facts are part of what the seal covers
     r = set_facts(sample, *ALL)
     assert r.returncode == 0, r.stderr
     r = set_facts(sample, "--order-number", "ORD-17bis/2025", signer="trabelsi@mock")
