@@ -142,7 +142,8 @@ def custody_verify(
     """
     from forensic_kit.cli.cmd_verify import TRUST_HINT, _trust_text
     from forensic_kit.custody import parse_head, verify_custody
-    from forensic_kit.manifest.verify import _dict, read_regular
+    from forensic_kit.manifest.safeio import read_regular
+    from forensic_kit.manifest.verify import _dict
     from forensic_kit.package import Case
 
     the_case = Case.open(case)

@@ -45,7 +45,7 @@ def _trust_text(trust: Optional[Path], trust_package: bool, target: Path) -> tup
             raise InputError(f"cannot read {TRUST_ENV}={env}: {exc.strerror} (fix it or give --trust FILE)") from None
         return _decode_trust(data, f"{TRUST_ENV}={env}", TRUST_ENV), env
     if trust_package:
-        from forensic_kit.manifest.verify import read_regular
+        from forensic_kit.manifest.safeio import read_regular
 
         console.warn("trusting the package's own fkit/allowed_signers: confirm the signer's fingerprint "
                      "by another channel")

@@ -24,9 +24,8 @@ from forensic_kit.manifest.build import (
 from forensic_kit.display import safe_text
 from forensic_kit.manifest.payload import safe_bag_path, walk_regular
 from forensic_kit.manifest.scan import scan
-from forensic_kit.manifest.verify import (
-    PROOFS, ManifestUnusable, VerifyReport, _REL_BASE, _dict, file_sha256, load_manifest, read_regular,
-)
+from forensic_kit.manifest.safeio import file_sha256, read_regular
+from forensic_kit.manifest.verify import PROOFS, ManifestUnusable, VerifyReport, _REL_BASE, _dict, load_manifest
 
 PROOF_FORMAT = "fkit-proof"
 SUBSET_FILES = (MANIFEST, SIGNATURE, "fkit/allowed_signers")

@@ -39,7 +39,7 @@ from forensic_kit.manifest.build import (
     SIGNATURE, TAGMANIFEST, path_key, record_bag_path,
 )
 from forensic_kit.manifest.canonical import is_canonical
-from forensic_kit.manifest.payload import NOT_REGULAR, hash_path
+from forensic_kit.manifest.safeio import file_sha256, lines_of, prefix_sha256, read_regular
 from forensic_kit.manifest.scan import PackageScan, scan
 from forensic_kit.records import Record
 from forensic_kit.signing import NAMESPACE_MANIFEST, SignatureError, sshsig
@@ -49,7 +49,6 @@ FULL_CASE_MARKERS = ("bagit.txt", BAG_MANIFEST, "bag-info.txt", TAGMANIFEST, "fk
                      SALTS)
 """Any of these makes a folder a full case (never a subset)."""
 _HEX64 = re.compile(rb"[0-9a-fA-F]{64}")
-_READ_LIMIT = 64 << 20  # tag files read whole (manifest, ledger) are refused past this size
 
 
 class ManifestUnusable(FormatError):
@@ -116,89 +115,13 @@ class VerifyReport:
         }
 
 
-# ----------------------------------------------------------------------------- safe reads
-def read_regular(path: Path, limit: int = _READ_LIMIT) -> tuple[bytes | None, str | None]:
-    """(bytes, None) of a regular file, or (None, why not): never follows a link, never opens a
-    FIFO, socket or device (``lstat`` first, ``O_NOFOLLOW|O_NONBLOCK``, ``fstat`` check)."""
-    import stat
-
-    from forensic_kit.fileopen import open_readonly
-    from forensic_kit.manifest.payload import kind_of
-
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None, "missing"
-    except OSError as exc:
-        return None, exc.strerror or str(exc)
-    if not stat.S_ISREG(st.st_mode):
-        return None, f"replaced by {kind_of(st.st_mode)}"
-    if st.st_size > limit:
-        return None, f"{st.st_size} bytes, larger than fkit reads for this file"
-    try:
-        fd = open_readonly(os.fsencode(path), nonblock=True)
-    except OSError as exc:
-        return None, exc.strerror or str(exc)
-    try:
-        fst = os.fstat(fd)
-        if not stat.S_ISREG(fst.st_mode) or (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
-            return None, "replaced while being checked"
-        chunks = []
-        while True:
-            block = os.read(fd, 1 << 20)
-            if not block:
-                break
-            chunks.append(block)
-            if sum(len(c) for c in chunks) > limit:
-                return None, "grew past the size fkit reads for this file"
-        return b"".join(chunks), None
-    except OSError as exc:
-        return None, exc.strerror or str(exc)
-    finally:
-        os.close(fd)
-
-
-def file_sha256(path: Path) -> tuple[str | None, str | None]:
-    """(hex SHA-256, None) of a regular file, or (None, why not) without following or hanging."""
-    digest, _size, err, errname = hash_path(os.fsencode(path))
-    if digest is not None:
-        return digest, None
-    if errname == "ENOENT":
-        return None, "missing"
-    if errname == NOT_REGULAR and err:
-        return None, "replaced by " + err[3:].split(", not")[0] if err.startswith("is ") else err
-    return None, err or "unreadable"
-
-
-def _lines_of(path: Path) -> Iterator[bytes]:
-    """Non-empty lines (without line ends) of a regular file, streamed; nothing for a special file."""
-    import stat
-
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return
-    if not stat.S_ISREG(st.st_mode):
-        return
-    from forensic_kit.fileopen import open_readonly
-
-    try:
-        fd = open_readonly(os.fsencode(path), nonblock=True)
-    except OSError:
-        return
-    with os.fdopen(fd, "rb") as f:
-        for line in f:
-            line = line.rstrip(b"\r\n")
-            if line.strip():
-                yield line
-
-
+# ----------------------------------------------------------------------------- lists
 def list_entries(path: Path, report: VerifyReport | None = None, rel: str = BAG_MANIFEST
                  ) -> Iterator[tuple[bytes, str]]:
     """(bag path, sha256) of every well-formed line of a BagIt sha256 list; a malformed line is a
     finding (when ``report`` is given), never a stop."""
     bad = 0
-    for n, line in enumerate(_lines_of(path), 1):
+    for n, line in enumerate(lines_of(path), 1):
         parts = line.split(None, 1)
         if len(parts) != 2 or not _HEX64.fullmatch(parts[0]):
             bad += 1
@@ -334,39 +257,11 @@ def _check_file_hash(report: VerifyReport, root: Path, rel: str, expected: Any, 
     return True
 
 
-def _prefix_sha256(path: Path, nbytes: int) -> str | None:
-    """SHA-256 of the first ``nbytes`` bytes of a regular file (None: shorter, special or unreadable)."""
-    import stat
-
-    from forensic_kit.fileopen import open_readonly
-
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        fd = open_readonly(os.fsencode(path), nonblock=True)
-    except OSError:
-        return None
-    h = hashlib.sha256()
-    left = nbytes
-    try:
-        while left > 0:
-            block = os.read(fd, min(left, 1 << 20))
-            if not block:
-                return None
-            h.update(block)
-            left -= len(block)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return h.hexdigest()
-
-
 def _records_grown(report: VerifyReport, root: Path, rec: dict[str, Any]) -> bool:
     """Growth mode: the sealed records are the start of ``records.jsonl`` (appended since)."""
     nbytes = rec.get("bytes")
     if isinstance(nbytes, int):
-        ok = _prefix_sha256(root / RECORDS, nbytes) == rec.get("sha256")
+        ok = prefix_sha256(root / RECORDS, nbytes) == rec.get("sha256")
     else:  # a manifest from before revisions: the first COUNT lines
         count: int = rec["count"] if isinstance(rec.get("count"), int) else -1
         data, _ = read_regular(root / RECORDS, 1 << 40)
@@ -430,7 +325,7 @@ def _records_vs_bag(report: VerifyReport, root: Path) -> None:
     for name, digest in list_entries(root / BAG_MANIFEST):
         listed[path_key(name)] = bytes.fromhex(digest)
     bad = 0
-    for n, line in enumerate(_lines_of(root / RECORDS), 1):
+    for n, line in enumerate(lines_of(root / RECORDS), 1):
         try:
             rec = json.loads(line)
         except ValueError:
@@ -456,7 +351,7 @@ def _records_vs_bag(report: VerifyReport, root: Path) -> None:
 
 def _record_entries(root: Path) -> Iterator[tuple[bytes, str]]:
     """(bag path, sha256) of every file record (used when manifest-sha256.txt is not the sealed one)."""
-    for line in _lines_of(root / RECORDS):
+    for line in lines_of(root / RECORDS):
         try:
             rec = json.loads(line)
         except ValueError:
@@ -730,7 +625,7 @@ def _revisions(report: VerifyReport, root: Path, manifest: dict[str, Any], data:
                                + ("no longer lists it" if now is None else "lists other content for it"))
             later_list = (root / folder / "manifest-sha256.txt", f"{folder}/manifest-sha256.txt")
         precs = _dict(pman.get("records"))
-        if isinstance(precs.get("bytes"), int) and _prefix_sha256(root / RECORDS, precs["bytes"]) != precs.get("sha256"):
+        if isinstance(precs.get("bytes"), int) and prefix_sha256(root / RECORDS, precs["bytes"]) != precs.get("sha256"):
             report.add("revision.records", RECORDS, f"{RECORDS} no longer starts with the records revision {prev} sealed")
         phead = _dict(pman.get("custody")).get("head")
         if isinstance(phead, str):
