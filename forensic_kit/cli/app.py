@@ -44,6 +44,9 @@ COMMANDS: dict[str, str] = {
     "report": "cmd_report",
     "export": "cmd_export",
     "training": "cmd_training",
+    "timeline": "cmd_timeline",
+    "graph": "cmd_graph",
+    "money": "cmd_money",
 }
 
 
