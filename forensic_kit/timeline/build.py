@@ -77,29 +77,34 @@ class Timeline:
         prefix = events.LINE_PREFIX
         start = len(prefix)
         f = self.filters
-        for line in sources.lines(self.paths, self.stdin):
-            data = line.data
-            if self.fast and data.startswith(prefix) and data.rstrip().endswith(b"}"):
-                # already an event line: its time is at a fixed place, no JSON parse needed
-                self.summary.passed_through += 1
-                if f.start or f.end:
-                    t = data[start + 1:start + 31].decode("ascii", "replace") if data[start:start + 1] == b'"' else None
-                    if t is None or (f.start and t < f.start) or (f.end and t > f.end):
-                        self.summary.filtered_out += 1
-                        continue
-                self.summary.kept += 1
-                yield data if data.endswith(b"\n") else data + b"\n"
-                continue
-            rec = sources.parse(line)
-            if isinstance(rec, sources.BadLine):
-                self.summary.bad.append(rec)
-                continue
-            for ev in self.extractor.events(rec, line.where):
-                if f.keeps(ev):
+        bounded = bool(f.start or f.end)
+        for where, stream in sources.streams(self.paths, self.stdin):
+            lineno = 0
+            for data in stream:
+                lineno += 1
+                if self.fast and data.startswith(prefix) and data.endswith(b"}\n"):
+                    # already an event line: its time is at a fixed place, no JSON parse needed
+                    self.summary.passed_through += 1
+                    if bounded:
+                        t = data[start + 1:start + 31].decode("ascii", "replace") if data[start:start + 1] == b'"' else None
+                        if t is None or (f.start and t < f.start) or (f.end and t > f.end):
+                            self.summary.filtered_out += 1
+                            continue
                     self.summary.kept += 1
-                    yield jsonl.dump_bytes(ev)
-                else:
-                    self.summary.filtered_out += 1
+                    yield data
+                    continue
+                if not data.strip():
+                    continue
+                rec = sources.parse(sources.Line(data, where, lineno))
+                if isinstance(rec, sources.BadLine):
+                    self.summary.bad.append(rec)
+                    continue
+                for ev in self.extractor.events(rec, where):
+                    if f.keeps(ev):
+                        self.summary.kept += 1
+                        yield jsonl.dump_bytes(ev)
+                    else:
+                        self.summary.filtered_out += 1
 
     def jsonl(self) -> Iterator[bytes]:
         """Sorted event lines (byte order = time order; zone-unknown events last)."""

@@ -61,25 +61,28 @@ def expand(args: Iterable[str]) -> list[str]:
     return out
 
 
-def lines(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Line]:
-    """Every non-blank line of every input, in order (files opened read-only, one at a time)."""
+def streams(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[tuple[str, IO[bytes]]]:
+    """Each input as (name, binary stream), opened read-only one at a time and closed after use."""
     for path in paths:
         if path == "-":
             if stdin is None:
                 raise InputError("'-' given but no standard input")
-            yield from _lines(stdin, "stdin")
+            yield "stdin", stdin
             continue
         try:
-            with open(path, "rb", buffering=1 << 20) as f:
-                yield from _lines(f, path)
+            f = open(path, "rb", buffering=1 << 20)
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from None
+        with f:
+            yield path, f
 
 
-def _lines(stream: IO[bytes], where: str) -> Iterator[Line]:
-    for n, data in enumerate(stream, 1):
-        if data.strip():
-            yield Line(data, where, n)
+def lines(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Line]:
+    """Every non-blank line of every input, in order."""
+    for where, stream in streams(paths, stdin):
+        for n, data in enumerate(stream, 1):
+            if data.strip():
+                yield Line(data, where, n)
 
 
 def parse(line: Line) -> dict[str, Any] | BadLine:
