@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -22,6 +23,8 @@ def hash_command(
     follow: bool = typer.Option(False, "--follow", help="Follow symbolic links (default: record them, do not follow)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
+    known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable."),
+    known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
 ) -> None:
     """Hash every byte of files and folders once, with all requested algorithms in one pass.
 
@@ -36,18 +39,25 @@ def hash_command(
         hashdeep_algos(algos)  # fail early, before reading anything
     stats = HashStats()
     items = work_items(paths, nul, follow)
+    marker = None
+    if known or known_bad:
+        from forensic_kit.knownfiles import Marker
+
+        marker = Marker.open(known or [], known_bad or [])
     with console.item_progress("hashing") as tick:
-        if out_fmt is RecordFormat.jsonl:
+        if out_fmt is RecordFormat.jsonl and marker is None:
             records_out.write_encoded(hash_items_jsonl(items, algos, follow, jobs), stats, tick)
         else:
             records = tally(hash_items(items, algos, follow, jobs), stats, lambda r: tick(1))
-            records_out.write(records, out_fmt, algos)
+            records_out.write(marker.mark_all(records) if marker else records, out_fmt, algos)
     if not quiet:
         console.say(
             f"fkit hash: {stats.files} files, {stats.bytes:,} bytes hashed ({', '.join(algos)}); "
             f"{stats.skipped} not hashed (links, special files); {stats.errors} errors; "
             f"{stats.changed} changed while read"
         )
+    if marker is not None and not quiet:
+        console.say(f"fkit hash: {marker.summary()}")
     code = ExitCode.PARTIAL if (stats.errors or stats.changed) else ExitCode.OK
     raise typer.Exit(int(code))
 
