@@ -97,19 +97,7 @@ def _digest_columns(path: Path, fmt: str, algo_hint: str | None) -> Iterator[tup
                             yield algo, h.encode("ascii", "replace")
         else:
             for line in f:
-                s = line.strip()
-                if not s or s.startswith(b"#"):
-                    continue
-                if s.startswith(b"\\"):
-                    s = s[1:]
-                m = re.match(rb"^([A-Z0-9-]+) \(.*\) = ([0-9a-fA-F]+)$", s)
-                if m:  # BSD tagged
-                    algo = m.group(1).decode().lower().replace("-", "")
-                    yield algo, m.group(2)
-                    continue
-                h = s.split(None, 1)[0]
-                algo = algo_hint or _HEXLEN.get(len(h), "?")
-                yield algo, h
+                yield from _sum_line(line, algo_hint)
 
 
 def _hashdeep(f: IO[bytes], path: Path) -> Iterator[tuple[str, bytes]]:
@@ -149,9 +137,12 @@ class _Buckets:
         self.files = [open(os.path.join(folder, f"{algo}-{i:02x}"), "wb", buffering=256 * 1024) for i in range(256)]
         self.pending: list[bytes] = []
 
-    def add(self, hexes: list[bytes]) -> None:
-        raw = bytes.fromhex(b"".join(hexes).decode("ascii"))
-        arr = np.frombuffer(raw, dtype=np.uint8).reshape(-1, self.width)
+    def add(self, hexes: list[bytes] | np.ndarray) -> None:
+        if isinstance(hexes, np.ndarray):
+            arr = hexes
+        else:
+            raw = bytes.fromhex(b"".join(hexes).decode("ascii"))
+            arr = np.frombuffer(raw, dtype=np.uint8).reshape(-1, self.width)
         order = np.argsort(arr[:, 0], kind="stable")
         arr = arr[order]
         bounds = np.searchsorted(arr[:, 0], np.arange(257))
@@ -168,7 +159,11 @@ class _Buckets:
             os.unlink(f.name)
             if not data:
                 continue
-            arr = np.unique(np.frombuffer(data, dtype=f"S{self.width}"))
+            arr = np.sort(np.frombuffer(data, dtype=f"V{self.width}").view(f"S{self.width}"))
+            if len(arr) > 1:
+                keep = np.ones(len(arr), dtype=bool)
+                keep[1:] = arr[1:] != arr[:-1]
+                arr = arr[keep]
             # numpy 'S' drops trailing NUL bytes when it hands items back, but tobytes() keeps the width
             blob = arr.tobytes()
             out.write(blob)
@@ -177,6 +172,84 @@ class _Buckets:
             total += len(arr)
             del i
         return total
+
+
+_HEXVAL = np.full(256, 255, dtype=np.uint8)
+_HEXVAL[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(10, dtype=np.uint8)
+_HEXVAL[np.frombuffer(b"abcdef", dtype=np.uint8)] = np.arange(10, 16, dtype=np.uint8)
+_HEXVAL[np.frombuffer(b"ABCDEF", dtype=np.uint8)] = np.arange(10, 16, dtype=np.uint8)
+
+
+def _decode_fixed(block: bytes, width: int) -> np.ndarray | None:
+    """Digests of a block of lines that are exactly ``HEX\\n`` (``width`` hex digits), decoded in
+    numpy; None if the block has any other shape or a non-hex character."""
+    stride = width + 1
+    if len(block) % stride:
+        return None
+    arr = np.frombuffer(block, dtype=np.uint8).reshape(-1, stride)
+    if not bool(np.all(arr[:, width] == 10)):
+        return None
+    hi = _HEXVAL[arr[:, 0:width:2]]
+    lo = _HEXVAL[arr[:, 1:width:2]]
+    if int(hi.max(initial=0)) > 15 or int(lo.max(initial=0)) > 15:
+        return None
+    return (hi << 4) | lo
+
+
+def _fast_sums(path: Path, algo_hint: str | None) -> Iterator[tuple[str, Any]]:
+    """Digests of a sums list in blocks: a block of bare ``HEX`` lines is decoded in numpy, a block
+    whose lines all start with a digest of one width (``HEX  name``) with one hex decode; any other
+    block (comments, BSD tags, escaped names, mixed widths) is read line by line."""
+    with open(path, "rb") as f:
+        head = f.readline().split(None, 1)
+    width = len(head[0]) if head else 0
+    algo = algo_hint or _HEXLEN.get(width)
+    with open(path, "rb", buffering=0) as f:
+        rest = b""
+        while True:
+            block = f.read(_BLOCK)
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            block, rest = block[:cut], block[cut:]
+            if algo is not None:
+                arr = _decode_fixed(block, width)
+                if arr is not None:
+                    yield algo, arr
+                    continue
+            lines = block.split(b"\n")
+            lines.pop()
+            hexes = [ln[:width] for ln in lines]
+            ok = algo is not None and all(len(ln) == width or ln[width:width + 1] in (b" ", b"\t", b"\r") for ln in lines)
+            if ok:
+                try:
+                    raw = bytes.fromhex(b"".join(hexes).decode("ascii"))
+                    yield str(algo), np.frombuffer(raw, dtype=np.uint8).reshape(-1, width // 2)
+                    continue
+                except (ValueError, UnicodeDecodeError):
+                    pass
+            for ln in lines:
+                yield from _sum_line(ln, algo_hint)
+        if rest.strip():
+            yield from _sum_line(rest, algo_hint)
+
+
+def _sum_line(line: bytes, algo_hint: str | None) -> Iterator[tuple[str, bytes]]:
+    s = line.strip()
+    if not s or s.startswith(b"#"):
+        return
+    if s.startswith(b"\\"):
+        s = s[1:]
+    m = re.match(rb"^([A-Z0-9-]+) \(.*\) = ([0-9a-fA-F]+)$", s)
+    if m:  # BSD tagged
+        yield m.group(1).decode().lower().replace("-", ""), m.group(2)
+        return
+    h = s.split(None, 1)[0]
+    yield algo_hint or _HEXLEN.get(len(h), "?"), h
 
 
 def build(set_path: Path, out_dir: Path, algo_hint: str | None = None) -> tuple[dict[str, Path], BuildStats]:
@@ -188,7 +261,13 @@ def build(set_path: Path, out_dir: Path, algo_hint: str | None = None) -> tuple[
     with tempfile.TemporaryDirectory(prefix="fkit-known-", dir=out_dir) as tmp:
         buckets: dict[str, _Buckets] = {}
         batches: dict[str, list[bytes]] = {}
-        for algo, h in _digest_columns(set_path, fmt, algo_hint):
+        source: Iterable[Any] = (_fast_sums(set_path, algo_hint) if fmt == "sums"
+                                 else _digest_columns(set_path, fmt, algo_hint))
+        for algo, h in source:
+            if isinstance(h, np.ndarray):  # a whole block already checked and decoded
+                buckets.setdefault(algo, _Buckets(tmp, algo)).add(h)
+                stats.read[algo] = stats.read.get(algo, 0) + len(h)
+                continue
             width = WIDTHS.get(algo)
             if width is None or len(h) != 2 * width or not _HEX.match(h):
                 stats.refused += 1
@@ -261,7 +340,9 @@ class Index:
         if not self.count or n == 0:
             return np.zeros(n, dtype=bool)
         q = np.ascontiguousarray(digests[:, :8]).view(">u8").astype("<u8").reshape(n)
-        idx = np.searchsorted(self.prefixes, q)
+        order = np.argsort(q)  # sorted keys let searchsorted walk the index forwards
+        idx = np.empty(n, dtype=np.int64)
+        idx[order] = np.searchsorted(self.prefixes, q[order])
         found = np.zeros(n, dtype=bool)
         inside = idx < self.count
         cand = np.nonzero(inside)[0]
