@@ -33,7 +33,7 @@ def _check(compact: str) -> tuple[str, float] | None:
 
 def find(text: str) -> list[Found]:
     """Every IBAN whose check digits and length are right (a trailing word is not taken as a group)."""
-    out = []
+    out: list[Found] = []
     upper = text.upper()
     pos = 0
     while True:

@@ -60,6 +60,9 @@ _NAME_AFTER = re.compile(
     r"(?P<name>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,3}|[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+){0,2})")
 
 
+_NOT_NAMES = {"رقم", "الرقم", "حساب", "الحساب", "محفظة", "المحفظة", "MPESA", "M-PESA", "ACCOUNT", "AGENT"}
+
+
 @dataclass
 class Receipt:
     """One transaction read from a message."""
@@ -95,9 +98,9 @@ def read(text: str) -> Receipt | None:
     if not out_m and not in_m:
         return None
     operator, default_cur = None, None
-    for rx, name, cur in _OPS:
+    for rx, op_name, cur in _OPS:
         if rx.search(text):
-            operator, default_cur = name, cur
+            operator, default_cur = op_name, cur
             break
     bal = _after(_BAL, text, found)
     fee = _after(_FEE, text, found)
@@ -121,9 +124,12 @@ def read(text: str) -> Receipt | None:
             break
     nm = _NAME_AFTER.search(text, main.end)
     name = nm.group("name").strip() if nm else None
+    if name and name.split()[0] in _NOT_NAMES:
+        name = None
     counterparty = {"name": name, "number": phone} if (name or phone) else None
     currency = main.currency or (default_cur if main.currency_raw.lower() in ("dinars", "دينار", "دينارا") else None)
+    verb = out_m or in_m
     confidence = 0.6 + (0.2 if reference else 0) + (0.1 if bal else 0) + (0.05 if operator else 0) + (0.05 if counterparty else 0)
     return Receipt(main.value, currency, main.currency_raw, direction, counterparty, reference,
                    bal.value if bal else None, fee.value if fee else None, operator, round(min(confidence, 0.99), 2),
-                   evidence={"amount_text": main.raw, "verb": (out_m or in_m).group(0) if (out_m or in_m) else None})
+                   evidence={"amount_text": main.raw, "verb": verb.group(0) if verb else None})

@@ -26,12 +26,11 @@ class Filters:
     def keeps(self, ev: Record) -> bool:
         """True if the event passes every filter (zone-unknown events fail any time bound)."""
         t = ev.get("time")
-        if (self.start or self.end) and not t:
-            return False
-        if self.start and t < self.start:
-            return False
-        if self.end and t > self.end:
-            return False
+        if self.start or self.end:
+            if not isinstance(t, str):
+                return False
+            if (self.start and t < self.start) or (self.end and t > self.end):
+                return False
         if self.exhibits and str(ev.get("exhibit")) not in self.exhibits:
             return False
         if self.kinds:
