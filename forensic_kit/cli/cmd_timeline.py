@@ -10,6 +10,7 @@ from typing import IO, List, Optional
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
 
 
@@ -30,6 +31,7 @@ def timeline_command(
     kind: Optional[List[str]] = typer.Option(None, "--kind", "-k", help="Only events named so or below (phone.message, fs, custody...; repeatable)."),
     assume_zone: Optional[str] = typer.Option(None, "--assume-zone", metavar="ZONE", help="Place times recorded without zone in ZONE (+01:00, Africa/Tripoli); marked origin=assumed_zone."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    chart: Optional[Path] = typer.Option(None, "--chart", metavar="FILE", help="Also draw events per day per exhibit: FILE.pdf or FILE.png (jsonl/csv formats)."),
     memory_mb: int = typer.Option(192, "--memory", min=16, metavar="MB", help="Lines held in memory before spilling sorted runs to disk."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
 ) -> None:
@@ -51,7 +53,12 @@ def timeline_command(
     filters = build.make_filters(start, end, exhibit, kind)
     run = build.Timeline(sources.expand(inputs), console.stdin_bytes(), filters, assume_zone,
                          budget=memory_mb * 1024 * 1024)
-    chunks = {"jsonl": run.jsonl, "csv": run.csv, "body": run.body}[fmt.value]()
+    from forensic_kit.timeline.chart import DayCounts, write as write_chart
+
+    if chart is not None and fmt is TimelineFormat.body:
+        raise UsageError("--chart goes with --format jsonl or csv")
+    counts = DayCounts() if chart is not None else None
+    chunks = run.body() if fmt is TimelineFormat.body else (run.csv(counts) if fmt is TimelineFormat.csv else run.jsonl(counts))
     out: IO[bytes]
     try:
         if output is not None:
@@ -64,6 +71,8 @@ def timeline_command(
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
+    if chart is not None and counts is not None:
+        write_chart(counts, chart)
     s = run.summary
     for bad in s.bad[:20]:
         console.warn(f"{bad.where}:{bad.lineno}: {bad.reason}")

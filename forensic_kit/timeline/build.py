@@ -10,6 +10,7 @@ from typing import IO
 from forensic_kit import jsonl
 from forensic_kit.records import Record
 from forensic_kit.timeline import events, extsort, formats, sources, times
+from forensic_kit.timeline.chart import DayCounts
 
 FORMATS = ("jsonl", "csv", "body")
 
@@ -105,14 +106,17 @@ class Timeline:
                     else:
                         self.summary.filtered_out += 1
 
-    def jsonl(self) -> Iterator[bytes]:
-        """Sorted event lines (byte order = time order; zone-unknown events last)."""
-        return extsort.sort_lines(self._event_lines(), self.budget, True, self.tmpdir, self.summary.sort)
+    def jsonl(self, chart: DayCounts | None = None) -> Iterator[bytes]:
+        """Sorted event lines (byte order = time order; zone-unknown events last); ``chart`` counts them."""
+        lines = extsort.sort_lines(self._event_lines(), self.budget, True, self.tmpdir, self.summary.sort)
+        if chart is None:
+            return lines
+        return _counted(lines, chart)
 
-    def csv(self) -> Iterator[bytes]:
+    def csv(self, chart: DayCounts | None = None) -> Iterator[bytes]:
         """A CSV header, then the sorted events as CSV rows."""
         yield formats.csv_header().encode("utf-8")
-        for line in self.jsonl():
+        for line in self.jsonl(chart):
             yield formats.csv_line(json.loads(line)).encode("utf-8")
 
     def body(self) -> Iterator[bytes]:
@@ -134,6 +138,13 @@ class Timeline:
             self.summary.kept += len(evs)
             if evs:
                 yield "".join(formats.body_lines(rec, evs)).encode("utf-8")
+
+
+def _counted(lines: Iterator[bytes], chart: DayCounts) -> Iterator[bytes]:
+    for line in lines:
+        ev = json.loads(line)
+        chart.add(ev.get("time"), ev.get("exhibit"))
+        yield line
 
 
 def make_filters(start: str | None, end: str | None, exhibits: list[str] | None,

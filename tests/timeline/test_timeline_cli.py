@@ -111,3 +111,24 @@ def test_body_file_reads_in_mactime_like_fls(tmp_path: Path, image: str) -> None
     differ = [(a, b) for a, b in zip(ours, theirs) if a != b]
     assert all(b.startswith(a[:-1]) and " -> " in b for a, b in differ), differ
     assert len(differ) == sum(1 for line in theirs if " -> " in line)
+
+
+def test_chart_counts_and_files(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from forensic_kit.timeline.chart import DayCounts
+
+    counts = DayCounts()
+    for t, ex in (("2025-03-01T09:00:00.000000000Z", "EX-02"), ("2025-03-03T10:00:00.000000000Z", "EX-01"),
+                  ("2025-03-03T11:00:00.000000000Z", "EX-01"), (None, "EX-03")):
+        counts.add(t, ex)
+    days, exhibits, table = counts.table()
+    assert days == ["2025-03-01", "2025-03-02", "2025-03-03"] and exhibits == ["EX-01", "EX-02"]
+    assert table == {("2025-03-01", "EX-02"): 1, ("2025-03-03", "EX-01"): 2} and counts.unplaced == 1
+    rec = _records(tmp_path)
+    for name in ("c.png", "c.pdf"):
+        r = fkit("timeline", rec, "--chart", tmp_path / name)
+        assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / "c.png").size == (1200, 600)
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF-")
+    assert fkit("timeline", rec, "-f", "body", "--chart", tmp_path / "x.png").returncode == 2
