@@ -222,6 +222,9 @@ class Extractor:
 
 def _num(value: Any) -> str:
     if isinstance(value, dict):
+        inner = value.get("number")
+        if isinstance(inner, dict) and (inner.get("e164") or inner.get("raw")):
+            return str(inner.get("e164") or inner.get("raw"))
         return str(value.get("e164") or value.get("raw") or "")
     return "" if value is None else str(value)
 

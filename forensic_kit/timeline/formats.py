@@ -3,7 +3,8 @@
 Body file (TSK 3.x): ``MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime``, times in
 whole seconds since 1970 UTC. An ``fs.entry`` record gives one line with its four times, as
 ``fls -m`` does; a ``file`` record one line with its file-system times; every other event one
-line with its time in the ``mtime`` column and ``[exhibit] event: what`` as the name. Events
+line with its time in all four columns (``mactime`` shows ``macb``: "the event's time") and
+``[exhibit] event: what`` as the name. Events
 whose zone is unknown cannot go into a body file: the caller counts them.
 """
 
@@ -78,4 +79,5 @@ def _fs_line(rec: Record, cols: list[int]) -> str:
 
 def _event_line(e: Record) -> str:
     name = f"[{e.get('exhibit') or ''}] {e.get('event')}: {e.get('what')}"
-    return f"0|{_clean(name)}|0|-/----------|0|0|0|0|{times.epoch_seconds(e['time'])}|0|0\n"
+    t = times.epoch_seconds(e["time"])
+    return f"0|{_clean(name)}|0|-/----------|0|0|0|{t}|{t}|{t}|{t}\n"

@@ -132,3 +132,17 @@ def test_chart_counts_and_files(tmp_path: Path) -> None:
     assert Image.open(tmp_path / "c.png").size == (1200, 600)
     assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF-")
     assert fkit("timeline", rec, "-f", "body", "--chart", tmp_path / "x.png").returncode == 2
+
+
+@pytest.mark.skipif(shutil.which("mactime") is None, reason="sleuthkit's mactime not installed")
+def test_body_events_read_as_one_macb_line(tmp_path: Path) -> None:
+    body = fkit("timeline", _records(tmp_path), "-f", "body")
+    assert b"1 without zone left out of the body file" in body.stderr
+    (tmp_path / "b").write_bytes(body.stdout)
+    out = subprocess.run(["mactime", "-b", str(tmp_path / "b"), "-z", "UTC", "-d"], capture_output=True, check=True)
+    lines = out.stdout.decode().splitlines()
+    assert lines[0] == "Date,Size,Type,Mode,UID,GID,Meta,File Name"
+    assert lines[1:] == [
+        'Sat Mar 01 2025 09:00:00,0,macb,-/----------,0,0,0,"[EX-02] phone.call.time: phone call incoming +21620895559 30s"',
+        'Sun Mar 02 2025 10:00:00,0,macb,-/----------,0,0,0,"[EX-01] phone.message.time: sms sent +21620895559: ok"',
+        'Sat Mar 08 2025 06:33:00,0,macb,-/----------,0,0,0,"[EX-01] custody.seized: seized"']
