@@ -35,6 +35,7 @@ HEADER = struct.Struct("<8s16sQQ32s")  # magic, algorithm, count, width, set-fil
 WIDTHS = {"md5": 16, "sha1": 20, "sha256": 32, "blake3": 32, "sha512": 64}
 _HEXLEN = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 _BLOCK = 32 * 1024 * 1024
+_BATCH = 1_000_000
 _HEX = re.compile(rb"^[0-9a-fA-F]+$")
 
 IGNORABLE = "ignorable"
@@ -252,6 +253,13 @@ def _sum_line(line: bytes, algo_hint: str | None) -> Iterator[tuple[str, bytes]]
     yield algo_hint or _HEXLEN.get(len(h), "?"), h
 
 
+def _bucket(buckets: dict[str, _Buckets], tmp: str, algo: str) -> _Buckets:
+    # not dict.setdefault: building a second _Buckets would truncate the first one's files
+    if algo not in buckets:
+        buckets[algo] = _Buckets(tmp, algo)
+    return buckets[algo]
+
+
 def build(set_path: Path, out_dir: Path, algo_hint: str | None = None) -> tuple[dict[str, Path], BuildStats]:
     """Index every algorithm of a set file into ``out_dir``; returns {algorithm: index path}."""
     fmt = _sniff(set_path)
@@ -265,7 +273,7 @@ def build(set_path: Path, out_dir: Path, algo_hint: str | None = None) -> tuple[
                                  else _digest_columns(set_path, fmt, algo_hint))
         for algo, h in source:
             if isinstance(h, np.ndarray):  # a whole block already checked and decoded
-                buckets.setdefault(algo, _Buckets(tmp, algo)).add(h)
+                _bucket(buckets, tmp, algo).add(h)
                 stats.read[algo] = stats.read.get(algo, 0) + len(h)
                 continue
             width = WIDTHS.get(algo)
@@ -274,13 +282,13 @@ def build(set_path: Path, out_dir: Path, algo_hint: str | None = None) -> tuple[
                 continue
             batch = batches.setdefault(algo, [])
             batch.append(h)
-            if len(batch) >= 1_000_000:
-                buckets.setdefault(algo, _Buckets(tmp, algo)).add(batch)
+            if len(batch) >= _BATCH:
+                _bucket(buckets, tmp, algo).add(batch)
                 stats.read[algo] = stats.read.get(algo, 0) + len(batch)
                 batch.clear()
         for algo, batch in batches.items():
             if batch:
-                buckets.setdefault(algo, _Buckets(tmp, algo)).add(batch)
+                _bucket(buckets, tmp, algo).add(batch)
                 stats.read[algo] = stats.read.get(algo, 0) + len(batch)
         if not buckets:
             raise FormatError(f"{set_path}: no hash of a known width in this {fmt} set")

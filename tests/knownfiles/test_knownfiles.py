@@ -133,3 +133,22 @@ def test_meta_marks_known(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     (out,) = [json.loads(x) for x in r.stdout.splitlines()]
     assert out["known"] == "bad" and out["known_sets"] == ["bad.txt"]
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_many_blocks_and_batches_keep_every_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: bool) -> None:
+    # regression: a second block once re-created the bucket files and lost the first blocks' digests
+    monkeypatch.setattr(knownfiles, "_BLOCK", 65 * 300)
+    monkeypatch.setattr(knownfiles, "_BATCH", 250)
+    listed = [_h("sha256", i) for i in range(3000)]
+    text = "".join(f"{h}  n{i}\n" if named else f"{h}\n" for i, h in enumerate(listed))
+    if named:
+        text = "# a comment sends blocks down the line-by-line path\n" + text
+    (tmp_path / "s.txt").write_text(text)
+    made, stats = knownfiles.build(tmp_path / "s.txt", tmp_path / "i")
+    assert stats.unique == {"sha256": 3000}
+    idx = knownfiles.Index(made["sha256"])
+    q = np.frombuffer(b"".join(bytes.fromhex(h) for h in listed), dtype=np.uint8).reshape(-1, 32)
+    assert bool(idx.contains_many(q).all())
+    rows = np.asarray(idx.digests)
+    assert [bytes(r) for r in rows] == sorted(bytes.fromhex(h) for h in listed)
