@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
 
 
@@ -36,16 +37,19 @@ def graph_command(
 
     bad: list[sources.BadLine] = []
     g = model.build(sources.records(sources.expand(inputs), console.stdin_bytes(), bad))
-    if graphml is not None:
-        graphml.write_text(export.graphml(g), "utf-8")
-    if gexf is not None:
-        gexf.write_text(export.gexf(g), "utf-8")
-    if i2 is not None:
-        i2.mkdir(parents=True, exist_ok=True)
-        (i2 / "links.csv").write_text(export.i2_csv(g), "utf-8")
-        (i2 / "import-spec.txt").write_text(export.I2_SPEC.format(csv="links.csv"), "utf-8")
-    if stix is not None:
-        stix.write_text(export.stix_bundle(g, case_name, stix_min_exhibits), "utf-8")
+    try:
+        if graphml is not None:
+            graphml.write_text(export.graphml(g), "utf-8")
+        if gexf is not None:
+            gexf.write_text(export.gexf(g), "utf-8")
+        if i2 is not None:
+            i2.mkdir(parents=True, exist_ok=True)
+            (i2 / "links.csv").write_text(export.i2_csv(g), "utf-8")
+            (i2 / "import-spec.txt").write_text(export.I2_SPEC.format(csv="links.csv"), "utf-8")
+        if stix is not None:
+            stix.write_text(export.stix_bundle(g, case_name, stix_min_exhibits), "utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename}: {exc.strerror or exc}") from None
     out = console.stdout_bytes()
     try:
         for rec in export.records(g):

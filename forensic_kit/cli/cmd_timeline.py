@@ -62,7 +62,11 @@ def timeline_command(
     out: IO[bytes]
     try:
         if output is not None:
-            with open(output, "wb") as out:
+            try:
+                target = open(output, "wb")
+            except OSError as exc:
+                raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            with target as out:
                 _write(out, chunks)
         else:
             out = console.stdout_bytes()
