@@ -54,6 +54,8 @@ t0 = time.perf_counter()
 sets = knownfiles.open_set(Path(sys.argv[1]))
 idx = sets["sha256"]
 opened = time.perf_counter() - t0
+f = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("RssAnon", "RssFile")))
+built_mem = "/".join(str(int(f[k].split()[0]) // 1024) for k in ("RssAnon", "RssFile"))
 rng = np.random.default_rng(9)
 n = int(sys.argv[2])
 half = idx.digests[rng.integers(0, idx.count, n // 2)]
@@ -61,7 +63,10 @@ q = np.concatenate([np.asarray(half), rng.integers(0, 256, size=(n - n // 2, 32)
 t1 = time.perf_counter()
 hits = idx.contains_many(q)
 took = time.perf_counter() - t1
-print(f"{opened:.2f} {took:.3f} {int(hits.sum())} {idx.count}")
+def mem():
+    f = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("RssAnon", "RssFile")))
+    return "/".join(str(int(f[k].split()[0]) // 1024) for k in ("RssAnon", "RssFile"))
+print(f"{opened:.2f} {took:.3f} {int(hits.sum())} {idx.count} {built_mem} {mem()}")
 """
 
 
@@ -83,15 +88,16 @@ def main() -> int:
         (tmp / "sorted").unlink()
         probe = [sys.executable, "-c", PROBE, str(src), str(args.lookups)]
         tb, rb, out = timed(probe, env)
-        opened, took, hits, count = out.split()
-        print(f"fkit first open (build index + open + {args.lookups} lookups): {tb:.1f} s, {rb / 1024:.0f} MB max RSS; "
+        opened, took, hits, count, m1, m2 = out.split()
+        print(f"fkit first open (build index + open + {args.lookups} lookups): {tb:.1f} s (build+open {float(opened):.1f} s), "
+              f"{rb / 1024:.0f} MB max RSS; anon/file-backed MB after build {m1}, after lookups {m2}; "
               f"ratio to sort -u: {tb / ts:.2f}; load: {os.getloadavg()[0]:.2f}", flush=True)
         tw, rw, out = timed(probe, env)
-        opened, took, hits, count = out.split()
+        opened, took, hits, count, m1, m2 = out.split()
         rate = args.lookups / float(took)
         print(f"fkit cached open: {float(opened):.2f} s; {args.lookups} lookups in {float(took):.2f} s = "
               f"{rate / 1e6:.2f} M/s ({hits} hits, expected {args.lookups // 2}); whole run {tw:.1f} s, "
-              f"{rw / 1024:.0f} MB max RSS; {count} digests; load: {os.getloadavg()[0]:.2f}", flush=True)
+              f"{rw / 1024:.0f} MB max RSS (anon/file-backed MB after open {m1}, after lookups {m2}); {count} digests; load: {os.getloadavg()[0]:.2f}", flush=True)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -13,6 +14,7 @@ from forensic_kit.timeline import events, extsort, formats, sources, times
 from forensic_kit.timeline.chart import DayCounts
 
 FORMATS = ("jsonl", "csv", "body")
+_CANON = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z",')
 
 
 @dataclass
@@ -82,11 +84,12 @@ class Timeline:
             lineno = 0
             for data in stream:
                 lineno += 1
-                if self.fast and data.startswith(prefix) and data.endswith(b"}\n"):
+                if (self.fast and data.startswith(prefix) and data.endswith(b"}\n")
+                        and (data[start:start + 5] == b"null," or _CANON.match(data, start))):
                     # already an event line: its time is at a fixed place, no JSON parse needed
                     self.summary.passed_through += 1
                     if bounded:
-                        t = data[start + 1:start + 31].decode("ascii", "replace") if data[start:start + 1] == b'"' else None
+                        t = data[start + 1:start + 31].decode("ascii") if data[start:start + 1] == b'"' else None
                         if t is None or (f.start and t < f.start) or (f.end and t > f.end):
                             self.summary.filtered_out += 1
                             continue
@@ -98,6 +101,9 @@ class Timeline:
                 rec = sources.parse(sources.Line(data, where, lineno))
                 if isinstance(rec, sources.BadLine):
                     self.summary.bad.append(rec)
+                    continue
+                if rec.get("kind") == events.KIND and not events.well_formed(rec):
+                    self.summary.bad.append(sources.BadLine(where, lineno, "timeline.event without a canonical UTC time"))
                     continue
                 for ev in self.extractor.events(rec, where):
                     if f.keeps(ev):

@@ -10,6 +10,7 @@ ledger events (``fkit.custody/1``), money records and existing ``timeline.event`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -72,6 +73,15 @@ def _from_text(text: str, assumed: str | None, zone: tzinfo | None, zone_name: s
     return None, times.UNKNOWN_ZONE, None, None
 
 
+_CANON = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
+
+
+def well_formed(ev: Record) -> bool:
+    """True if a ``timeline.event`` record's time is null or canonical UTC (so it sorts right)."""
+    t = ev.get("time")
+    return t is None or (isinstance(t, str) and bool(_CANON.match(t)))
+
+
 class Extractor:
     """Turns records into events; ``assume_zone`` (``±HH:MM``, IANA name) places zone-less times."""
 
@@ -85,7 +95,7 @@ class Extractor:
         self.stats.records += 1
         before = self.stats.events
         for ev in self._events(rec, where):
-            if ev["origin"] == times.UNKNOWN_ZONE:
+            if ev.get("origin") == times.UNKNOWN_ZONE:
                 self.stats.unknown_zone += 1
             self.stats.events += 1
             yield ev
@@ -119,6 +129,8 @@ class Extractor:
         yield _event(utc, origin, text, off, zassumed, exhibit, event, what, source, **extra)
 
     def _rezone(self, ev: Record) -> Record:
+        ev = {"schema": ev.get("schema"), "kind": KIND, "time": ev.get("time"),
+              **{k: v for k, v in ev.items() if k not in ("schema", "kind", "time")}}
         if ev.get("origin") == times.UNKNOWN_ZONE and self.zone is not None and isinstance(ev.get("local"), str):
             p = times.parse(ev["local"])
             if p is not None and p.offset is None:

@@ -146,3 +146,18 @@ def test_body_events_read_as_one_macb_line(tmp_path: Path) -> None:
         'Sat Mar 01 2025 09:00:00,0,macb,-/----------,0,0,0,"[EX-02] phone.call.time: phone call incoming +21620895559 30s"',
         'Sun Mar 02 2025 10:00:00,0,macb,-/----------,0,0,0,"[EX-01] phone.message.time: sms sent +21620895559: ok"',
         'Sat Mar 08 2025 06:33:00,0,macb,-/----------,0,0,0,"[EX-01] custody.seized: seized"']
+
+
+def test_malformed_event_lines_do_not_sort_silently(tmp_path: Path) -> None:
+    good = fkit("timeline", _records(tmp_path)).stdout
+    lines = good.splitlines(keepends=True)
+    bad_time = lines[0].replace(b'"time":"2025-03-01T09:00:00.000000000Z"', b'"time":"2025-13"')
+    reordered = json.dumps({"kind": "timeline.event", "schema": "fkit.record/1", "time": "2025-01-01T00:00:00.000000000Z",
+                            "event": "x"}).encode() + b"\n"
+    (tmp_path / "t.jsonl").write_bytes(bad_time + reordered + b"".join(lines[1:]))
+    r = fkit("timeline", tmp_path / "t.jsonl")
+    assert r.returncode == 3 and b":1: timeline.event without a canonical UTC time" in r.stderr
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert out[0]["time"] == "2025-01-01T00:00:00.000000000Z" and out[0]["event"] == "x"
+    assert r.stdout.splitlines()[0].startswith(b'{"schema":"fkit.record/1","kind":"timeline.event","time":"2025-01-01')
+    assert len(out) == 4
