@@ -74,7 +74,7 @@ def _png(days: list[str], exhibits: list[str], table: dict[tuple[str, str], int]
     draw.line([(left, top), (left, height - bottom)], fill="black")
     draw.text((5, top), str(top_value), fill="black")
     for i, stack in enumerate(stacks):
-        y = height - bottom
+        y = float(height - bottom)
         for j, n in enumerate(stack):
             if n:
                 h = n / top_value * plot_h
