@@ -161,3 +161,30 @@ def test_malformed_event_lines_do_not_sort_silently(tmp_path: Path) -> None:
     assert out[0]["time"] == "2025-01-01T00:00:00.000000000Z" and out[0]["event"] == "x"
     assert r.stdout.splitlines()[0].startswith(b'{"schema":"fkit.record/1","kind":"timeline.event","time":"2025-01-01')
     assert len(out) == 4
+
+
+def test_real_phone_databases_against_plaso_values(tmp_path: Path) -> None:
+    # expected values from plaso's own tests (shared testdata README): first SMS, first call, 4th Viber call,
+    # the 8th iOS message
+    android = testdata("phone", "android")
+    ios = testdata("phone", "ios")
+    for name, src in (("a.jsonl", android), ("i.jsonl", ios)):
+        r = fkit("phone", src)
+        assert r.returncode == 0, r.stderr
+        (tmp_path / name).write_bytes(r.stdout)
+    t = fkit("timeline", tmp_path / "a.jsonl", tmp_path / "i.jsonl", "--kind", "phone.message.time", "--kind",
+             "phone.call.time", "--kind", "phone.wifi")
+    assert t.returncode == 0, t.stderr
+    evs = [json.loads(x) for x in t.stdout.splitlines()]
+    sms = [e for e in evs if e["event"] == "phone.message.time" and e["source"]["locator"]["path"].endswith("mmssms.db")]
+    assert len(sms) == 9 and sms[0]["time"] == "2013-10-29T16:56:28.038000000Z"
+    calls = [e for e in evs if e["event"] == "phone.call.time" and "contacts2" in e["source"]["locator"]["path"]]
+    assert len(calls) == 3 and calls[0]["time"] == "2013-11-06T21:17:16.690000000Z"
+    viber = [e for e in evs if e["event"] == "phone.call.time" and "viber" in e["source"]["locator"]["path"]]
+    assert len(viber) == 4 and viber[3]["time"] == "2022-11-25T20:43:08.267000000Z"
+    ios_msgs = [e for e in evs if e["event"] == "phone.message.time" and e["source"]["locator"]["path"].endswith("sms.db")
+                and not e["source"]["locator"]["path"].endswith("mmssms.db")]
+    assert len(ios_msgs) == 10 and "2015-11-30T10:48:40.000000000Z" in [e["time"] for e in ios_msgs]
+    assert sorted(e["event"] for e in evs if e["event"].startswith("phone.wifi")) == [
+        "phone.wifi.added", "phone.wifi.joined_by_system", "phone.wifi.joined_by_user", "phone.wifi.last_joined"]
+    assert all(e["origin"] == "utc" for e in evs)
