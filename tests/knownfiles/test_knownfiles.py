@@ -49,6 +49,7 @@ def test_set_formats(tmp_path: Path) -> None:
                               for i in range(10)))
     sets = knownfiles.open_set(nsrl)
     assert sorted(sets) == ["md5", "sha1"] and sets["sha1"].count == 10 and sets["md5"].contains(_h("md5", 3))
+    assert sets["sha1"].contains(_h("sha1", 7)) and not sets["sha1"].contains(_h("sha1", 70))
     hd = tmp_path / "k.hashdeep"
     hd.write_text("%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## x\n##\n"
                   + "".join(f"1,{_h('md5', i)},{_h('sha256', i)},/p/a,b{i}\n" for i in range(7)))
