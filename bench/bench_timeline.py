@@ -61,7 +61,7 @@ def run(cmd: list[str], out: Path) -> tuple[float, int]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--events", type=int, default=5_000_000)
+    ap.add_argument("--events", type=int, default=1_000_000, help="5000000 for the issue-20 measurement")
     ap.add_argument("--memory", type=int, default=192, help="fkit --memory (MB)")
     ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
