@@ -48,6 +48,9 @@ COMMANDS: dict[str, str] = {
     "export": "cmd_export",
     "training": "cmd_training",
     "lab": "cmd_lab",
+    "timeline": "cmd_timeline",
+    "graph": "cmd_graph",
+    "money": "cmd_money",
 }
 
 

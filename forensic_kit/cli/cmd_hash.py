@@ -32,6 +32,8 @@ def hash_command(
     tls_ca: Optional[Path] = TLS_CA_OPTION,
     tls_cert: Optional[Path] = TLS_CERT_OPTION,
     tls_key: Optional[Path] = TLS_KEY_OPTION,
+    known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable."),
+    known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
 ) -> None:
     """Hash every byte of files and folders once, with all requested algorithms in one pass.
 
@@ -54,13 +56,20 @@ def hash_command(
         spot = SpotChecker(spot_check)
     stats = HashStats()
     items = work_items(paths, nul, follow)
+    marker = None
+    if known or known_bad:
+        from forensic_kit.knownfiles import Marker
+
+        marker = Marker.open(known or [], known_bad or [])
     scan = [os.fsencode(p) for p in paths if p != "-"] if "-" not in paths else None
     with progress_view.job("hashing", quiet=quiet, scan=scan) as meter:
-        if out_fmt is RecordFormat.jsonl:
+        if out_fmt is RecordFormat.jsonl and marker is None:
             blocks = hash_items_jsonl(items, algos, follow, jobs, client, spot.add_block if spot else None)
             records_out.write_encoded(blocks, stats, lambda n: None)
         else:
             records = tally(hash_items(items, algos, follow, jobs, client, spot.add_records if spot else None), stats)
+            if marker is not None:
+                records = marker.mark_all(records)
             if out_fmt is RecordFormat.table:  # drawn once the progress lines are gone
                 table = list(records)
             else:
@@ -74,6 +83,8 @@ def hash_command(
             f"{stats.skipped} not hashed (links, special files); {stats.errors} errors; "
             f"{stats.changed} changed while read"
         )
+    if marker is not None and not quiet:
+        console.say(f"fkit hash: {marker.summary()}")
     code = ExitCode.PARTIAL if (stats.errors or stats.changed) else ExitCode.OK
     if spot is not None:
         checked, bad = spot.check(algos)

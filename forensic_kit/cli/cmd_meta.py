@@ -22,6 +22,8 @@ def meta_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
     timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds allowed per file before its parsing is given up (an error in its media block)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
+    known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable (needs hashed records)."),
+    known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
 ) -> None:
     """Read media metadata: type by content, EXIF/GPS with time zones, HEIC, video and audio.
 
@@ -29,6 +31,7 @@ def meta_command(
     """  # noqa: E501 - one paragraph: the help renderer keeps line breaks
     from forensic_kit import jsonl
     from forensic_kit.media import exports
+    from forensic_kit.knownfiles import Marker
     from forensic_kit.media.runner import MetaOptions, MetaStats, media_records, tally
 
     for target in (geojson, kml, timeline):
@@ -39,12 +42,13 @@ def meta_command(
     collector = exports.ExportCollector()
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
+    marker = Marker.open(known or [], known_bad or []) if (known or known_bad) else None
     try:
         with console.item_progress("reading metadata") as tick:
             for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
                 if exporting:
                     collector.add(rec)
-                out.write(jsonl.dump_bytes(rec))
+                out.write(jsonl.dump_bytes(marker.mark(rec) if marker else rec))
                 tick(1)
         out.flush()
     except BrokenPipeError:
@@ -61,6 +65,8 @@ def meta_command(
             f"fkit meta: {stats.files} files read, {stats.located} located, {stats.warnings} with parser "
             f"warnings, {stats.unreadable} unreadable, {stats.skipped} not regular files, {stats.passed} records passed through"
         )
+    if marker is not None and not quiet:
+        console.say(f"fkit meta: {marker.summary()}")
     raise typer.Exit(int(ExitCode.PARTIAL if stats.unreadable else ExitCode.OK))
 
 
