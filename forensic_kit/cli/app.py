@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "report": "cmd_report",
     "export": "cmd_export",
     "training": "cmd_training",
+    "mrz": "cmd_mrz",
 }
 
 

@@ -184,7 +184,7 @@ def parse(text: str | list[str] | tuple[str, ...]) -> Mrz:
     if fmt == "TD1":
         l2, l3 = lines[1], lines[2]
         number, cd, opt1 = _long_number(l1[5:14], l1[14], l1[15:30])
-        checks = (
+        checks: tuple[Check, ...] = (
             _check("document_number", number, cd),
             _check("birth_date", l2[0:6], l2[6]),
             _check("expiry_date", l2[8:14], l2[14]),

@@ -1,0 +1,86 @@
+"""From a grayscale picture to the machine-readable zones in it (locate → read → correct → parse)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+
+from forensic_kit.mrz import correct, icao, locate, ocr
+
+MIN_CONFIDENCE = 0.62
+"""Mean template correlation under which a reading is not taken for an MRZ."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One MRZ read in a picture."""
+
+    mrz: icao.Mrz
+    raw_lines: tuple[str, ...]
+    changes: tuple[correct.Change, ...]
+    confidence: float
+    corners: tuple[tuple[float, float], ...]
+    engine: str
+    notes: tuple[str, ...] = field(default=())
+
+
+def _plausible(m: icao.Mrz, confidence: float) -> bool:
+    """Whether a reading is a document and not text that happens to fit a grid."""
+    good = sum(c.valid for c in m.checks)
+    if m.document_code[0] not in "PIACV":
+        return False
+    return good >= 2 or (good >= 1 and confidence >= 0.8)
+
+
+def _interpret(reading: ocr.Reading) -> tuple[icao.Mrz, list[correct.Change]] | None:
+    try:
+        icao.layout_of(reading.lines)
+        lines, changes = correct.correct(list(reading.lines), reading.second, reading.margin)
+        return icao.parse(lines), changes
+    except icao.MrzSyntaxError:
+        return None
+
+
+def find_mrz(gray: cv2.typing.MatLike, engine: str = "templates", scale: float = 1.0,
+             tesseract_timeout_s: float = 5.0) -> list[Found]:
+    """Every distinct MRZ in ``gray`` (corners scaled back by ``scale`` to the original image)."""
+    out: list[Found] = []
+    seen: set[str] = set()
+    for region in locate.find(gray):
+        best: tuple[float, ocr.Reading] | None = None
+        if engine in ("templates", "both"):
+            for crop in (region.crop, cv2.rotate(region.crop, cv2.ROTATE_180)):
+                reading = ocr.read_grid(crop)
+                if reading is not None and (best is None or reading.mean_confidence > best[0]):
+                    best = (reading.mean_confidence, reading)
+        candidates: list[ocr.Reading] = []
+        if best is not None and best[0] >= MIN_CONFIDENCE:
+            candidates.append(best[1])
+        if engine == "tesseract" or (engine == "both" and not _any_valid(candidates)):
+            for crop in (region.crop, cv2.rotate(region.crop, cv2.ROTATE_180)):
+                t = ocr.tesseract(crop, tesseract_timeout_s)
+                if t is not None:
+                    candidates.append(t)
+        for reading in candidates:
+            parsed = _interpret(reading)
+            if parsed is None:
+                continue
+            m, changes = parsed
+            conf = reading.mean_confidence if reading.engine != "tesseract" else 0.8
+            if not _plausible(m, conf) or m.text() in seen:
+                continue
+            seen.add(m.text())
+            corners = tuple((x * scale, y * scale) for x, y in region.corners)
+            out.append(Found(m, reading.lines, tuple(changes), round(reading.mean_confidence, 3), corners,
+                             reading.engine))
+            break
+    return out
+
+
+def _any_valid(readings: list[ocr.Reading]) -> bool:
+    for r in readings:
+        parsed = _interpret(r)
+        if parsed is not None and parsed[0].check_digits_valid:
+            return True
+    return False
