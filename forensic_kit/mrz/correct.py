@@ -123,7 +123,7 @@ def correct(lines: list[str], second: tuple[str, ...] = (),
             if kind in ("A",) and c in TO_LETTER:
                 rows[row][col] = TO_LETTER[c]
                 changes.append(Change(row, col, c, TO_LETTER[c], fld, False))
-        if fld == "names":
+        if fld == "names" and not margin:  # Tesseract reads fillers as K/X; the templates do not
             seg = rows[row][a:b]
             end = len(seg)
             start = end

@@ -39,8 +39,10 @@ def _order(pts: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     box = cv2.boxPoints(rect)
     # match each box corner with the nearest polygon point so that perspective survives
     out = np.zeros((4, 2), np.float32)
+    short = min(rect[1])
     for i, b in enumerate(box):
-        out[i] = pts[int(np.argmin(((pts - b) ** 2).sum(axis=1)))]
+        near = pts[int(np.argmin(((pts - b) ** 2).sum(axis=1)))]
+        out[i] = near if np.linalg.norm(near - b) < 0.15 * short else b
     e01 = np.linalg.norm(out[1] - out[0])
     e12 = np.linalg.norm(out[2] - out[1])
     if e12 > e01:
@@ -126,6 +128,48 @@ def _groups(boxes: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
     return out
 
 
+def _mrz_bands(b: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
+    """Within a group of blobs, the runs of 2-3 neighbouring text lines of equal length.
+
+    The text direction is the circular mean of each blob's nearest-neighbour direction (characters
+    of a line are closer than lines); blobs are cut into lines across that direction.
+    """
+    xy = b[:, :2]
+    n = len(xy)
+    if n < 40:
+        return []
+    d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2) if n <= 3000 else None
+    if d is None:
+        return []
+    np.fill_diagonal(d, np.inf)
+    nn = np.argmin(d, axis=1)
+    vec = xy[nn] - xy
+    ang = np.arctan2(vec[:, 1], vec[:, 0]) * 2
+    theta = float(np.arctan2(np.sin(ang).sum(), np.cos(ang).sum()) / 2)
+    u = xy[:, 0] * np.cos(theta) + xy[:, 1] * np.sin(theta)
+    v = -xy[:, 0] * np.sin(theta) + xy[:, 1] * np.cos(theta)
+    size = float(np.median(b[:, 2]))
+    order = np.argsort(v)
+    gaps = np.diff(v[order])
+    cuts = np.nonzero(gaps > 0.45 * size)[0]
+    bands = np.split(order, cuts + 1)
+    info = []
+    for band in bands:
+        if len(band) >= 18:
+            info.append((band, float(np.median(v[band])), float(np.ptp(u[band]))))
+    out = []
+    for k in (3, 2):
+        for i in range(len(info) - k + 1):
+            run = info[i:i + k]
+            lengths = [r[2] for r in run]
+            steps = np.diff([r[1] for r in run])
+            if max(lengths) > 1.15 * min(lengths) or (len(steps) and (steps.max() > 2.6 * size or steps.min() < 0.9 * size)):
+                continue
+            if k == 3 or not any(set(run[0][0]) <= set(o) for o in out):
+                out.append(np.concatenate([r[0] for r in run]))
+    return out
+
+
 def find(gray: Gray) -> list[Region]:
     """Candidate MRZ regions of a grayscale image, best first (at most ``MAX_CANDIDATES``)."""
     h0, w0 = gray.shape[:2]
@@ -137,19 +181,19 @@ def find(gray: Gray) -> list[Region]:
         return []
     found: list[tuple[float, npt.NDArray[np.float32]]] = []
     for idx in _groups(boxes):
-        b = boxes[idx]
-        pts = np.concatenate([b[:, [3, 4]], b[:, [5, 4]], b[:, [5, 6]], b[:, [3, 6]]]).astype(np.float32)
-        (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
-        long, short = max(rw, rh), min(rw, rh)
-        med = float(np.median(b[:, 2]))
-        if short < med or not 2.5 <= long / short <= 24.0:
-            continue
-        # the characters of an MRZ are all the same size and pitch: count how many fit the length
-        per_line = long / max(med, 1.0)
-        if not 12 <= per_line <= 90:
-            continue
-        hull = cv2.convexHull(pts).reshape(-1, 2).astype(np.float32)
-        found.append((len(idx) * min(1.0, 12.0 / (long / short)), hull))
+        for band_idx in _mrz_bands(boxes[idx]):
+            b = boxes[idx][band_idx]
+            pts = np.concatenate([b[:, [3, 4]], b[:, [5, 4]], b[:, [5, 6]], b[:, [3, 6]]]).astype(np.float32)
+            (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
+            long, short = max(rw, rh), min(rw, rh)
+            med = float(np.median(b[:, 2]))
+            if short < med or not 2.5 <= long / short <= 24.0:
+                continue
+            per_line = long / max(med, 1.0)
+            if not 12 <= per_line <= 90:
+                continue
+            hull = cv2.convexHull(pts).reshape(-1, 2).astype(np.float32)
+            found.append((float(len(band_idx)), hull))
     found.sort(key=lambda t: -t[0])
     regions: list[Region] = []
     for score, hull in found[:MAX_CANDIDATES]:

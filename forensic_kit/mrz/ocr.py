@@ -76,8 +76,8 @@ def _normalise(cell: Gray) -> npt.NDArray[np.float32]:
     return v / n if n > 1e-6 else v
 
 
-def _lines(ink: Gray) -> list[tuple[npt.NDArray[np.float32], float, float]]:
-    """Text lines of a binary crop: (component boxes x0,y0,x1,y1 sorted by x, top, bottom)."""
+def _lines(ink: Gray) -> list[tuple[npt.NDArray[np.float32], float]]:
+    """Text lines of a binary crop, top to bottom: (component boxes x0,y0,x1,y1; cap height)."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return []
@@ -107,52 +107,101 @@ def _lines(ink: Gray) -> list[tuple[npt.NDArray[np.float32], float, float]]:
         big = b[hb >= 0.75 * cap]
         if len(big) < 3:
             continue
-        out.append((b, float(np.median(big[:, 1])), float(np.median(big[:, 3]))))
+        out.append((b, cap))
     return out
 
 
-def _fit(b: npt.NDArray[np.float32], n: int) -> tuple[float, float, float]:
-    """Grid origin, pitch and misfit (mean distance of the boxes' centres to the grid, in pitches)."""
+@dataclass(frozen=True)
+class Grid:
+    """A text line's character grid: centre of cell k is poly(k0 + k); top/bottom lines of x."""
+
+    poly: tuple[float, float, float]
+    k0: float
+    pitch: float
+    count: int
+    top: tuple[float, float]
+    bottom: tuple[float, float]
+    residual: float
+
+
+def _grid(b: npt.NDArray[np.float32], cap: float) -> Grid | None:
+    """Fit a fixed-pitch grid to one line's boxes (the longest evenly spaced run of them)."""
     cx = (b[:, 0] + b[:, 2]) / 2
-    x0, x1 = float(cx[0]), float(cx[-1])
-    pitch = (x1 - x0) / (n - 1)
-    if pitch <= 0:
-        return x0, 1.0, 9.0
-    k = np.round((cx - x0) / pitch)
-    misfit = float(np.mean(np.abs((cx - x0) / pitch - k)))
-    covered = len(np.unique(np.clip(k, 0, n - 1))) / n
-    return x0, pitch, misfit + (1 - covered)
+    order = np.argsort(cx)
+    b, cx = b[order], cx[order]
+    gaps = np.diff(cx)
+    if len(gaps) < 10:
+        return None
+    p0 = float(np.median(gaps[gaps > 0.3 * np.median(gaps)]))
+    if p0 <= 0:
+        return None
+    # merge fragments of one character (centres closer than 0.4 pitch)
+    keep = [0]
+    for i in range(1, len(cx)):
+        if cx[i] - cx[keep[-1]] < 0.4 * p0:
+            continue
+        keep.append(i)
+    b, cx = b[keep], cx[keep]
+    gaps = np.diff(cx)
+    # the longest run without a gap over 2.6 pitches (an MRZ line has no spaces: '<' fills them)
+    cuts = np.nonzero(gaps > 2.6 * p0)[0]
+    starts = np.concatenate([[0], cuts + 1])
+    ends = np.concatenate([cuts + 1, [len(cx)]])
+    j = int(np.argmax(ends - starts))
+    b, cx = b[starts[j]:ends[j]], cx[starts[j]:ends[j]]
+    if len(cx) < 12:
+        return None
+    steps = np.maximum(1, np.round(np.diff(cx) / p0))
+    k = np.concatenate([[0.0], np.cumsum(steps)])
+    # x = f(k) quadratic: a photo's perspective shortens the pitch along the line
+    coef = np.polyfit(k, cx, 2)
+    pitch = float(np.polyval(np.polyder(coef), k.mean()))
+    k = np.round(k + (cx - np.polyval(coef, k)) / pitch)
+    coef = np.polyfit(k, cx, 2)
+    residual = float(np.mean(np.abs(cx - np.polyval(coef, k))) / pitch)
+    hb = b[:, 3] - b[:, 1]
+    tall = hb >= 0.75 * cap
+    if tall.sum() < 3:
+        return None
+    tx = cx[tall]
+    top = np.polyfit(tx, b[tall, 1], 1) if np.ptp(tx) > 0 else np.array([0.0, float(b[tall, 1].mean())])
+    bottom = np.polyfit(tx, b[tall, 3], 1) if np.ptp(tx) > 0 else np.array([0.0, float(b[tall, 3].mean())])
+    k0 = float(k.min())
+    return Grid(tuple(float(c) for c in coef), k0, float(pitch), int(k.max() - k0 + 1),  # type: ignore[arg-type]
+                (float(top[0]), float(top[1])), (float(bottom[0]), float(bottom[1])), residual)
 
 
 def read_grid(crop: Gray) -> Reading | None:
     """Read a level MRZ crop with OCR-B templates (``None`` if no 2-3 line grid fits it)."""
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     lines = _lines(ink)
-    if len(lines) > 3:  # keep the 2 or 3 densest neighbouring lines (the MRZ is at the bottom)
-        lines = lines[-3:] if len(lines[-3][0]) >= 20 else lines[-2:]
-    if len(lines) not in (2, 3):
+    grids = []
+    for boxes, cap in lines:
+        g = _grid(boxes, cap)
+        if g is not None and g.count in (29, 30, 31, 35, 36, 37, 43, 44, 45) and g.residual < 0.2:
+            grids.append(g)
+    if len(grids) > 3:
+        grids = grids[-3:]
+    if len(grids) == 3 and not all(abs(g.count - 30) <= 1 for g in grids):
+        grids = grids[-2:]
+    if len(grids) not in (2, 3):
         return None
-    sizes = (30,) if len(lines) == 3 else (44, 36)
-    best: tuple[float, int] | None = None
-    for n in sizes:
-        misfit = sum(_fit(b, n)[2] for b, _, _ in lines) / len(lines)
-        if best is None or misfit < best[0]:
-            best = (misfit, n)
-    assert best is not None
-    if best[0] > 0.35:
+    sizes = (30,) if len(grids) == 3 else (44, 36)
+    n = min(sizes, key=lambda size: sum(abs(g.count - size) for g in grids))
+    if any(abs(g.count - n) > 1 for g in grids):
         return None
-    n = best[1]
     templates, alphabet = _templates()
     text, conf, second, margins = [], [], [], []
-    for b, top, bottom in lines:
-        x0, pitch, _ = _fit(b, n)
-        cap = bottom - top
-        y0, y1 = top - 0.2 * cap, bottom + 0.2 * cap
+    for g in grids:
         cells = []
+        dpoly = np.polyder(np.array(g.poly))
         for k in range(n):
-            cx = x0 + k * pitch
-            xa, xb = cx - pitch * 0.55, cx + pitch * 0.55
-            cells.append(_cut(crop, xa, y0, xb, y1))
+            cx = float(np.polyval(np.array(g.poly), g.k0 + k))
+            pitch = float(np.polyval(dpoly, g.k0 + k))
+            top = g.top[0] * cx + g.top[1]
+            bottom = g.bottom[0] * cx + g.bottom[1]
+            cap = bottom - top
+            cells.append(_cut(crop, cx - pitch * 0.55, top - 0.2 * cap, cx + pitch * 0.55, bottom + 0.2 * cap))
         chars, c1, c2, mg = _match(np.stack(cells), templates, alphabet)
         text.append(chars)
         conf.append(c1)
@@ -175,14 +224,12 @@ def _cut(img: Gray, xa: float, ya: float, xb: float, yb: float) -> Gray:
 def _match(cells: npt.NDArray[np.uint8], templates: npt.NDArray[np.float32],
            alphabet: str) -> tuple[str, list[float], str, list[float]]:
     """Best and runner-up template for each padded cell, over shifts of up to PAD pixels."""
-    best = np.full((len(cells), len(alphabet)), -1.0, np.float32)
-    for dy in range(0, 2 * PAD + 1):
-        for dx in range(0, 2 * PAD + 1):
-            win = cells[:, dy:dy + CELL_H, dx:dx + CELL_W].astype(np.float32)
-            v = (255.0 - win).reshape(len(cells), -1)
-            v -= v.mean(axis=1, keepdims=True)
-            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
-            np.maximum(best, v @ templates.T, out=best)
+    n = len(cells)
+    wins = np.lib.stride_tricks.sliding_window_view(cells, (CELL_H, CELL_W), axis=(1, 2))
+    v = (255.0 - wins.astype(np.float32)).reshape(-1, CELL_H * CELL_W)  # (n * shifts, pixels)
+    v -= v.mean(axis=1, keepdims=True)
+    v /= np.maximum(np.sqrt((v * v).sum(axis=1, keepdims=True)), 1e-6)
+    best = (v @ templates.T).reshape(n, -1, len(alphabet)).max(axis=1)
     order = np.argsort(-best, axis=1)
     first = "".join(alphabet[i] for i in order[:, 0])
     runner = "".join(alphabet[i] for i in order[:, 1])

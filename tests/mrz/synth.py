@@ -133,7 +133,10 @@ def render_card(rng: random.Random, lines: list[str], px_per_mm: float) -> Image
     sans = ImageFont.truetype(str(SANS if SANS.exists() else OCRB), max(8, int(2.6 * px_per_mm)))
     draw.text((int(4 * px_per_mm), int(3 * px_per_mm)), rng.choice(["PASSPORT", "IDENTITY CARD", "VISA"]) + " / "
               + rng.choice(["PASSEPORT", "CARTE D'IDENTITE", "VISA"]), font=sans, fill=(40, 40, 90))
+    mrz_top_mm = hmm - 3.5 - len(lines) * 4.23 - 1.5
     for i in range(5):
+        if 12 + i * 6 + 4 > mrz_top_mm:
+            break
         y = int((12 + i * 6) * px_per_mm)
         draw.text((int(36 * px_per_mm), y), _name(rng, 4, 10).title() + " " + _name(rng, 3, 8).title(),
                   font=sans, fill=(30, 30, 30))
