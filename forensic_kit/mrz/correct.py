@@ -175,9 +175,10 @@ def correct(lines: list[str], second: tuple[str, ...] = (),
     else:
         picked = []
     final = ["".join(r) for r in rows]
-    for ch in forced:
-        name = next(c for f, *_, c, _ in spans if f == ch.field)
-        assert name is not None
-        changes.append(Change(ch.line, ch.column, ch.was, ch.now, ch.field, _ok(final, name, False)))
+    check_of = {span[0]: span[4] for span in spans}
+    for fc in forced:
+        covering = check_of[fc.field]
+        ok = covering is not None and _ok(final, covering, False)
+        changes.append(Change(fc.line, fc.column, fc.was, fc.now, fc.field, ok))
     changes.extend(picked)
     return ["".join(r) for r in rows], changes

@@ -11,6 +11,7 @@ both ways up: OCR decides which is right).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -20,7 +21,7 @@ WORK_SIDE = 1000
 """Long side (px) of the reduced image the search runs on."""
 MAX_CANDIDATES = 4
 
-Gray = npt.NDArray[np.uint8]
+Gray = npt.NDArray[Any]
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _mrz_bands(b: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
     for band in bands:
         if len(band) >= 18:
             info.append((band, float(np.median(v[band])), float(np.ptp(u[band]))))
-    out = []
+    out: list[npt.NDArray[np.intp]] = []
     for k in (3, 2):
         for i in range(len(info) - k + 1):
             run = info[i:i + k]

@@ -15,6 +15,7 @@ import functools
 import shutil
 import subprocess
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import cv2
@@ -25,7 +26,7 @@ from forensic_kit.mrz.icao import ALPHABET
 
 OCRB_FONT = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 CELL_W, CELL_H, PAD = 18, 26, 3
-Gray = npt.NDArray[np.uint8]
+Gray = npt.NDArray[Any]
 
 
 @dataclass(frozen=True)

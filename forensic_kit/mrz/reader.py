@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import cv2
+import numpy.typing as npt
+from typing import Any
 
 from forensic_kit.mrz import correct, icao, locate, ocr
 
@@ -42,7 +44,7 @@ def _interpret(reading: ocr.Reading) -> tuple[icao.Mrz, list[correct.Change]] | 
         return None
 
 
-def find_mrz(gray: cv2.typing.MatLike, engine: str = "templates", scale: float = 1.0,
+def find_mrz(gray: "npt.NDArray[Any]", engine: str = "templates", scale: float = 1.0,
              tesseract_timeout_s: float = 5.0) -> list[Found]:
     """Every distinct MRZ in ``gray`` (corners scaled back by ``scale`` to the original image)."""
     out: list[Found] = []
