@@ -124,77 +124,115 @@ def _groups(boxes: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
     out = []
     for r in np.unique(roots):
         idx = np.nonzero(roots == r)[0]
-        if len(idx) >= 40:
+        if len(idx) >= 18:
             out.append(idx)
     return out
 
 
-def _mrz_bands(b: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
-    """Within a group of blobs, the runs of 2-3 neighbouring text lines of equal length.
+@dataclass(frozen=True)
+class Band:
+    """One text line: its blobs (indices into the image's blob table) and its geometry."""
+
+    idx: npt.NDArray[np.intp]
+    direction: tuple[float, float]
+    centre: tuple[float, float]
+    length: float
+    size: float
+
+
+def _bands(boxes: npt.NDArray[np.float32], group: npt.NDArray[np.intp]) -> list[Band]:
+    """The text lines of one group of blobs (each of at least 18 blobs).
 
     The text direction is the circular mean of each blob's nearest-neighbour direction (characters
     of a line are closer than lines); blobs are cut into lines across that direction.
     """
-    xy = b[:, :2]
+    b = boxes[group]
+    xy = b[:, :2].astype(np.float64)
     n = len(xy)
-    if n < 40:
+    if n < 18 or n > 3000:
         return []
-    d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2) if n <= 3000 else None
-    if d is None:
-        return []
+    d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
     np.fill_diagonal(d, np.inf)
-    nn = np.argmin(d, axis=1)
-    vec = xy[nn] - xy
+    vec = xy[np.argmin(d, axis=1)] - xy
     ang = np.arctan2(vec[:, 1], vec[:, 0]) * 2
     theta = float(np.arctan2(np.sin(ang).sum(), np.cos(ang).sum()) / 2)
-    u = xy[:, 0] * np.cos(theta) + xy[:, 1] * np.sin(theta)
-    v = -xy[:, 0] * np.sin(theta) + xy[:, 1] * np.cos(theta)
+    c, s = np.cos(theta), np.sin(theta)
+    u = xy[:, 0] * c + xy[:, 1] * s
+    v = -xy[:, 0] * s + xy[:, 1] * c
     size = float(np.median(b[:, 2]))
     order = np.argsort(v)
-    gaps = np.diff(v[order])
-    cuts = np.nonzero(gaps > 0.45 * size)[0]
-    bands = np.split(order, cuts + 1)
-    info = []
-    for band in bands:
-        if len(band) >= 18:
-            info.append((band, float(np.median(v[band])), float(np.ptp(u[band]))))
-    out: list[npt.NDArray[np.intp]] = []
-    for k in (3, 2):
-        for i in range(len(info) - k + 1):
-            run = info[i:i + k]
-            lengths = [r[2] for r in run]
-            steps = np.diff([r[1] for r in run])
-            if max(lengths) > 1.15 * min(lengths) or (len(steps) and (steps.max() > 2.6 * size or steps.min() < 0.9 * size)):
+    cuts = np.nonzero(np.diff(v[order]) > 0.45 * size)[0]
+    out = []
+    for band in np.split(order, cuts + 1):
+        if len(band) < 18:
+            continue
+        cu, cv = float(u[band].min() + u[band].max()) / 2, float(np.median(v[band]))
+        out.append(Band(group[band], (float(c), float(s)), (cu * c - cv * s, cu * s + cv * c),
+                        float(np.ptp(u[band])), float(np.median(b[band, 2]))))
+    return out
+
+
+def _blocks(bands: list[Band]) -> list[npt.NDArray[np.intp]]:
+    """Runs of 2 or 3 parallel lines of equal length and size, one under the other (an MRZ)."""
+    n = len(bands)
+    link: dict[int, list[tuple[float, int]]] = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = bands[i], bands[j]
+            cos = abs(a.direction[0] * b.direction[0] + a.direction[1] * b.direction[1])
+            if cos < 0.995 or max(a.length, b.length) > 1.15 * min(a.length, b.length):
                 continue
-            if k == 3 or not any(set(run[0][0]) <= set(o) for o in out):
-                out.append(np.concatenate([r[0] for r in run]))
+            if max(a.size, b.size) > 1.4 * min(a.size, b.size):
+                continue
+            dx, dy = b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]
+            along = dx * a.direction[0] + dy * a.direction[1]
+            across = -dx * a.direction[1] + dy * a.direction[0]
+            size = (a.size + b.size) / 2
+            if abs(along) > 0.08 * a.length or not 0.9 * size <= abs(across) <= 3.2 * size:
+                continue
+            link.setdefault(i, []).append((across, j))
+            link.setdefault(j, []).append((-across, i))
+    out: list[npt.NDArray[np.intp]] = []
+    done: set[frozenset[int]] = set()
+    for i, nbrs in link.items():
+        below = sorted((d, j) for d, j in nbrs if d > 0)
+        above = sorted((-d, j) for d, j in nbrs if d < 0)
+        runs = [[i, j] for _, j in below[:1]]
+        if below and above:
+            runs.insert(0, [above[0][1], i, below[0][1]])
+        for run in runs:
+            key = frozenset(run)
+            if key not in done:
+                done.add(key)
+                out.append(np.concatenate([bands[k].idx for k in run]))
+    out.sort(key=len, reverse=True)
     return out
 
 
 def find(gray: Gray) -> list[Region]:
     """Candidate MRZ regions of a grayscale image, best first (at most ``MAX_CANDIDATES``)."""
     h0, w0 = gray.shape[:2]
-    f = min(1.0, WORK_SIDE / max(h0, w0))
-    small = gray if f >= 1 else cv2.resize(gray, (max(1, int(w0 * f)), max(1, int(h0 * f))),
-                                           interpolation=cv2.INTER_AREA)
+    f = min(2.5, WORK_SIDE / max(h0, w0, 1))  # small scans are enlarged: their characters are tiny
+    small = gray if f == 1 else cv2.resize(gray, (max(1, int(w0 * f)), max(1, int(h0 * f))),
+                                           interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
     boxes = _char_boxes(small)
     if len(boxes) < 40 or len(boxes) > 20000:
         return []
     found: list[tuple[float, npt.NDArray[np.float32]]] = []
-    for idx in _groups(boxes):
-        for band_idx in _mrz_bands(boxes[idx]):
-            b = boxes[idx][band_idx]
-            pts = np.concatenate([b[:, [3, 4]], b[:, [5, 4]], b[:, [5, 6]], b[:, [3, 6]]]).astype(np.float32)
-            (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
-            long, short = max(rw, rh), min(rw, rh)
-            med = float(np.median(b[:, 2]))
-            if short < med or not 2.5 <= long / short <= 24.0:
-                continue
-            per_line = long / max(med, 1.0)
-            if not 12 <= per_line <= 90:
-                continue
-            hull = cv2.convexHull(pts).reshape(-1, 2).astype(np.float32)
-            found.append((float(len(band_idx)), hull))
+    bands = [band for group in _groups(boxes) for band in _bands(boxes, group)]
+    for block in _blocks(bands):
+        b = boxes[block]
+        pts = np.concatenate([b[:, [3, 4]], b[:, [5, 4]], b[:, [5, 6]], b[:, [3, 6]]]).astype(np.float32)
+        (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
+        long, short = max(rw, rh), min(rw, rh)
+        med = float(np.median(b[:, 2]))
+        if short < med or not 2.5 <= long / short <= 24.0:
+            continue
+        per_line = long / max(med, 1.0)
+        if not 12 <= per_line <= 90:
+            continue
+        hull = cv2.convexHull(pts).reshape(-1, 2).astype(np.float32)
+        found.append((float(len(block)), hull))
     found.sort(key=lambda t: -t[0])
     regions: list[Region] = []
     for score, hull in found[:MAX_CANDIDATES]:
