@@ -26,6 +26,7 @@ from forensic_kit.mrz.icao import ALPHABET
 
 OCRB_FONT = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 CELL_W, CELL_H, PAD = 18, 26, 3
+SHIFT_COST = 0.02
 Gray = npt.NDArray[Any]
 
 
@@ -47,17 +48,19 @@ class Reading:
         return float(sum(flat) / len(flat)) if flat else 0.0
 
 
-@functools.lru_cache(maxsize=1)
-def _templates() -> tuple[npt.NDArray[np.float32], str]:
-    """Glyph templates (n, (H+2P)*(W+2P)) cut the way :func:`_cells` cuts image cells."""
+@functools.lru_cache(maxsize=2)
+def _templates(band: str = "0") -> tuple[npt.NDArray[np.float32], str]:
+    """Glyph templates (n, H*W) cut the way :func:`read_grid` cuts image cells: the cell's
+    height follows the tallest glyphs of the line, digits (``band="0"``; OCR-B digits are taller
+    than capitals) or capitals (``band="H"``, a line of names)."""
     from PIL import Image, ImageDraw, ImageFont
 
     if not OCRB_FONT.exists():
         raise FileNotFoundError(f"OCR-B font not found: {OCRB_FONT} (apt-get install fonts-ocr-b)")
     font = ImageFont.truetype(str(OCRB_FONT), 120)
     adv = font.getlength("<")
-    top = font.getbbox("H")[1]
-    bottom = font.getbbox("H")[3]
+    top = font.getbbox(band)[1]
+    bottom = font.getbbox(band)[3]
     out = []
     for ch in ALPHABET:
         img = Image.new("L", (int(adv * 2), 200), 255)
@@ -117,6 +120,9 @@ class Grid:
     """A text line's character grid: centre of cell k is poly(k0 + k); top/bottom lines of x."""
 
     poly: tuple[float, float, float]
+    """Quadratic fit (perspective); used when the blobs cover the whole line."""
+    linear: tuple[float, float, float]
+    """Straight fit, used to extrapolate when blobs are missing at an end."""
     k0: float
     pitch: float
     count: int
@@ -160,16 +166,23 @@ def _grid(b: npt.NDArray[np.float32], cap: float) -> Grid | None:
     k = np.round(k + (cx - np.polyval(coef, k)) / pitch)
     coef = np.polyfit(k, cx, 2)
     residual = float(np.mean(np.abs(cx - np.polyval(coef, k))) / pitch)
+    lin = np.polyfit(k, cx, 1)
     hb = b[:, 3] - b[:, 1]
-    tall = hb >= 0.75 * cap
+    tall = hb >= 0.92 * float(np.percentile(hb, 90))
     if tall.sum() < 3:
         return None
-    tx = cx[tall]
-    top = np.polyfit(tx, b[tall, 1], 1) if np.ptp(tx) > 0 else np.array([0.0, float(b[tall, 1].mean())])
-    bottom = np.polyfit(tx, b[tall, 3], 1) if np.ptp(tx) > 0 else np.array([0.0, float(b[tall, 3].mean())])
+    # the line's centre from every blob (the fillers reach the end of the line), its height from
+    # the tallest glyphs
+    cy = (b[:, 1] + b[:, 3]) / 2
+    slope, icept = np.polyfit(cx, cy, 1) if np.ptp(cx) > 0 else (0.0, float(cy.mean()))
+    offset = float(np.median(cy[tall] - (slope * cx[tall] + icept)))
+    cap_h = float(np.median(hb[tall]))
+    top = (float(slope), float(icept + offset - cap_h / 2))
+    bottom = (float(slope), float(icept + offset + cap_h / 2))
     k0 = float(k.min())
-    return Grid(tuple(float(c) for c in coef), k0, float(pitch), int(k.max() - k0 + 1),  # type: ignore[arg-type]
-                (float(top[0]), float(top[1])), (float(bottom[0]), float(bottom[1])), residual)
+    return Grid(tuple(float(c) for c in coef), (0.0, float(lin[0]), float(lin[1])), k0, float(pitch),  # type: ignore[arg-type]
+                int(k.max() - k0 + 1),
+                top, bottom, residual)
 
 
 def read_grid(crop: Gray) -> Reading | None:
@@ -191,24 +204,32 @@ def read_grid(crop: Gray) -> Reading | None:
     n = min(sizes, key=lambda size: sum(abs(g.count - size) for g in grids))
     if any(abs(g.count - n) > 1 for g in grids):
         return None
-    templates, alphabet = _templates()
     text, conf, second, margins = [], [], [], []
     for g in grids:
-        cells = []
-        dpoly = np.polyder(np.array(g.poly))
-        for k in range(n):
-            cx = float(np.polyval(np.array(g.poly), g.k0 + k))
-            pitch = float(np.polyval(dpoly, g.k0 + k))
-            top = g.top[0] * cx + g.top[1]
-            bottom = g.bottom[0] * cx + g.bottom[1]
-            cap = bottom - top
-            cells.append(_cut(crop, cx - pitch * 0.55, top - 0.2 * cap, cx + pitch * 0.55, bottom + 0.2 * cap))
-        chars, c1, c2, mg = _match(np.stack(cells), templates, alphabet)
+        # a grid one cell short (a faint '<' lost) or long: try both ends, keep the better reading
+        shifts = (0,) if g.count == n else ((0, -1) if g.count < n else (0, 1))
+        if g.count != n:
+            g = Grid(g.linear, g.linear, g.k0, g.pitch, g.count, g.top, g.bottom, g.residual)
+        results = []
+        for shift in shifts:
+            stack = np.stack([_cell(crop, g, g.k0 + shift + k) for k in range(n)])
+            results += [_match(stack, *_templates(band)) for band in ("0", "H")]
+        chars, c1, c2, mg = max(results, key=lambda r: sum(r[1]))
         text.append(chars)
         conf.append(c1)
         second.append(c2)
         margins.append(tuple(mg))
     return Reading(tuple(text), tuple(tuple(c) for c in conf), tuple(second), "ocrb-templates", tuple(margins))
+
+
+def _cell(crop: Gray, g: Grid, k: float) -> Gray:
+    """The padded cell of grid position ``k``."""
+    cx = float(np.polyval(np.array(g.poly), k))
+    pitch = float(np.polyval(np.polyder(np.array(g.poly)), k))
+    top = g.top[0] * cx + g.top[1]
+    bottom = g.bottom[0] * cx + g.bottom[1]
+    cap = bottom - top
+    return _cut(crop, cx - pitch * 0.55, top - 0.2 * cap, cx + pitch * 0.55, bottom + 0.2 * cap)
 
 
 def _cut(img: Gray, xa: float, ya: float, xb: float, yb: float) -> Gray:
@@ -230,7 +251,11 @@ def _match(cells: npt.NDArray[np.uint8], templates: npt.NDArray[np.float32],
     v = (255.0 - wins.astype(np.float32)).reshape(-1, CELL_H * CELL_W)  # (n * shifts, pixels)
     v -= v.mean(axis=1, keepdims=True)
     v /= np.maximum(np.sqrt((v * v).sum(axis=1, keepdims=True)), 1e-6)
-    best = (v @ templates.T).reshape(n, -1, len(alphabet)).max(axis=1)
+    scores = (v @ templates.T).reshape(n, 2 * PAD + 1, 2 * PAD + 1, len(alphabet))
+    # a shifted window may take in part of the next character ('<<' looks like 'K'): shifts cost
+    dy, dx = np.mgrid[-PAD:PAD + 1, -PAD:PAD + 1]
+    scores -= (SHIFT_COST * (np.abs(dx) + np.abs(dy)))[None, :, :, None].astype(np.float32)
+    best = scores.reshape(n, -1, len(alphabet)).max(axis=1)
     order = np.argsort(-best, axis=1)
     first = "".join(alphabet[i] for i in order[:, 0])
     runner = "".join(alphabet[i] for i in order[:, 1])
