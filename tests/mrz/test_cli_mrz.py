@@ -181,3 +181,18 @@ def test_pdf_pages(tmp_path: Path) -> None:
     recs = _records(res.stdout)
     assert res.returncode == 0, res.stderr
     assert [(r["page"], r["lines"]) for r in recs] == [(2, GOOD)]
+
+
+def test_case_folder_payload_with_exhibits_and_seizure_date(tmp_path: Path) -> None:
+    case = tmp_path / "CASE"
+    (case / "fkit").mkdir(parents=True)
+    (case / "data" / "EX-03" / "DCIM").mkdir(parents=True)
+    (case / "fkit" / "case.json").write_text(json.dumps({"case_id": "T-1", "seizure_time": "2011-05-01T10:00:00+01:00"}))
+    synth.render_card(random.Random(8), GOOD, 12.0).save(case / "data" / "EX-03" / "DCIM" / "p.png")
+    res = fkit("mrz", case)
+    recs = _records(res.stdout)
+    assert res.returncode == 0, res.stderr
+    assert recs[0]["exhibit"] == "EX-03"
+    assert recs[0]["locator"] == {"scheme": "case", "case": str(case), "path": "data/EX-03/DCIM/p.png"}
+    assert recs[0]["reference_date"] == {"date": "2011-05-01", "source": f"seizure date of case {case}"}
+    assert [f["code"] for f in recs[0]["findings"]] == []
