@@ -50,21 +50,22 @@ def find_mrz(gray: "npt.NDArray[Any]", engine: str = "templates", scale: float =
     out: list[Found] = []
     seen: set[str] = set()
     for region in locate.find(gray):
-        best: tuple[float, ocr.Reading] | None = None
+        best: tuple[float, ocr.Reading, bool] | None = None
+        turned = cv2.rotate(region.crop, cv2.ROTATE_180)
         if engine in ("templates", "both"):
-            for crop in (region.crop, cv2.rotate(region.crop, cv2.ROTATE_180)):
+            for flipped, crop in ((False, region.crop), (True, turned)):
                 reading = ocr.read_grid(crop)
                 if reading is not None and (best is None or reading.mean_confidence > best[0]):
-                    best = (reading.mean_confidence, reading)
-        candidates: list[ocr.Reading] = []
+                    best = (reading.mean_confidence, reading, flipped)
+        candidates: list[tuple[ocr.Reading, bool]] = []
         if best is not None and best[0] >= MIN_CONFIDENCE:
-            candidates.append(best[1])
-        if engine == "tesseract" or (engine == "both" and not _any_valid(candidates)):
-            for crop in (region.crop, cv2.rotate(region.crop, cv2.ROTATE_180)):
+            candidates.append((best[1], best[2]))
+        if engine == "tesseract" or (engine == "both" and not _any_valid([c[0] for c in candidates])):
+            for flipped, crop in ((False, region.crop), (True, turned)):
                 t = ocr.tesseract(crop, tesseract_timeout_s)
                 if t is not None:
-                    candidates.append(t)
-        for reading in candidates:
+                    candidates.append((t, flipped))
+        for reading, flipped in candidates:
             parsed = _interpret(reading)
             if parsed is None:
                 continue
@@ -73,7 +74,9 @@ def find_mrz(gray: "npt.NDArray[Any]", engine: str = "templates", scale: float =
             if not _plausible(m, conf) or m.text() in seen:
                 continue
             seen.add(m.text())
-            corners = tuple((x * scale, y * scale) for x, y in region.corners)
+            # corners from the zone's first character clockwise: top-left of the zone as read
+            ordered = region.corners[2:] + region.corners[:2] if flipped else region.corners
+            corners = tuple((x * scale, y * scale) for x, y in ordered)
             out.append(Found(m, reading.lines, tuple(changes), round(reading.mean_confidence, 3), corners,
                              reading.engine))
             break

@@ -54,6 +54,7 @@ def test_reads_every_layout_exactly(docs: Path) -> None:
     r = next(r for r in recs if r["path"].endswith("TD3.png"))
     assert r["mrz"]["format"] == "TD3" and r["locator"]["relpath"] == "TD3.png"
     assert len(r["image"]["hashes"]["sha256"]) == 64 and len(r["corners"]) == 4
+    assert r["corners"][0][0] < r["corners"][1][0] and r["corners"][1][1] < r["corners"][2][1]  # top-left first, clockwise
     assert [c["name"] for c in r["checks"]] == ["document_number", "birth_date", "expiry_date", "optional_data", "composite"]
     assert r["reference_date"] == {"date": "2026-12-06", "source": "--seizure-date"}
     # expired documents are reported, other findings make the exit code 1
