@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat as stat_mod
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -83,6 +84,19 @@ def scan(items: Iterable[WorkItem], opts: Options, stats: Stats) -> Iterator[Rec
 
 def _one(item: WorkItem, exhibit: Any, opts: Options, stats: Stats) -> Iterator[Record]:
     path_fields = names.path_fields(item.path)
+    try:
+        st = os.lstat(item.path)
+    except OSError as exc:
+        stats.unreadable += 1
+        yield error_record(PARSER, "stat", exc.strerror or str(exc), **path_fields, exhibit=exhibit)
+        return
+    if stat_mod.S_ISLNK(st.st_mode):  # not followed: the file it names is read where it lies
+        stats.not_images += 1
+        return
+    if not stat_mod.S_ISREG(st.st_mode):  # a FIFO would block a read; devices are not images
+        stats.unreadable += 1
+        yield error_record(PARSER, "open", "not a regular file", **path_fields, exhibit=exhibit)
+        return
     try:  # the head only, to skip non-images cheaply (read-only, O_NOATIME: evidence is not touched)
         fd = open_readonly(item.path)
         try:

@@ -197,3 +197,15 @@ def test_case_folder_payload_with_exhibits_and_seizure_date(tmp_path: Path) -> N
     assert recs[0]["locator"] == {"scheme": "case", "case": str(case), "path": "data/EX-03/DCIM/p.png"}
     assert recs[0]["reference_date"] == {"date": "2011-05-01", "source": f"seizure date of case {case}"}
     assert [f["code"] for f in recs[0]["findings"]] == []
+
+
+def test_fifo_and_symlink_never_block(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.jpg")
+    (tmp_path / "link.jpg").symlink_to(tmp_path / "pipe.jpg")
+    res = fkit("mrz", tmp_path)
+    recs = _records(res.stdout)
+    assert res.returncode == 3
+    assert [(Path(r["path"]).name, r["error"]["reason"]) for r in recs] == [("pipe.jpg", "not a regular file")]
+    assert b"1 files not images" in res.stderr
