@@ -64,6 +64,9 @@ def mrz_command(
     fkit phone ./extraction -e EX-01 | fkit mrz -
     fkit mrz CASE --seizure-date 2026-11-30
     """
+    # one BLAS thread: the template products are small, and threads only fight on a shared machine
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from forensic_kit import jsonl
     from forensic_kit.cli.inputs import work_items
     from forensic_kit.mrz import scan
