@@ -288,5 +288,27 @@ def tesseract(crop: Gray, timeout_s: float = 5.0) -> Reading | None:
     lines = [line for line in lines if len(line) >= 20]
     if len(lines) not in (2, 3):
         return None
+    lines = _fit_lengths(lines)
     return Reading(tuple(lines), tuple(tuple(0.5 for _ in line) for line in lines),
                    tuple("<" * len(line) for line in lines), "tesseract")
+
+
+def _fit_lengths(lines: list[str]) -> list[str]:
+    """Tesseract lines brought to the layout's length: a stray K/X/C/E/L inside a filler run (or a
+    trailing filler) removed from a long line, fillers added to the end of a short one."""
+    sizes = (30,) if len(lines) == 3 else (44, 36)
+    mean = sum(len(x) for x in lines) / len(lines)
+    n = min(sizes, key=lambda size: abs(size - mean))
+    out = []
+    for line in lines:
+        while len(line) > n:
+            stray = next((i for i in range(len(line) - 1, 0, -1)
+                          if line[i] in "KXCEL" and line[i - 1] == "<"), None)
+            if stray is not None:
+                line = line[:stray] + line[stray + 1:]
+            elif line.endswith("<"):
+                line = line[:-1]
+            else:
+                line = line[:n]
+        out.append(line.ljust(n, "<"))
+    return out

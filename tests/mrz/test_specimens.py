@@ -73,3 +73,14 @@ def test_specimen(image: str, readings: dict[str, list[dict]]) -> None:
         assert (m["document_number"], m["birth_date"], m["expiry_date"], m["surname"], m["given_names"]) == (
             exp["number"].rstrip("<"), exp["date_of_birth"], exp["expiration_date"], exp["surname"], exp["names"])
     del peer  # beside each image for docs/mrz.md's table; not an oracle (an OCR result)
+
+
+def test_tesseract_engine_on_the_td2_specimen() -> None:
+    """The alternative engine (Debian Tesseract, eng, 0-9A-Z<): check-digit fields right; like
+    PassportEye it reads a filler after MARIA as K (names have no check digit), pinned here."""
+    image = testdata("docs", "mrz", "images", "passporteye-tests", "passport-td2.png")
+    res = fkit("mrz", image, "--engine", "tesseract", "--seizure-date", "2026-12-06", "--quiet")
+    rec = json.loads(res.stdout.decode().splitlines()[0])
+    assert rec["engine"] == "tesseract" and rec["check_digits_valid"]
+    assert rec["lines"] == ["I<UTOERIKSSON<<ANNA<MARIAK<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"]
+    assert [(c["from"], c["to"], c["field"], c["verified"]) for c in rec["corrections"]] == [("0", "O", "nationality", False)]
