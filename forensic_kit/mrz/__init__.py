@@ -1,0 +1,1 @@
+"""ICAO Doc 9303 machine-readable zones: read them in images, check them, match them offline."""
