@@ -8,8 +8,8 @@ from typing import IO, Any, Iterable, Optional
 
 import typer
 
-from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit import jsonl, progress
+from forensic_kit.cli import console, progress_view
 from forensic_kit.errors import FkitError
 from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.names import display, path_fields
@@ -56,6 +56,7 @@ def _open(image: Path, offset: Optional[int], src: Any = None,
 
 
 @fs_app.command("ls")
+@progress_view.shows_progress("listing")
 def fs_ls(
     image: Path = typer.Argument(..., metavar="IMAGE", help="Raw (.dd/.raw), split raw (.000/.001), E01/Ex01 image or block device."),
     only_deleted: bool = typer.Option(False, "--only-deleted", help="Only deleted entries."),
@@ -248,6 +249,7 @@ def _write_bodyfile(out: IO[bytes], entries: Iterable[Any], ftype: str, deleted:
             if len(buf) >= _CHUNK:
                 out.write(b"".join(buf))
                 buf.clear()
+                progress.add(items=_CHUNK)
     finally:  # what was listed before an error still goes out
         out.write(b"".join(buf))
     return count
@@ -290,6 +292,7 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
             if len(buf) >= _CHUNK:
                 out.write("".join(buf).encode("utf-8"))
                 buf.clear()
+                progress.add(items=_CHUNK)
     finally:  # what was listed before an error still goes out
         out.write("".join(buf).encode("utf-8"))
     return count

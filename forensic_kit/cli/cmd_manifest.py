@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.cli.passphrase import get_passphrase
 from forensic_kit.display import safe_text
 from forensic_kit.records import new_record
@@ -17,6 +17,7 @@ manifest_app = typer.Typer(help="Signed evidence manifest (fkit/manifest.json + 
 
 
 @manifest_app.command("build")
+@progress_view.shows_progress("sealing")
 def manifest_build(
     case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
     sign: Path = typer.Option(..., "--sign", help="Ed25519 OpenSSH private key to sign with (fkit key new or ssh-keygen)."),

@@ -8,13 +8,14 @@ from typing import Optional
 import typer
 
 from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.records import new_record
 
 report_app = typer.Typer(help="PDF reports (custody record).", no_args_is_help=True)
 
 
 @report_app.command("custody")
+@progress_view.shows_progress("custody record")
 def report_custody(
     case: Path = typer.Argument(..., metavar="CASE", help="The case package folder."),
     output: Path = typer.Option(..., "-o", "--output", help="PDF file to write."),

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from forensic_kit import jsonl
-from forensic_kit.cli import console
+from forensic_kit.cli import console, progress_view
 from forensic_kit.exitcodes import ExitCode
 from forensic_kit.records import new_record
 
@@ -17,6 +17,7 @@ training_app = typer.Typer(help="Mock-trial cases with planted flaws and an answ
 
 
 @training_app.command("new")
+@progress_view.shows_progress("training case")
 def training_new(
     out: Path = typer.Argument(..., metavar="OUT", help="Folder to create (must not exist or be empty)."),
     seed: int = typer.Option(..., "--seed", help="Seed: the same seed and options give byte-identical outputs."),

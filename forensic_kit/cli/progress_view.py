@@ -10,12 +10,14 @@ lines are plain text (no colour), cut to the terminal's width so that redrawing 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from forensic_kit import progress
 from forensic_kit.progress import Meter, Snapshot
@@ -85,6 +87,8 @@ def frame(label: str, snap: Snapshot, speed: float, width: int) -> tuple[str, st
     if eta is not None:
         parts.append(f"ETA {duration(eta)}")
     parts.append(duration(snap.elapsed))
+    if not snap.items and not counts_bytes and snap.total_items is None:
+        parts = [f"working  {duration(snap.elapsed)}"]
     tail = "  ".join(parts)
     fraction = None
     if snap.total_bytes:
@@ -204,3 +208,18 @@ def summary(meter: Meter, nbytes: int | None = None) -> str:
     if nbytes is not None and seconds > 0:
         text += f" ({human_bytes(nbytes / seconds)}/s)"
     return text
+
+
+def shows_progress(label: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorate a command so that it runs inside :func:`job` (its ``quiet`` option, if it has one,
+    is honoured): the elapsed time and whatever the library counts show on a terminal."""
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> None:
+            with job(label, quiet=bool(kwargs.get("quiet", False))):
+                fn(*args, **kwargs)
+
+        return run
+
+    return decorate
