@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timezone
@@ -149,20 +148,10 @@ def sign_entry(entry: dict[str, Any], key: "SigningKey") -> dict[str, Any]:
 
 def append_entry(case: "Case", entry: dict[str, Any]) -> bytes:
     """Append the signed ``entry`` (refused when the file changed meanwhile); returns the line."""
-    import fcntl
+    from forensic_kit.package import append_chained
 
-    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)  # as the custody ledger: no lock file in the package
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        lines = _lines(case)
-        expected = hashlib.sha256(lines[-1]).hexdigest() if lines else None
-        if entry.get("prev") != expected or entry.get("seq") != len(lines) + 1:
-            raise FormatError(f"{LEDGER} changed while the entry was being prepared; try again")
-        line = canonical_bytes(entry) + b"\n"
-        case.write_tag_file(LEDGER, b"".join(lines) + line)
-        case.update_tags()
-    finally:
-        os.close(fd)
+    line = canonical_bytes(entry) + b"\n"
+    append_chained(case, LEDGER, line, lambda: _lines(case), entry.get("seq"), entry.get("prev"), "entry")
     return line
 
 

@@ -410,25 +410,12 @@ def bind_signers(case: "Case", event: dict[str, Any], releaser: "SigningKey", re
 
 
 def append_event(case: "Case", event: dict[str, Any]) -> bytes:
-    """Append the signed ``event`` to the ledger and refresh the bag; returns the line written.
+    """Append the signed ``event`` to the ledger and refresh the bag; returns the line written
+    (serialised and refused when the ledger changed meanwhile: :func:`package.append_chained`)."""
+    from forensic_kit.package import append_chained
 
-    Appenders are serialised with an exclusive ``flock`` on the ``fkit/`` folder (no lock file is
-    left in the package); an event prepared against an older ledger is refused, never re-chained.
-    """
-    import fcntl
-
-    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)  # the lock leaves no file in the package
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        lines = ledger_lines(case)
-        expected_prev = hashlib.sha256(lines[-1]).hexdigest() if lines else None
-        if event.get("prev") != expected_prev or event.get("seq") != len(lines) + 1:
-            raise FormatError(f"{LEDGER} changed while the event was being prepared; try again")
-        line = canonical_bytes(event) + b"\n"
-        case.write_tag_file(LEDGER, b"".join(lines) + line)
-        case.update_tags()
-    finally:
-        os.close(fd)
+    line = canonical_bytes(event) + b"\n"
+    append_chained(case, LEDGER, line, lambda: ledger_lines(case), event.get("seq"), event.get("prev"), "event")
     return line
 
 

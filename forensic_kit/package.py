@@ -21,7 +21,7 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from forensic_kit import __version__
 from forensic_kit.errors import CaseExistsError, InputError, NotACaseError
@@ -127,6 +127,31 @@ def validate_exhibit_id(exhibit_id: str) -> str:
         raise UsageError(f"invalid exhibit id {exhibit_id!r}: use letters, digits, '.', '_' or '-' (e.g. EX-01)")
     return exhibit_id
 
+
+
+def append_chained(case: "Case", relpath: str, line: bytes, current: "Callable[[], list[bytes]]",
+                   seq: object, prev: object, what: str) -> None:
+    """Append ``line`` to the hash-chained ledger ``relpath`` (custody events, case facts).
+
+    Appenders are serialised with an exclusive ``flock`` on the ``fkit/`` folder (no lock file is
+    left in the package). ``current()`` reads the ledger's lines under the lock; a record prepared
+    against an older ledger (``seq``/``prev`` no longer the next ones) is refused, never re-chained.
+    """
+    import fcntl
+
+    from forensic_kit.errors import FormatError
+
+    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        lines = current()
+        expected = hashlib.sha256(lines[-1]).hexdigest() if lines else None
+        if prev != expected or seq != len(lines) + 1:
+            raise FormatError(f"{relpath} changed while the {what} was being prepared; try again")
+        case.write_tag_file(relpath, b"".join(lines) + line)
+        case.update_tags()
+    finally:
+        os.close(fd)
 
 class Case:
     """An fkit case package on disk."""
