@@ -390,7 +390,7 @@ def _drain_one(pending: deque[tuple[list[WorkItem], Future[list[Record]]]], ex: 
     # the pool broke: re-run this batch file by file, then resubmit the rest to a fresh pool
     for proc in list(getattr(ex, "_processes", {}).values()):  # no public API to stop a stuck worker
         proc.terminate()
-    ex.shutdown(wait=False, cancel_futures=True)
+    ex.shutdown(wait=True, cancel_futures=True)  # reaped now: a pool left to exit races CPython's exit hook
     yield from _isolated(batch, options)
     new = ProcessPoolExecutor(nworkers, mp_context=ctx, initializer=_init_worker, initargs=(options,))
     rest = [b for b, _ in pending]
