@@ -96,6 +96,13 @@ def main() -> int:
     ap.add_argument("--no-peer", action="store_true")
     args = ap.parse_args()
     peer = not args.no_peer
+    if peer:
+        try:
+            import passporteye  # noqa: F401  (the peer: pip install PassportEye; not a dependency of fkit)
+        except ImportError:
+            print("PassportEye is not installed: .venv/bin/pip install PassportEye, or run with --no-peer",
+                  file=sys.stderr)
+            return 2
     rng = random.Random(args.seed)
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (2 cores shared)", flush=True)
     with tempfile.TemporaryDirectory(prefix="fkit-bench-mrz-") as tmp:
