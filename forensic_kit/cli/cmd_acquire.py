@@ -98,7 +98,8 @@ def acquire_command(
                             console.error(f"{source}: E01 integrity: {problem}")
                         if ewf_check["verdict"] != "ok":
                             code = ExitCode.CHECK_FAILED
-                    bad = extra.get("bad_ranges") or []
+                    bad_value = extra.get("bad_ranges")
+                    bad = bad_value if isinstance(bad_value, list) else []
                     if bad:
                         console.warn(f"{len(bad)} unreadable range(s) zero-filled; see fkit/exhibits/{exhibit}.json")
                         code = worst(code, ExitCode.PARTIAL)

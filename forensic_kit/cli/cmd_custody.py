@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
@@ -64,7 +64,7 @@ def custody_add(
                       location=location, purpose=purpose, seal_number=seal_number, seal_state=seal_state,
                       note=note, recheck=None)
     if to is not None and cosign is None:
-        bind_signers(the_case, event, _NoKey(), None, None)  # the one-line refusal, before any prompt
+        bind_signers(the_case, event, _NoKey(), None, None)  # type: ignore[arg-type]  # the one-line refusal, before any prompt
     if not again:
         refuse_duplicate(the_case, event)
     trust_list = _trust_list(trust)
@@ -203,7 +203,8 @@ def custody_show(
 
     table = Table("#", "time (UTC)", "action", "exhibits", "released by", "received by", "seal", "signed")
     for e in events:
-        seal = e.get("seal") if isinstance(e.get("seal"), dict) else {}
+        seal_value = e.get("seal")
+        seal: dict[str, Any] = seal_value if isinstance(seal_value, dict) else {}
         roles = ",".join(str(s.get("role")) for s in e.get("signatures") or [] if isinstance(s, dict))
         cells = [str(e.get("seq")), short_time(e.get("time")), str(e.get("action")),
                  ",".join(str(x) for x in e.get("exhibits") or []), party_label(e.get("released_by")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from pathlib import Path
 from typing import IO, Any, Iterable, Optional
@@ -286,7 +287,7 @@ def _write_jsonl(out: IO[bytes], entries: Iterable[Any], head: str, tail: str, d
                 continue
             members = entry_json_members(entry)
             if streams:
-                members += ',"streams":' + jsonl.dumps(entry_streams(entry))
+                members += ',"streams":' + json.dumps(entry_streams(entry), ensure_ascii=False, separators=(",", ":"))
             buf.append(head + members + tail)
             count += 1
             if len(buf) >= _CHUNK:

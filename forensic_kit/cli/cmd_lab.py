@@ -74,7 +74,7 @@ def lab_verify_command(
 
         records, summary = lab_verify(packages, trusted, client, spot_check, on_record)
     now = {str(r["package"]): {"verdict": r.get("verdict"), "manifest_sha256": r.get("manifest_sha256"),
-                               "case_id": r.get("case_id"), "findings": len(r.get("findings") or [])}  # type: ignore[arg-type]
+                               "case_id": r.get("case_id"), "findings": len(r.get("findings") or [])}
            for r in records}
     changes = lab_state.changes(before, now) if state is not None else []
     if state is not None:
@@ -94,7 +94,7 @@ def lab_verify_command(
         shown = 0
         for r in records:
             if r.get("verdict") != "ok" and shown < _MAX_LINES:
-                first = (r.get("findings") or [{}])[0]  # type: ignore[index]
+                first = (r.get("findings") or [{}])[0]
                 reason = first.get("message") if isinstance(first, dict) and first else r.get("reason")
                 console.say(f"  {str(r.get('verdict')).upper():10} {console_safe(str(r['package']))}: "
                             f"{console_safe(str(reason))}")

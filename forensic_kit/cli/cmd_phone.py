@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 import typer
 
@@ -179,7 +180,7 @@ def _links(case_root: Path, csv_dir: Optional[Path], graphml: Optional[Path], qu
     case = Case.open(case_root)
     found: list[dict[str, object]] = []
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[dict[str, Any]]:
         if case.records_path.is_file():
             with open(case.records_path, "rb") as f:
                 yield from jsonl.read_records(f, str(case.records_path))

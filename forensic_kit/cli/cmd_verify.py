@@ -50,11 +50,11 @@ def _trust_text(trust: Optional[Path], trust_package: bool, target: Path) -> tup
         console.warn("trusting the package's own fkit/allowed_signers: confirm the signer's fingerprint "
                      "by another channel")
         p = target / "fkit" / "allowed_signers"
-        data, why = read_regular(p, 1 << 20)
-        if data is None:
+        own, why = read_regular(p, 1 << 20)
+        if own is None:
             console.warn(f"--trust-package: {p} cannot be used ({why}): no signature can be trusted; give --trust FILE")
             return None, "none"
-        return _decode_trust(data, str(p), "--trust-package"), f"{p} (the package's own list)"
+        return _decode_trust(own, str(p), "--trust-package"), f"{p} (the package's own list)"
     return None, "none"
 
 
@@ -157,7 +157,9 @@ def _summary(report: object, trust_src: str) -> None:
     from forensic_kit.manifest.verify import VerifyReport
 
     assert isinstance(report, VerifyReport)
-    say = lambda text: console.say(safe_text(text))  # noqa: E731 - every line escaped once, here
+    def say(text: str) -> None:  # every line escaped once, here
+        console.say(safe_text(text))
+
     sig = report.signature
     say(f"fkit verify: {report.kind} {report.target} (case {report.case_id})")
     if sig.get("valid"):
