@@ -59,7 +59,7 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     agency = str(facts.info.get("agency") or "")
     if watermark:
         agency = f"{agency} — {' / '.join(s.get('training_banner') for s in facts.strings if not s.rtl)}"
-    setup = PageSetup(strings=facts.strings, layout=facts.layout, doc_id=facts.doc_id("COC"), revision=1,
+    setup = PageSetup(strings=facts.strings, layout=facts.layout, doc_id=facts.doc_id("COC"), revision=max(1, case.sealed_revision()),
                       agency=agency, title_key="title", manifest_sha256=facts.manifest_sha256,
                       qr_payload=facts.qr_payload, watermark=watermark, paper=facts.profile.paper,
                       extra={"ledger_head": facts.ledger_head})

@@ -146,7 +146,7 @@ def render(case: "Case", result: Any, out_path: Path, langs: Sequence[str] | Non
     agency = str(facts.info.get("agency") or "")
     if watermark:
         agency = f"{agency} — {' / '.join(s.get('training_banner') for s in S if not s.rtl)}"
-    setup = PageSetup(strings=S, layout=lay, doc_id=facts.doc_id("VER"), revision=1, agency=agency, title_key="verify_title",
+    setup = PageSetup(strings=S, layout=lay, doc_id=facts.doc_id("VER"), revision=max(1, case.sealed_revision()), agency=agency, title_key="verify_title",
                       manifest_sha256=facts.manifest_sha256, qr_payload=facts.qr_payload, watermark=watermark,
                       paper=facts.profile.paper, extra={"ledger_head": head})
     buf = io.BytesIO()
