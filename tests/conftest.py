@@ -54,6 +54,16 @@ def fkit(*args: str | os.PathLike[str], input: bytes | None = None, cwd: Path | 
     )
 
 
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: the disposition a person at a
+    terminal has. A test run started as a background job (``make test &``) inherits SIGINT ignored,
+    and Python then never raises KeyboardInterrupt: the Ctrl-C tests must not depend on how the
+    suite was started."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def run_fkit():
     """The :func:`fkit` runner as a fixture."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.acquire.test_package import bagit_validate, sha256sum_check
-from tests.conftest import REPO, fkit, testdata
+from tests.conftest import REPO, default_sigint, fkit, testdata
 
 
 def _case(tmp_path: Path) -> Path:
@@ -309,7 +309,8 @@ def _fkit_processes(case: Path) -> list[int]:
 def _start(case: Path, src: Path, exhibit: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, FKIT_BATCH_FILES="4")
     return subprocess.Popen([sys.executable, "-m", "forensic_kit", "acquire", str(src), "--into", str(case),
-                             "--exhibit", exhibit], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
+                             "--exhibit", exhibit], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+                            preexec_fn=default_sigint)
 
 
 def _wait_for_journal(case: Path, exhibit: str, proc: subprocess.Popen[bytes], lines: int = 3) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from forensic_kit import __version__
 from forensic_kit.exitcodes import ExitCode
-from tests.conftest import fkit
+from tests.conftest import default_sigint, fkit
 
 
 def test_codes_are_the_contract() -> None:
@@ -76,7 +76,7 @@ def _wait_reading_stdin(pid: int) -> None:
 
 def test_130_interrupted(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "forensic_kit", "hash", "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, preexec_fn=default_sigint)
     _wait_reading_stdin(proc.pid)  # interrupted in its work, not while Python is still starting
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
