@@ -195,3 +195,25 @@ def test_no_dask_without_cluster() -> None:
             "assert not any(m.startswith(('dask', 'distributed')) for m in sys.modules), 'dask imported'")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_lab_verify_hostile_packages_never_hang_or_pass(tmp_path: Path) -> None:
+    """A FIFO planted in a payload, a payload file swapped for a symlink, a truncated manifest:
+    each package is reported (never "ok"), the run ends (no hang on the FIFO) with exit 1."""
+    fifo_pkg, trust = _sealed(tmp_path, "fifo")
+    link_pkg, _ = _sealed(tmp_path, "link")
+    cut_pkg, _ = _sealed(tmp_path, "cut")
+    os.mkfifo(fifo_pkg / "data" / "EX-01" / "planted")
+    target = link_pkg / "data" / "EX-01" / "f1.txt"
+    target.unlink()
+    target.symlink_to("/etc/hostname")
+    manifest = cut_pkg / "fkit" / "manifest.json"
+    manifest.chmod(0o644)
+    manifest.write_bytes(manifest.read_bytes()[:40])
+    r = subprocess.run([sys.executable, "-m", "forensic_kit", "lab", "verify", str(tmp_path / "lab"), "--trust",
+                        str(trust)], capture_output=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    recs = {Path(x["package"]).name: x for x in map(json.loads, r.stdout.splitlines())}
+    assert sorted(recs) == ["cut", "fifo", "link"]
+    assert all(x["verdict"] != "ok" for x in recs.values())
+    assert b"Traceback" not in r.stderr
