@@ -421,6 +421,41 @@ class Marker:
     def __init__(self, sets: list[KnownSet]) -> None:
         self.sets = sets
         self.counts = {IGNORABLE: 0, BAD: 0, "not_comparable": 0}
+        self.bad_names: list[str] = []  # the first few known-bad items, for a line on stderr
+
+    @property
+    def algos(self) -> list[str]:
+        """The digest algorithms the sets list (what a record must carry to be compared)."""
+        return sorted({a for s in self.sets for a in s.indexes})
+
+    def describe(self) -> list[dict[str, Any]]:
+        """The sets as an exhibit sheet records them: name, verdict, algorithms and digest counts."""
+        return [{"name": s.name, "verdict": s.verdict,
+                 "digests": {a: idx.count for a, idx in sorted(s.indexes.items())}} for s in self.sets]
+
+    def _verdict(self, hashes: dict[str, Any]) -> tuple[str | None, list[str], bool]:
+        verdict = None
+        names = []
+        comparable = False
+        for s in self.sets:
+            for algo, idx in s.indexes.items():
+                h = hashes.get(algo)
+                if not isinstance(h, str):
+                    continue
+                comparable = True
+                if idx.contains(h.lower()):
+                    names.append(s.name)
+                    verdict = BAD if (s.verdict == BAD or verdict == BAD) else IGNORABLE
+                    break
+        return verdict, names, comparable
+
+    def _count(self, verdict: str | None, comparable: bool, name: Any) -> None:
+        if verdict:
+            self.counts[verdict] += 1
+            if verdict == BAD and len(self.bad_names) < 5:
+                self.bad_names.append(str(name))
+        elif not comparable:
+            self.counts["not_comparable"] += 1
 
     @classmethod
     def open(cls, known: Iterable[Path] = (), bad: Iterable[Path] = ()) -> Marker:
@@ -434,25 +469,37 @@ class Marker:
         hashes = rec.get("hashes")
         if not isinstance(hashes, dict) or not hashes:
             return rec
-        verdict = None
-        names = []
-        comparable = False
-        for s in self.sets:
-            for algo, idx in s.indexes.items():
-                h = hashes.get(algo)
-                if not isinstance(h, str):
-                    continue
-                comparable = True
-                if idx.contains(h):
-                    names.append(s.name)
-                    verdict = BAD if (s.verdict == BAD or verdict == BAD) else IGNORABLE
-                    break
+        verdict, names, comparable = self._verdict(hashes)
         if verdict:
             rec["known"] = verdict
             rec["known_sets"] = names
-            self.counts[verdict] += 1
-        elif not comparable:
-            self.counts["not_comparable"] += 1
+        self._count(verdict, comparable, rec.get("bag_path") or rec.get("path") or rec.get("phone_path"))
+        return rec
+
+    def mark_files(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """Mark the entries of a record's ``files`` list that carry digests as flat keys (``sha256``,
+        ``md5``: an app's APK files); the record itself gets the worst verdict and every set named."""
+        files = rec.get("files")
+        if not isinstance(files, list):
+            return rec
+        worst: str | None = None
+        names: list[str] = []
+        for entry in files:
+            if not isinstance(entry, dict):
+                continue
+            hashes = {a: entry[a] for a in WIDTHS if isinstance(entry.get(a), str)}
+            if not hashes:
+                continue
+            verdict, sets, comparable = self._verdict(hashes)
+            self._count(verdict, comparable, f"{rec.get('package') or ''} {entry.get('path') or ''}".strip())
+            if verdict:
+                entry["known"] = verdict
+                entry["known_sets"] = sets
+                worst = BAD if (verdict == BAD or worst == BAD) else IGNORABLE
+                names += [n for n in sets if n not in names]
+        if worst:
+            rec["known"] = worst
+            rec["known_sets"] = names
         return rec
 
     def mark_all(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

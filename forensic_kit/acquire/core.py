@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from forensic_kit import __version__, jsonl
 from forensic_kit.errors import CaseExistsError
@@ -29,6 +29,9 @@ from forensic_kit.package import WORK_DIR, Case, atomic_write, fsync_dir, valida
 from forensic_kit.records import Record
 from forensic_kit.filehash import stat_times
 from forensic_kit.timeutil import clamp_times, datetime_to_iso, local_offset, now_utc, source_date_epoch_ns
+
+if TYPE_CHECKING:
+    from forensic_kit.knownfiles import Marker
 
 PARSER = "acquire"
 
@@ -116,6 +119,7 @@ class Acquisition:
     records_prefix: str | None = None  # how records name the case in "path" (as typed); default: its path
     totals: "Finished" = field(default_factory=lambda: Finished())  # journaled items and bytes
     sha256: dict[str, str] = field(default_factory=dict)  # bag path -> SHA-256 of the journaled items
+    marker: "Marker | None" = None  # --known/--known-bad: item records marked as they go to records.jsonl
     _clock: float | None = field(default=None, repr=False)  # monotonic time at begin(), for the run log
 
     def __post_init__(self) -> None:
@@ -328,8 +332,11 @@ class Acquisition:
                             yield line
             with open(self.journal, "rb") as fh:
                 fh.readline()
-                while chunk := fh.read(1 << 20):
-                    yield chunk
+                if self.marker is None:
+                    while chunk := fh.read(1 << 20):
+                        yield chunk
+                else:
+                    yield from (self._marked(line) for line in fh)
             yield from (jsonl.dump_bytes(e) for e in self.errors)
 
         atomic_write(self.case.records_path, records_file())
@@ -347,6 +354,9 @@ class Acquisition:
             "errors": [e.get("error", {}) | {k: e[k] for k in ("path", "path_hex", "inode") if k in e}
                        for e in self.errors],
         })
+        if self.marker is not None:
+            self.info["known_sets"] = self.marker.describe()
+            self.info["known"] = {k: self.marker.counts[k] for k in ("ignorable", "bad")}
         if extra:
             self.info.update(extra)
         self.case.write_exhibit(self.exhibit_id, self.info)
@@ -358,6 +368,16 @@ class Acquisition:
         except FileNotFoundError:
             pass
         return done
+
+    def _marked(self, line: bytes) -> bytes:
+        """A journaled item line with ``known``/``known_sets`` added when its digest is in a set
+        (the line unchanged otherwise, byte for byte)."""
+        assert self.marker is not None
+        if b'"hashes"' not in line:
+            return line
+        rec = json.loads(line)
+        self.marker.mark(rec)
+        return jsonl.dump_bytes(_order(rec)) if "known" in rec else line
 
     def _run_log(self, nbytes: int) -> dict[str, Any]:
         """This run's duration and average throughput (the acquisition log, as Guymager keeps it).

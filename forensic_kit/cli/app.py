@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "timeline": "cmd_timeline",
     "graph": "cmd_graph",
     "money": "cmd_money",
+    "map": "cmd_map",
     "mrz": "cmd_mrz",
 }
 

@@ -12,7 +12,7 @@ import typer
 
 from forensic_kit import jsonl
 from forensic_kit.cli import console, progress_view
-from forensic_kit.cli.options import ALGO_OPTION
+from forensic_kit.cli.options import ALGO_OPTION, KNOWN_BAD_OPTION, KNOWN_OPTION, open_known, say_known
 from forensic_kit.exitcodes import ExitCode, worst
 from forensic_kit.records import error_record
 
@@ -33,6 +33,8 @@ def acquire_command(
     algo: Optional[str] = ALGO_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (the summary line stays)."),
     new_revision: bool = typer.Option(False, "--new-revision", help="The case is sealed: add to it anyway, as the next revision (seal it again with fkit manifest build --reason)."),
+    known: Optional[List[Path]] = KNOWN_OPTION,
+    known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
 ) -> None:
     """Acquire evidence into a case: copy while hashing, durable, verified by reading back.
 
@@ -40,6 +42,8 @@ def acquire_command(
     records to fkit/records.jsonl, keeps the BagIt manifests correct and prints one JSON record
     per item on stdout. An interrupted acquisition resumes (or is cleanly redone) when the same
     command is run again. Exit 3 when any item or sector could not be read.
+    With --known/--known-bad, item records whose digest is in a set get known: ignorable|bad
+    (the sets' algorithms are added to the hashing; the sets used are named in the exhibit sheet).
     """
     from forensic_kit.acquire.core import Acquisition, WriteFailed
     from forensic_kit.errors import FkitError, InputError, UsageError
@@ -51,6 +55,9 @@ def acquire_command(
         algos = ("sha256", *algos)  # the BagIt manifest needs SHA-256
     case = Case.open(into)
     case.require_unsealed(f"acquiring {exhibit}", new_revision)
+    marker = open_known(known, known_bad)  # a bad set stops here, before the source is touched
+    if marker is not None:
+        algos = (*algos, *(a for a in marker.algos if a not in algos))  # what the sets can be compared on
     try:
         st = os.stat(source)
     except OSError as exc:
@@ -66,7 +73,8 @@ def acquire_command(
         from forensic_kit.acquire.physical import parse_size
 
         split_bytes = parse_size(split)
-    acq = Acquisition(case, exhibit, kind, source, description, seal, algos, records_prefix=os.fspath(into))
+    acq = Acquisition(case, exhibit, kind, source, description, seal, algos, records_prefix=os.fspath(into),
+                      marker=marker)
     out = console.stdout_bytes()
     code = ExitCode.OK
     extra: dict[str, object] = {}
@@ -175,6 +183,8 @@ def acquire_command(
     verdict = "durable and verified" if code != ExitCode.CHECK_FAILED else "durable, but a check FAILED (see above)"
     console.say(f"fkit acquire: {exhibit} {status}: {final.items} items, {final.bytes:,} bytes, {verdict} "
                 f"{progress_view.summary(meter, final.bytes)}; {len(acq.errors)} errors")
+    if marker is not None:
+        say_known("acquire", marker)
     raise typer.Exit(int(code))
 
 

@@ -11,8 +11,8 @@ import typer
 from forensic_kit.cli import console, progress_view, records_out
 from forensic_kit.cli.inputs import work_items
 from forensic_kit.cli.options import (
-    ALGO_OPTION, CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION, RecordFormat,
-    default_format,
+    ALGO_OPTION, CLUSTER_OPTION, KNOWN_BAD_OPTION, KNOWN_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION,
+    TLS_KEY_OPTION, RecordFormat, default_format, open_known, say_known,
 )
 from forensic_kit.exitcodes import ExitCode
 from forensic_kit.filehash import HashStats, hash_items, hash_items_jsonl, tally
@@ -32,8 +32,8 @@ def hash_command(
     tls_ca: Optional[Path] = TLS_CA_OPTION,
     tls_cert: Optional[Path] = TLS_CERT_OPTION,
     tls_key: Optional[Path] = TLS_KEY_OPTION,
-    known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable."),
-    known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
+    known: Optional[List[Path]] = KNOWN_OPTION,
+    known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
 ) -> None:
     """Hash every byte of files and folders once, with all requested algorithms in one pass.
 
@@ -56,11 +56,7 @@ def hash_command(
         spot = SpotChecker(spot_check)
     stats = HashStats()
     items = work_items(paths, nul, follow)
-    marker = None
-    if known or known_bad:
-        from forensic_kit.knownfiles import Marker
-
-        marker = Marker.open(known or [], known_bad or [])
+    marker = open_known(known, known_bad)
     scan = [os.fsencode(p) for p in paths if p != "-"] if "-" not in paths else None
     with progress_view.job("hashing", quiet=quiet, scan=scan) as meter:
         if out_fmt is RecordFormat.jsonl and marker is None:
@@ -84,7 +80,7 @@ def hash_command(
             f"{stats.changed} changed while read"
         )
     if marker is not None and not quiet:
-        console.say(f"fkit hash: {marker.summary()}")
+        say_known("hash", marker)
     code = ExitCode.PARTIAL if (stats.errors or stats.changed) else ExitCode.OK
     if spot is not None:
         checked, bad = spot.check(algos)

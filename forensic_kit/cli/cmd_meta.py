@@ -9,6 +9,7 @@ import typer
 
 from forensic_kit.cli import console
 from forensic_kit.cli.inputs import work_items
+from forensic_kit.cli.options import KNOWN_BAD_OPTION, KNOWN_OPTION, open_known, say_known
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode
 
@@ -22,8 +23,8 @@ def meta_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
     timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds allowed per file before its parsing is given up (an error in its media block)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
-    known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable (needs hashed records)."),
-    known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
+    known: Optional[List[Path]] = KNOWN_OPTION,
+    known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
 ) -> None:
     """Read media metadata: type by content, EXIF/GPS with time zones, HEIC, video and audio.
 
@@ -31,7 +32,6 @@ def meta_command(
     """  # noqa: E501 - one paragraph: the help renderer keeps line breaks
     from forensic_kit import jsonl
     from forensic_kit.media import exports
-    from forensic_kit.knownfiles import Marker
     from forensic_kit.media.runner import MetaOptions, MetaStats, media_records, tally
 
     for target in (geojson, kml, timeline):
@@ -42,7 +42,7 @@ def meta_command(
     collector = exports.ExportCollector()
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
-    marker = Marker.open(known or [], known_bad or []) if (known or known_bad) else None
+    marker = open_known(known, known_bad)
     try:
         with console.item_progress("reading metadata") as tick:
             for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
@@ -66,7 +66,7 @@ def meta_command(
             f"warnings, {stats.unreadable} unreadable, {stats.skipped} not regular files, {stats.passed} records passed through"
         )
     if marker is not None and not quiet:
-        console.say(f"fkit meta: {marker.summary()}")
+        say_known("meta", marker)
     raise typer.Exit(int(ExitCode.PARTIAL if stats.unreadable else ExitCode.OK))
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.cli.options import KNOWN_BAD_OPTION, KNOWN_OPTION, open_known, say_known
 from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from forensic_kit.knownfiles import Marker
 
 _APPEND_CHUNK = 4 << 20
 
@@ -30,17 +34,23 @@ def phone_command(
     backup_password: Optional[str] = typer.Option(None, "--backup-password", envvar="FKIT_BACKUP_PASSWORD", metavar="PASSWORD|-", help="Password of an encrypted iTunes/Finder backup or Android .ab backup ('-': ask for it; or set FKIT_BACKUP_PASSWORD)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
     new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
+    known: Optional[List[Path]] = KNOWN_OPTION,
+    known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
 ) -> None:
     """Triage a phone extraction (Android or iOS): device, contacts, calls, messages, WhatsApp, apps, Wi-Fi.
 
     JSON Lines on stdout; a summary on stderr. Databases are copied and hashed, never opened in
     place. Unreadable parts become warning/error records (exit 3) and the run goes on.
+    With --known/--known-bad, media files are hashed and marked known: ignorable|bad, and so are
+    app records whose APK digests (androidqf packages.json) are in a set.
 
     \b
     fkit phone ./extraction --exhibit EX-01 --profile ma
     fkit phone links CASE [--csv DIR] [--graphml FILE]
     """
     if source == "links":
+        if known or known_bad:
+            raise UsageError("--known/--known-bad are for triage, not 'fkit phone links'")
         if case_arg is None:
             raise UsageError("fkit phone links needs a CASE folder")
         _links(case_arg, csv_dir, graphml, quiet)
@@ -55,7 +65,9 @@ def phone_command(
         Case.open(into).require_unsealed("phone --into", new_revision)
     if backup_password == "-":
         backup_password = typer.prompt("Backup password", hide_input=True, err=True)
-    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password)
+    marker = open_known(known, known_bad)
+    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
+            marker)
 
 
 def _region(profile: Optional[str], region: Optional[str], case_profile: Optional[str]) -> Optional[str]:
@@ -76,7 +88,8 @@ def _region(profile: Optional[str], region: Optional[str], case_profile: Optiona
 
 def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile: Optional[str],
             region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
-            extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None) -> None:
+            extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None,
+            marker: "Marker | None" = None) -> None:
     from forensic_kit import jsonl
     from forensic_kit.phone.csvout import CsvWriter
     from forensic_kit.phone.triage import Triage
@@ -95,13 +108,18 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
     reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
     wl = Watchlist.load(watchlist_path, reg) if watchlist_path else None
     run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
-                 backup_password=backup_password)
+                 backup_password=backup_password, hash_media=tuple(marker.algos) if marker else ())
     csv_writer = CsvWriter(csv_dir) if csv_dir else None
     out = console.stdout_bytes()
     spool = tempfile.TemporaryFile() if case is not None else None
     try:
         with console.item_progress("phone") as tick:
             for rec in run.records():
+                if marker is not None:
+                    if rec.get("kind") == "file":
+                        marker.mark(rec)
+                    elif isinstance(rec.get("files"), list):
+                        marker.mark_files(rec)
                 line = jsonl.dump_bytes(rec)
                 out.write(line)
                 if spool is not None:
@@ -128,6 +146,8 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
         case.update_bag()
     if not quiet:
         _summary(run.summary, reg)
+        if marker is not None:
+            say_known("phone", marker)
     raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
 
 

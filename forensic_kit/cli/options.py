@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from forensic_kit.cli import console
+
+if TYPE_CHECKING:
+    from forensic_kit.knownfiles import Marker
 
 
 class RecordFormat(str, Enum):
@@ -43,3 +48,32 @@ SPOT_CHECK_OPTION = typer.Option(
 TLS_CA_OPTION = typer.Option(None, "--tls-ca", help="With a tls:// cluster: the CA certificate file.")
 TLS_CERT_OPTION = typer.Option(None, "--tls-cert", help="With a tls:// cluster: this client's certificate.")
 TLS_KEY_OPTION = typer.Option(None, "--tls-key", help="With a tls:// cluster: this client's private key.")
+
+KNOWN_OPTION = typer.Option(
+    None, "--known", metavar="SET",
+    help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable (repeatable).",
+)
+KNOWN_BAD_OPTION = typer.Option(
+    None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad (repeatable; wins over --known).",
+)
+
+
+def open_known(known: list[Path] | None, known_bad: list[Path] | None) -> "Marker | None":
+    """The :class:`~forensic_kit.knownfiles.Marker` of ``--known``/``--known-bad`` (None when neither is given).
+
+    Sets are opened (their index built the first time) before any evidence is read, so a bad set
+    file stops the command early.
+    """
+    if not known and not known_bad:
+        return None
+    from forensic_kit.knownfiles import Marker
+
+    return Marker.open(known or [], known_bad or [])
+
+
+def say_known(command: str, marker: "Marker") -> None:
+    """The known-set summary line on stderr, and one line naming the first known-bad files."""
+    console.say(f"fkit {command}: {marker.summary()}")
+    if marker.bad_names:
+        more = marker.counts["bad"] - len(marker.bad_names)
+        console.warn(f"known-bad: {', '.join(marker.bad_names)}" + (f" and {more} more" if more > 0 else ""))

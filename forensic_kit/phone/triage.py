@@ -188,8 +188,9 @@ class Triage:
     def __init__(self, source: Path, *, exhibit: str | None = None, region: str | None = None,
                  watchlist: Watchlist | None = None, scratch_parent: Path | None = None,
                  extract_to: Path | None = None, limits: Limits | None = None,
-                 backup_password: str | None = None) -> None:
+                 backup_password: str | None = None, hash_media: tuple[str, ...] = ()) -> None:
         self.source_path = source
+        self.hash_media = hash_media  # algorithms to hash media files with (for known-file sets)
         self.exhibit = exhibit
         self.region = region
         self.watchlist = watchlist
@@ -306,6 +307,11 @@ class Triage:
             fields["size"] = real.stat().st_size
         except OSError:
             pass
+        if self.hash_media:
+            try:
+                fields["hashes"] = _hashes(real, self.hash_media)
+            except OSError as exc:
+                fields["hash_error"] = exc.strerror or str(exc)
         rec = new_record("file", ENGINE, ENGINE_VERSION, exhibit=self.exhibit, **fields,
                          locator={"scheme": "phone", "source": str(self.source_path), "path": logical})
         if not keep:
@@ -456,6 +462,20 @@ def _container_bundle(path: Path) -> str | None:
         return None
     ident = data.get("MCMMetadataIdentifier") if isinstance(data, dict) else None
     return ident if isinstance(ident, str) else None
+
+
+def _hashes(path: Path, algos: tuple[str, ...]) -> dict[str, str]:
+    """The digests of a media file in the extraction (read-only, without changing its access time)."""
+    import os
+
+    from forensic_kit.filehash import read_and_hash
+    from forensic_kit.fileopen import open_readonly
+
+    fd = open_readonly(str(path))
+    try:
+        return read_and_hash(fd, os.fstat(fd).st_size, algos)[0]
+    finally:
+        os.close(fd)
 
 
 def _sha256(path: Path) -> str:

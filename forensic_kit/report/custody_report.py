@@ -84,6 +84,19 @@ class CaseFacts:
     trust_text: str | None = None
     trust_name: str = ""
     ledger_head: str | None = None
+    known: dict[str, dict[str, int]] = field(default_factory=dict)  # exhibit -> {"ignorable": n, "bad": n}
+    known_bad: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (exhibit, bag path, sets)
+
+    def known_note(self, ex: dict[str, Any], s: Strings) -> str | None:
+        """The exhibit's known-file counts in one language (None when no set was used nor matched)."""
+        eid = str(ex.get("id"))
+        sets = ex.get("known_sets")
+        counts = self.known.get(eid)
+        if not counts and not sets:
+            return None
+        names = ", ".join(str(k.get("name")) for k in sets if isinstance(k, dict)) if isinstance(sets, list) else "?"
+        counts = counts or {}
+        return s.get("known_counts", sets=names or "?", ignorable=counts.get("ignorable", 0), bad=counts.get("bad", 0))
 
     @property
     def manifest_sha256(self) -> str | None:
@@ -239,10 +252,17 @@ def gather(case: "Case", langs: Sequence[str] | None = None, profile_name: str |
     if facts.trust_text is not None:
         facts.trust = TrustList(facts.trust_text, facts.trust_name)
     keys, facts.payload = payload_keys(case)
-    for _bp, rec in payload_records(case, keys):
-        lst = facts.sample.setdefault(str(rec.get("exhibit")), [])
+    for bp, rec in payload_records(case, keys):
+        eid = str(rec.get("exhibit"))
+        lst = facts.sample.setdefault(eid, [])
         if len(lst) < 3:
             lst.append(rec)
+        verdict = rec.get("known")
+        if verdict in ("ignorable", "bad"):
+            per = facts.known.setdefault(eid, {"ignorable": 0, "bad": 0})
+            per[str(verdict)] += 1
+            if verdict == "bad":
+                facts.known_bad.append((eid, bp.decode("utf-8", "replace"), _known_sets(rec)))
     facts.errors = [r for r in _records(case) if r.get("kind") == "error"]
     if with_custody and (case.fkit_dir / "custody.jsonl").is_file():
         from forensic_kit.custody import verify_custody
@@ -252,6 +272,11 @@ def gather(case: "Case", langs: Sequence[str] | None = None, profile_name: str |
         facts.ledger_head = ledger_head(case)
     facts.facts = read_state(case, facts.trust_text, facts.events if with_custody else None)
     return facts
+
+
+def _known_sets(rec: dict[str, Any]) -> list[str]:
+    sets = rec.get("known_sets")
+    return [str(x) for x in sets] if isinstance(sets, list) else []
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -518,10 +543,15 @@ def section_integrity(f: CaseFacts, width: float) -> list[Flowable]:
         extra = nfiles - (0 if isinstance(src, dict) and src else len(items))
         errs = max(err_by_ex.get(eid, 0), len(ex.get("errors") or []) + len(ex.get("bad_ranges") or []))
         note: list[Flowable] = []
+        known_bad = f.known.get(eid, {}).get("bad", 0)
         for s in S:
             parts = [f"+ {extra} → {s.get('sec_annex')}"] if extra > 0 else []
             parts.append(f"{s.get('col_errors')}: " + (s.get("errors_listed", count=errs) if errs else s.get("no_errors")))
             note.append(Text("  ·  ".join(parts), size))
+            known_line = f.known_note(ex, s)
+            if known_line:
+                note.append(Text(known_line, size, colors.HexColor(lay["colors"]["bad"]) if known_bad else None,
+                                 font=BOLD if known_bad else LATIN))
         rows.append([_cell("", size), note, "", "", ""])
     widths = _widths(lay, "integrity", width)
     from forensic_kit.report.text import width as text_width
@@ -673,7 +703,16 @@ def annex_rows(f: CaseFacts, hsize: float) -> Iterator[list[Any]]:
         n += 1
         hashes: dict[str, Any] = rec["hashes"]
         lines = "\n".join(f"{k} {v}" for k, v in hashes.items())
-        yield [str(n), Text(str(rec.get("bag_path") or bp.decode("utf-8", "replace")), hsize + 0.5),
+        path_cell: Any = Text(str(rec.get("bag_path") or bp.decode("utf-8", "replace")), hsize + 0.5)
+        verdict = rec.get("known")
+        if verdict in ("bad", "ignorable"):
+            sets = ", ".join(_known_sets(rec))
+            bad = verdict == "bad"
+            key = "known_bad_mark" if bad else "known_ignorable_mark"
+            ink = colors.HexColor(f.layout["colors"]["bad"]) if bad else None
+            path_cell = [path_cell, *(Text(s.get(key, sets=sets), hsize + 0.5, ink, font=BOLD if bad else LATIN)
+                                      for s in f.strings)]
+        yield [("!" + str(n)) if verdict == "bad" else str(n), path_cell,
                str(rec.get("size", "")), Text(lines, hsize, font=MONO)]
     manifest = f.case.root / "manifest-sha256.txt"
     if manifest.is_file() and len(covered) < len(keys):

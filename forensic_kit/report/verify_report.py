@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, LongTable, Spacer, TableStyle
 from forensic_kit.report.custody_report import _each, _hdr, _multi, _style, _widths, creation_time, gather
 from forensic_kit.report.findings import verify_sentence
 from forensic_kit.report.layout import Heading, PageSetup, Text, build_pdf, color, labels
-from forensic_kit.report.text import BOLD, MONO
+from forensic_kit.report.text import BOLD, LATIN, MONO
 
 if TYPE_CHECKING:
     from forensic_kit.package import Case
@@ -120,9 +120,16 @@ def render(case: "Case", result: Any, out_path: Path, langs: Sequence[str] | Non
         listed.add(eid)
         bad = per_ex.get(eid, 0)
         status = _multi(S, "verify_exhibit_bad" if bad else "verify_exhibit_ok")
+        status_cell: list[Flowable] = [Text(f"{status}" + (f"\n({bad})" if bad else ""), size,
+                                            color(lay["colors"]["bad" if bad else "ok"]))]
+        known_bad = facts.known.get(eid, {}).get("bad", 0)
+        for s in S:
+            line = facts.known_note(ex, s)
+            if line:
+                status_cell.append(Text(line, size - 1, color(lay["colors"]["bad"]) if known_bad else None,
+                                        font=BOLD if known_bad else LATIN))
         erows.append([Text(eid, size), Text(str(ex.get("description") or ""), size), Text(str(nfiles.get(eid, 0)), size),
-                      Text(f"{status}" + (f"\n({bad})" if bad else ""), size,
-                           color(lay["colors"]["bad" if bad else "ok"]))])
+                      status_cell])
     other = facts.payload.other + sum(n for e, n in nfiles.items() if e not in listed)
     if other:
         erows.append([Text("—", size), Text(_multi(S, "other_files"), size), Text(str(other), size), Text("", size)])
@@ -130,7 +137,15 @@ def render(case: "Case", result: Any, out_path: Path, langs: Sequence[str] | Non
                   Text("", size)])
     et = LongTable(erows, colWidths=_widths(lay, "verify_exhibits", width), repeatRows=1)
     et.setStyle(_style(lay))
-    story += [et, Spacer(1, 8), Heading(3, S, "verify_findings", lay["fonts"]["heading"], rule), Spacer(1, 3)]
+    story += [et]
+    if facts.known_bad:
+        bad_ink = color(lay["colors"]["bad"])
+        story += [Spacer(1, 4)] + [Text(s.get("known_bad_files"), size, bad_ink, font=BOLD) for s in S]
+        for eid, path, sets in facts.known_bad[:_MAX_FINDINGS]:
+            story.append(Text(f"• {eid}  {path}  ({', '.join(sets)})", size - 1, bad_ink))
+        if len(facts.known_bad) > _MAX_FINDINGS:
+            story += [Text(s.get("findings_more", n=len(facts.known_bad) - _MAX_FINDINGS), size) for s in S]
+    story += [Spacer(1, 8), Heading(3, S, "verify_findings", lay["fonts"]["heading"], rule), Spacer(1, 3)]
     if not findings:
         story.append(Text(_multi(S, "verify_none"), size))
     bad_ink = color(lay["colors"]["bad"])
