@@ -50,3 +50,16 @@ def test_bad_profile_files(tmp_path: Path, body: str, message: str) -> None:
     path.write_text(body, encoding="utf-8")
     with pytest.raises(InputError, match=message):
         load_profile_file(path)
+
+
+def test_every_required_field_has_a_label_in_every_language() -> None:
+    """A required case fact that is missing is named on the custody record in each language: every
+    name a profile can require must be in the three string tables (seal_number once was not, and the
+    custody record failed with 'no string' instead of naming it)."""
+    from forensic_kit.report.strings import load_strings
+
+    for lang in ("en", "fr", "ar"):
+        table = load_strings(lang).table
+        for n in profile_names():
+            missing = [f for f in load_profile(n).required_fields if f not in table]
+            assert missing == [], (lang, n, missing)
