@@ -333,7 +333,8 @@ class Acquisition:
                     yield chunk
             yield from (jsonl.dump_bytes(e) for e in self.errors)
 
-        atomic_write(self.case.records_path, records_file())
+        with self.case.lock():  # the lock of phone/meta --into: no run's records are lost to a race
+            atomic_write(self.case.records_path, records_file())
         _kill_point("records")
         # The payload manifest first, then the status: a crash in between leaves an exhibit that
         # is not yet "complete", and the journal (removed last) lets a rerun repair the rest.

@@ -110,7 +110,7 @@ def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", 
     stored = keep.finish() if keep is not None else None
     if not quiet:
         _summary(run.summary, reg)
-    if stored is not None and keep is not None:
+    if stored is not None and keep is not None and not quiet:
         console.say(stored.line(keep.run, keep.case.records_path))
     raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
 
