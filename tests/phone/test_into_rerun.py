@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from forensic_kit import __version__
 from forensic_kit.package import Case
 from forensic_kit.report.custody_report import payload_keys, payload_records
 from tests.conftest import fkit, testdata
@@ -215,3 +220,34 @@ def test_kill_during_the_replace_leaves_old_or_new(tmp_path: Path) -> None:
     assert seal(case, key, passfile).returncode == 0
     r = fkit("verify", case, "--trust", trust_file(tmp_path, key))
     assert r.returncode == 0, r.stderr
+
+
+def _custody_counts(case: Path, out: Path) -> tuple[list[str], list[str]]:
+    """The exhibit table's rows and the annex's file rows of ``fkit report custody``, as pdftotext reads them."""
+    r = fkit("report", "custody", case, "-o", out, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True).stdout.decode()
+    rows = [" ".join(x.split()) for x in text.splitlines() if re.match(r"^(EX-01|Total)\s", x)]
+    annex = [x.split()[1] for x in text.splitlines() if re.match(r"^\d+\s+data/", x)]
+    return rows, annex
+
+
+def test_custody_report_counts_stay_true(tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "a.txt").write_text("a\n")
+    (usb / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(30))
+    case = tmp_path / "case"
+    assert fkit("case", "init", case, "--case-id", "EU-1", "--agency", "A", "--officer", "O",
+                "--profile", "eu").returncode == 0
+    assert fkit("acquire", usb, "--into", case, "--exhibit", "EX-01").returncode == 0
+    before = _custody_counts(case, tmp_path / "before.pdf")
+    a_sha = hashlib.sha256(b"a\n").hexdigest()
+    assert before[0][:3] == ["EX-01 logical · complete 2", "Total 2", f"EX-01 data/EX-01/a.txt SHA256 {a_sha} fkit {__version__}"]
+    assert len(before[0]) == 4 and before[1] == ["data/EX-01/a.txt", "data/EX-01/b.jpg"]
+    assert _phone(_android(tmp_path), case)[0] == 0
+    assert fkit("meta", case / "data" / "EX-01", "--into", case, "--exhibit", "EX-01").returncode == 0
+    assert len((case / "fkit/records.jsonl").read_bytes().splitlines()) == 2 + 14 + 2
+    assert _custody_counts(case, tmp_path / "after.pdf") == before
