@@ -15,6 +15,7 @@ from forensic_kit.exitcodes import ExitCode
 if TYPE_CHECKING:
     from forensic_kit.derived import DerivedRun
 
+
 def phone_command(
     source: str = typer.Argument(..., metavar="SOURCE|links", help="Extraction folder, .tar/.zip, iOS backup folder or disk image (.E01, .dd, .img); or the word 'links'."),
     case_arg: Optional[Path] = typer.Argument(None, metavar="[CASE]", help="With 'links': the case folder."),
