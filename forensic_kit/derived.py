@@ -103,7 +103,9 @@ class StoreResult:
         from forensic_kit.display import safe_text
 
         where = safe_text(str(records_path))
-        if self.outcome == "unchanged":
+        if self.outcome == "unchanged" and not self.previous:
+            text = f"fkit {run.command}: no records of {run.describe()}; nothing written to {where}"
+        elif self.outcome == "unchanged":
             text = (f"fkit {run.command}: {run.describe()} is already in {where} with the same {self.records} "
                     f"records; nothing written")
         elif self.outcome == "replaced":

@@ -76,7 +76,9 @@ def test_a_last_line_cut_short_stays_a_line_of_its_own(tmp_path: Path) -> None:
 
 def test_an_empty_run_with_nothing_earlier_writes_nothing(tmp_path: Path) -> None:
     case = _case(tmp_path)
-    assert store_run(case, RUN, _spool()).outcome == "unchanged"
+    result = store_run(case, RUN, _spool())
+    assert result.outcome == "unchanged"
+    assert result.line(RUN, Path("R")) == "fkit meta: no records of EX-01 from 'photos'; nothing written to R"
     assert not case.records_path.exists()
 
 
