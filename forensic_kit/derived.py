@@ -97,6 +97,9 @@ class StoreResult:
     """Records of the earlier run of the same source (removed when ``replaced``)."""
     beside: list[list[str]] = field(default_factory=list)
     """Sources of other runs of the same command and exhibit, kept."""
+    unmarked: int = 0
+    """Records of the same command and exhibit without a ``run`` field (written by an fkit from
+    before runs were named): never replaced, and said so."""
 
     def line(self, run: RunIdentity, records_path: Path) -> str:
         """The one line that says what happened, for stderr."""
@@ -116,6 +119,9 @@ class StoreResult:
         if self.beside:
             n = len(self.beside)
             text += f"; {n} other source{'s' if n > 1 else ''} of {run.exhibit} kept beside {'them' if n > 1 else 'it'}"
+        if self.unmarked:
+            text += (f"; {self.unmarked} {run.command} records of {run.exhibit} written by an earlier fkit name no "
+                     f"run and were left as they are (they may repeat these)")
         return text
 
 
@@ -127,6 +133,11 @@ class _Scan:
     file_size: int = 0
     ends_with_newline: bool = True
     beside: list[list[str]] = field(default_factory=list)
+    unmarked: int = 0
+
+
+_UNMARKED = {"phone": b'"kind":"phone.', "meta": b'"parser":"meta"'}
+"""What a record of each command holds in its bytes when it was written before runs were named."""
 
 
 def _run_of(line: bytes) -> Any:
@@ -137,6 +148,18 @@ def _run_of(line: bytes) -> Any:
     except ValueError:
         return None
     return rec.get(RUN_FIELD) if isinstance(rec, dict) else None
+
+
+def _unmarked(line: bytes, run: RunIdentity) -> bool:
+    """A record of ``run``'s command and exhibit written without a ``run`` field."""
+    mark = _UNMARKED.get(run.command)
+    if mark is None or mark not in line:
+        return False
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(rec, dict) and RUN_FIELD not in rec and rec.get("exhibit") == run.exhibit
 
 
 def _scan(records: Path, run: RunIdentity) -> _Scan:
@@ -158,6 +181,8 @@ def _scan(records: Path, run: RunIdentity) -> _Scan:
             elif (isinstance(value, dict) and value.get("command") == run.command
                   and value.get("exhibit") == run.exhibit and value.get("sources") not in found.beside):
                 found.beside.append(value.get("sources"))  # type: ignore[arg-type]
+            elif value is None and _unmarked(line, run):
+                found.unmarked += 1
             offset += len(line)
             last = line
     found.digest = h.hexdigest()
@@ -195,7 +220,7 @@ def store_run(case: Case, run: RunIdentity, spool: IO[bytes]) -> StoreResult:
             if case.records_path.is_file() and case.read_manifest(TAGMANIFEST).get("fkit/records.jsonl") \
                     != sha256_file(case.records_path):
                 case.update_tags()  # a run killed after its rename: finish its bookkeeping
-            return StoreResult("unchanged", count, previous, old.beside)
+            return StoreResult("unchanged", count, previous, old.beside, old.unmarked)
         sealed = case.sealed_records_bytes()
         if old.ranges and old.ranges[0][0] < sealed:
             raise SealedRecordsError(
@@ -205,7 +230,7 @@ def store_run(case: Case, run: RunIdentity, spool: IO[bytes]) -> StoreResult:
         atomic_write(case.records_path, _new_content(case.records_path, old, spool))
         kill_point("derived.renamed")
         case.update_tags()
-    return StoreResult("replaced" if old.ranges else "added", count, previous, old.beside)
+    return StoreResult("replaced" if old.ranges else "added", count, previous, old.beside, old.unmarked)
 
 
 def _drop_stale_temps(records: Path) -> None:

@@ -121,3 +121,17 @@ def test_a_temporary_copy_left_by_a_killed_writer_is_removed(tmp_path: Path) -> 
     live.write_bytes(b"someone else's")
     store_run(case, RUN, _spool(_line(1)))
     assert not stale.exists() and live.exists()
+
+
+def test_records_from_before_runs_were_named_are_kept_and_said(tmp_path: Path) -> None:
+    legacy = b'{"schema":"fkit.record/1","kind":"phone.call","exhibit":"EX-01","producer":{"parser":"android_calls"}}\n'
+    other_exhibit = legacy.replace(b"EX-01", b"EX-02")
+    case = _case(tmp_path, legacy + other_exhibit)
+    run = RunIdentity("phone", "EX-01", ("android",), "folder")
+    result = store_run(case, run, _spool(_line(1, run)))
+    assert (result.outcome, result.unmarked) == ("added", 1)
+    assert result.line(run, Path("R")) == (
+        "fkit phone: 1 records of EX-01 from 'android' added to R; 1 phone records of EX-01 written by an earlier "
+        "fkit name no run and were left as they are (they may repeat these)")
+    assert case.records_path.read_bytes() == legacy + other_exhibit + _line(1, run)
+    assert store_run(case, RUN, _spool(_line(2))).unmarked == 0  # meta: the phone records are not its own
