@@ -15,13 +15,14 @@ the folder), so a crash leaves either the old or the new version. ``update_bag``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import socket
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from forensic_kit import __version__
 from forensic_kit.errors import CaseExistsError, InputError, NotACaseError
@@ -137,21 +138,24 @@ def append_chained(case: "Case", relpath: str, line: bytes, current: "Callable[[
     left in the package). ``current()`` reads the ledger's lines under the lock; a record prepared
     against an older ledger (``seq``/``prev`` no longer the next ones) is refused, never re-chained.
     """
-    import fcntl
-
     from forensic_kit.errors import FormatError
 
-    fd = os.open(case.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with case.lock():
         lines = current()
         expected = hashlib.sha256(lines[-1]).hexdigest() if lines else None
         if prev != expected or seq != len(lines) + 1:
             raise FormatError(f"{relpath} changed while the {what} was being prepared; try again")
         case.write_tag_file(relpath, b"".join(lines) + line)
         case.update_tags()
-    finally:
-        os.close(fd)
+
+
+def kill_point(name: str) -> None:
+    """Test hook: ``FKIT_KILL_AT=<name>`` kills the process (SIGKILL) at that point."""
+    if os.environ.get("FKIT_KILL_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 class Case:
     """An fkit case package on disk."""
@@ -226,6 +230,46 @@ class Case:
         except (OSError, ValueError, TypeError, KeyError):
             return 1
 
+    def sealed_records_bytes(self) -> int:
+        """How many leading bytes of ``fkit/records.jsonl`` the current seal covers (0: not sealed).
+
+        A seal from before revisions gives a line count instead; a manifest that cannot be read
+        counts as covering the whole file (nothing sealed may be removed)."""
+        if not self.sealed_revision():
+            return 0
+        path = self.fkit_dir / "manifest.json"
+        whole = self.records_path.stat().st_size if self.records_path.is_file() else 0
+        try:
+            value = json.loads(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+            recs = value.get("records") if isinstance(value, dict) else None
+            nbytes = recs.get("bytes") if isinstance(recs, dict) else None
+            if isinstance(nbytes, int) and nbytes >= 0:
+                return nbytes
+            count = recs.get("count") if isinstance(recs, dict) else None
+            if isinstance(count, int) and count >= 0 and self.records_path.is_file():
+                total = 0
+                with open(self.records_path, "rb") as fh:
+                    for _n, line in zip(range(count), fh):
+                        total += len(line)
+                return total
+        except (OSError, ValueError):
+            pass
+        return whole
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the case's exclusive lock (an ``flock`` on the ``fkit/`` folder: no lock file is
+        left in the package) for a read-modify-write of a ledger or of ``records.jsonl``."""
+        import fcntl
+
+        self.fkit_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.fkit_dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def require_unsealed(self, action: str, new_revision: bool = False) -> None:
         """Refuse (``SealedError``, exit 2) to change a sealed case unless ``new_revision``: a sealed
         package changes only by a new revision, sealed again with ``fkit manifest build --reason``.
@@ -276,13 +320,13 @@ class Case:
         self.write_tag_file(f"fkit/exhibits/{validate_exhibit_id(exhibit_id)}.json", _json_bytes(dict(data)))
 
     def append_records(self, lines: bytes) -> None:
-        """Append JSON Lines to ``fkit/records.jsonl`` durably."""
-        self.fkit_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.records_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            _write_all_and_sync(fd, lines)
-        finally:
-            os.close(fd)
+        """Append JSON Lines to ``fkit/records.jsonl`` durably (under :meth:`lock`)."""
+        with self.lock():
+            fd = os.open(self.records_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                _write_all_and_sync(fd, lines)
+            finally:
+                os.close(fd)
 
     # ------------------------------------------------------------------ tag files
     def write_tag_file(self, relpath: str, data: bytes) -> None:

@@ -26,6 +26,7 @@ from forensic_kit import __version__, jsonl
 from forensic_kit.errors import CaseExistsError
 from forensic_kit.names import path_fields
 from forensic_kit.package import WORK_DIR, Case, atomic_write, fsync_dir, validate_exhibit_id
+from forensic_kit.package import kill_point as _kill_point
 from forensic_kit.records import Record
 from forensic_kit.filehash import stat_times
 from forensic_kit.timeutil import clamp_times, datetime_to_iso, local_offset, now_utc, source_date_epoch_ns
@@ -339,7 +340,8 @@ class Acquisition:
                     yield from (self._marked(line) for line in fh)
             yield from (jsonl.dump_bytes(e) for e in self.errors)
 
-        atomic_write(self.case.records_path, records_file())
+        with self.case.lock():  # the lock of phone/meta --into: no run's records are lost to a race
+            atomic_write(self.case.records_path, records_file())
         _kill_point("records")
         # The payload manifest first, then the status: a crash in between leaves an exhibit that
         # is not yet "complete", and the journal (removed last) lets a rerun repair the rest.
@@ -418,14 +420,6 @@ class Acquisition:
         except OSError:
             return False
         return True
-
-
-def _kill_point(name: str) -> None:
-    """Test hook: ``FKIT_KILL_AT=<name>`` kills the process (SIGKILL) at that point of finishing."""
-    if os.environ.get("FKIT_KILL_AT") == name:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass

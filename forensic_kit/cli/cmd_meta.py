@@ -25,6 +25,9 @@ def meta_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
     known: Optional[List[Path]] = KNOWN_OPTION,
     known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
+    into: Optional[Path] = typer.Option(None, "--into", metavar="CASE", help="Also keep the records in the case's fkit/records.jsonl (needs --exhibit; a rerun for the same exhibit and paths replaces its earlier records)."),
+    exhibit: Optional[str] = typer.Option(None, "--exhibit", "-e", help="With --into: the exhibit the records belong to."),
+    new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
 ) -> None:
     """Read media metadata: type by content, EXIF/GPS with time zones, HEIC, video and audio.
 
@@ -37,6 +40,16 @@ def meta_command(
     for target in (geojson, kml, timeline):
         if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
             raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+    keep = None
+    if into is not None:  # a sealed case changes only by a new revision; a rerun replaces its records
+        from forensic_kit.derived import DerivedRun
+
+        if "-" in paths:
+            raise UsageError("--into needs PATH arguments, not - (the paths name the source whose records a rerun "
+                             "replaces)")
+        keep = DerivedRun.start(into, "meta", exhibit, [Path(p) for p in paths], new_revision)
+    elif exhibit is not None or new_revision:
+        raise UsageError("--exhibit and --new-revision go with --into CASE")
     exporting = bool(geojson or kml or timeline)
     stats = MetaStats()
     collector = exports.ExportCollector()
@@ -48,12 +61,17 @@ def meta_command(
             for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
                 if exporting:
                     collector.add(rec)
-                out.write(jsonl.dump_bytes(marker.mark(rec) if marker else rec))
+                rec = marker.mark(rec) if marker else rec
+                line = jsonl.dump_bytes(keep.stamp(rec) if keep is not None else rec)
+                out.write(line)
+                if keep is not None:
+                    keep.add(line)
                 tick(1)
         out.flush()
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
+    stored = keep.finish() if keep is not None else None
     if geojson is not None:
         _write_export(geojson, exports.geojson(collector.points))
     if kml is not None:
@@ -67,6 +85,8 @@ def meta_command(
         )
     if marker is not None and not quiet:
         say_known("meta", marker)
+    if stored is not None and keep is not None and not quiet:
+        console.say(stored.line(keep.run, keep.case.records_path))
     raise typer.Exit(int(ExitCode.PARTIAL if stats.unreadable else ExitCode.OK))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, List, Optional
@@ -15,16 +14,15 @@ from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from forensic_kit.derived import DerivedRun
     from forensic_kit.knownfiles import Marker
-
-_APPEND_CHUNK = 4 << 20
 
 
 def phone_command(
     source: str = typer.Argument(..., metavar="SOURCE|links", help="Extraction folder, .tar/.zip, iOS backup folder or disk image (.E01, .dd, .img); or the word 'links'."),
     case_arg: Optional[Path] = typer.Argument(None, metavar="[CASE]", help="With 'links': the case folder."),
     exhibit: Optional[str] = typer.Option(None, "--exhibit", "-e", help="Exhibit id written into every record (needed with --into)."),
-    into: Optional[Path] = typer.Option(None, "--into", metavar="CASE", help="Also append the records to the case's fkit/records.jsonl and update the bag."),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="CASE", help="Also keep the records in the case's fkit/records.jsonl (a rerun for the same exhibit and source replaces its earlier records)."),
     profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile whose phone_region is the default for numbers without a country code."),
     region: Optional[str] = typer.Option(None, "--region", metavar="CC", help="Default region for phone numbers (ISO 3166 alpha-2, e.g. MA, TN, DZ); overrides the profile."),
     csv_dir: Optional[Path] = typer.Option(None, "--csv", metavar="DIR", help="Also write one CSV per record kind into DIR (links: phone_links.csv)."),
@@ -59,14 +57,15 @@ def phone_command(
         raise UsageError(f"unexpected argument {case_arg} (only 'fkit phone links CASE' takes a second argument)")
     if graphml is not None:
         raise UsageError("--graphml is for 'fkit phone links CASE'")
-    if into is not None:  # a sealed case changes only by a new revision
-        from forensic_kit.package import Case
+    keep = None
+    if into is not None:  # a sealed case changes only by a new revision; a rerun replaces its records
+        from forensic_kit.derived import DerivedRun
 
-        Case.open(into).require_unsealed("phone --into", new_revision)
+        keep = DerivedRun.start(into, "phone", exhibit, [Path(source)], new_revision)
     if backup_password == "-":
         backup_password = typer.prompt("Backup password", hide_input=True, err=True)
     marker = open_known(known, known_bad)
-    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
+    _triage(Path(source), exhibit, keep, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
             marker)
 
 
@@ -86,7 +85,7 @@ def _region(profile: Optional[str], region: Optional[str], case_profile: Optiona
     return None
 
 
-def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile: Optional[str],
+def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", profile: Optional[str],
             region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
             extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None,
             marker: "Marker | None" = None) -> None:
@@ -95,14 +94,7 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
     from forensic_kit.phone.triage import Triage
     from forensic_kit.phone.watchlist import Watchlist
 
-    case = None
-    if into is not None:
-        from forensic_kit.package import Case
-
-        if not exhibit:
-            raise UsageError("--into needs --exhibit (the exhibit the phone records belong to)")
-        case = Case.open(into)
-        case.exhibit(exhibit)
+    case = keep.case if keep is not None else None
     if extract_to is not None and extract_to.exists() and any(extract_to.iterdir()):
         raise UsageError(f"--extract-to {extract_to}: folder exists and is not empty")
     reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
@@ -111,7 +103,6 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
                  backup_password=backup_password, hash_media=tuple(marker.algos) if marker else ())
     csv_writer = CsvWriter(csv_dir) if csv_dir else None
     out = console.stdout_bytes()
-    spool = tempfile.TemporaryFile() if case is not None else None
     try:
         with console.item_progress("phone") as tick:
             for rec in run.records():
@@ -120,10 +111,10 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
                         marker.mark(rec)
                     elif isinstance(rec.get("files"), list):
                         marker.mark_files(rec)
-                line = jsonl.dump_bytes(rec)
+                line = jsonl.dump_bytes(keep.stamp(rec) if keep is not None else rec)
                 out.write(line)
-                if spool is not None:
-                    spool.write(line)
+                if keep is not None:
+                    keep.add(line)
                 if csv_writer is not None:
                     csv_writer.add(rec)
                 tick(1)
@@ -133,21 +124,13 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
         raise typer.Exit(0) from None
     if csv_writer is not None:
         csv_writer.close()
-    if case is not None and spool is not None:
-        spool.seek(0)
-        while True:
-            chunk = spool.read(_APPEND_CHUNK)
-            if not chunk:
-                break
-            if not chunk.endswith(b"\n"):
-                chunk += spool.readline()
-            case.append_records(chunk)
-        spool.close()
-        case.update_bag()
+    stored = keep.finish() if keep is not None else None
     if not quiet:
         _summary(run.summary, reg)
         if marker is not None:
             say_known("phone", marker)
+    if stored is not None and keep is not None and not quiet:
+        console.say(stored.line(keep.run, keep.case.records_path))
     raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
 
 
