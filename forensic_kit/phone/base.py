@@ -167,6 +167,17 @@ class SqliteParser(Parser):
         return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "").replace(
             "{linked}", (", " + linked) if linked else "")
 
+    def missing(self, tables: dict[str, set[str]]) -> list[str]:
+        """What of the required structure the database lacks (empty: this parser can read it)."""
+        from forensic_kit.phone.sqlite_copy import missing_structure
+
+        return missing_structure(tables, self.REQUIRED)
+
+    def unread_tables(self, tables: dict[str, set[str]]) -> list[tuple[str, str]]:
+        """``(table, reason)`` for tables of this parser's database that it knows and does not read
+        (each becomes a ``phone.unparsed`` record: nothing is skipped silently)."""
+        return []
+
     def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
         """Run the query on the opened copy."""
         conn.row_factory = sqlite3.Row
