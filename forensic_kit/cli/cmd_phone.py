@@ -102,7 +102,7 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
     try:
         with console.item_progress("phone") as tick:
             for rec in run.records():
-                line = jsonl.dump_bytes(rec)
+                line = jsonl.fast_dump_bytes(rec)
                 out.write(line)
                 if spool is not None:
                     spool.write(line)

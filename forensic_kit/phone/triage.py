@@ -437,7 +437,8 @@ class Triage:
 
 def _rowid(row: sqlite3.Row) -> Any:
     try:
-        return jsonable(row["rowid"])
+        value = row["rowid"]
+        return value if type(value) is int else jsonable(value)
     except (IndexError, KeyError):
         return None
 
