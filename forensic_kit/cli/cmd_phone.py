@@ -101,6 +101,7 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
     spool = tempfile.TemporaryFile() if case is not None else None
     try:
         with console.item_progress("phone") as tick:
+            done = 0
             for rec in run.records():
                 line = jsonl.fast_dump_bytes(rec)
                 out.write(line)
@@ -108,7 +109,11 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
                     spool.write(line)
                 if csv_writer is not None:
                     csv_writer.add(rec)
-                tick(1)
+                done += 1
+                if done == 256:
+                    tick(done)
+                    done = 0
+            tick(done)
         out.flush()
     except BrokenPipeError:
         console.silence_stdout()

@@ -75,24 +75,35 @@ _EPOCH_DAY = date(1970, 1, 1)
 
 
 def _utc_text(seconds: int, micro: int) -> str:
-    """``datetime_to_iso`` of Unix ``seconds`` + ``micro`` µs (UTC), the date part cached per day;
-    raises ``OverflowError`` outside the years 1–9999 as :mod:`datetime` does."""
+    """``datetime_to_iso`` of Unix ``seconds`` + ``micro`` µs (UTC), the date and the time of day
+    cached; raises ``OverflowError`` outside the years 1–9999 as :mod:`datetime` does."""
     day, rem = divmod(seconds, 86400)
     text = _DAYS.get(day)
     if text is None:
-        text = (_EPOCH_DAY + timedelta(days=day)).isoformat()
+        text = (_EPOCH_DAY + timedelta(days=day)).isoformat() + "T"
         if len(_DAYS) > 100_000:
             _DAYS.clear()
         _DAYS[day] = text
-    h, rem = divmod(rem, 3600)
-    m, sec = divmod(rem, 60)
+    hms = _HMS.get(rem)
+    if hms is None:
+        h, r = divmod(rem, 3600)
+        hms = _HMS[rem] = f"{h:02d}:{r // 60:02d}:{r % 60:02d}"
     if micro:
-        return f"{text}T{h:02d}:{m:02d}:{sec:02d}.{micro:06d}Z"
-    return f"{text}T{h:02d}:{m:02d}:{sec:02d}Z"
+        return f"{text}{hms}.{micro:06d}Z"
+    return text + hms + "Z"
+
+
+_HMS: dict[int, str] = {}
+"""``HH:MM:SS`` per second of the day (at most 86,400 entries)."""
 
 
 def java_ms(value: Any) -> dict[str, Any] | None:
     """Android Java milliseconds since 1970."""
+    if type(value) is int and value:
+        try:
+            return {"utc": _utc_text(value // 1000, value % 1000 * 1000), "raw": value, "format": "java_millis"}
+        except (OverflowError, ValueError):
+            return {"utc": None, "raw": value, "format": "java_millis", "invalid": True}
     return when(timeutil.java_millis, value, "java_millis")
 
 
@@ -186,6 +197,12 @@ class Parser:
                     if tx not in _PLAIN_TYPES:
                         if tx is float and float_same_text(x):
                             continue
+                        if tx is dict:
+                            for y in x.values():
+                                if type(y) not in _PLAIN_TYPES:
+                                    break
+                            else:
+                                continue
                         v = fields[k] = jsonable(v)
                         safe = safe and _orjson_safe(v)
                         break
@@ -199,8 +216,11 @@ class Parser:
                         safe = False
                         break
                     _CHECKED[0] = v  # the database's hash block: the same object for all its rows
-        rec: Record = (OrjsonSafe if safe else dict)(
-            schema=SCHEMA_ID, kind=self.KIND, exhibit=ctx.exhibit, platform=self.PLATFORM)
+        rec: Record = OrjsonSafe() if safe else {}
+        rec["schema"] = SCHEMA_ID
+        rec["kind"] = self.KIND
+        rec["exhibit"] = ctx.exhibit
+        rec["platform"] = self.PLATFORM
         rec.update(fields)
         rec["locator"] = loc
         producer = self._producer

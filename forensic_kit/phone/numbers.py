@@ -30,7 +30,7 @@ def normalise(raw: Any, region: str | None) -> dict[str, Any] | None:
             hit = _SEEN[key]
         except KeyError:
             hit = _normalise(raw, region)
-            if len(_SEEN) >= 262_144:
+            if len(_SEEN) >= 65_536:  # bounded: at most a few tens of MB beside _parse's cache
                 _SEEN.clear()
             _SEEN[key] = hit
         return None if hit is None else dict(hit)
