@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from forensic_kit import jsonl
+from forensic_kit.phone.identifiers import identifiers
 from tests.conftest import fkit
 from tests.phone.helpers import make_db, of, triage
 from tests.phone.test_apps import VIBER_IOS
@@ -30,7 +31,8 @@ CREATE TABLE message_reactions (msg_id TEXT, user_key TEXT, reaction TEXT, react
 """
 
 OWNER = {"user_key": "FACEBOOK:100012345", "name": "Owner", "email": "100012345@facebook.com"}
-HAMZA = {"user_key": "FACEBOOK:100099999", "name": "Hamza", "email": "100099999@facebook.com"}
+HAMZA = {"user_key": "FACEBOOK:100099999", "name": "Hamza", "email": "100099999@facebook.com",
+         "phone": "0661234567"}
 
 
 def _msg(mid: str, text: Any, sender: Any, ts: int, attachments: Any = None, admin: Any = None) -> tuple[Any, ...]:
@@ -53,7 +55,7 @@ def _threads_db2(path: Path) -> None:
 
 def test_messenger_threads_db2(tmp_path: Path) -> None:
     _threads_db2(tmp_path / "data" / "data" / "com.facebook.orca" / "databases" / "threads_db2")
-    recs = triage(tmp_path)
+    recs = triage(tmp_path, region="MA")
     msgs = of(recs, "phone.message", "android_fb_messenger_threads")
     assert [(m["sender"]["raw"], m["sender"]["name"], [r["raw"] for r in m["recipients"]], m["time"]["utc"],
              m["body"], m["admin_message"]) for m in msgs] == [
@@ -61,6 +63,10 @@ def test_messenger_threads_db2(tmp_path: Path) -> None:
         ("100012345", "Owner", ["100099999"], "2023-11-14T22:14:10Z", None, 0),
         ("100099999", "Hamza", ["100012345"], "2023-11-14T22:15:00Z", "Hamza called you.", 1)]
     assert msgs[1]["attachments"] == [{"name": "image-55.jpg", "mime": "image/jpeg", "size": 48213}]
+    assert msgs[0]["sender"]["number"]["e164"] == "+212661234567" and msgs[1]["recipients"][0]["number"]["e164"] == \
+        "+212661234567" and "number" not in msgs[0]["recipients"][0]
+    found = set(identifiers(msgs[0]))
+    assert {("phone", "+212661234567", "sender"), ("facebook_id", "100099999", "sender")} <= found
     assert json.loads(msgs[2]["admin_data"])["call_duration"] == 62
     assert msgs[0]["thread_id"] == "ONE_TO_ONE:100099999:100012345" and msgs[0]["message_id"] == "mid.$a1"
     assert of(recs, "phone.unparsed") == [] and of(recs, "warning") == []
@@ -110,11 +116,13 @@ def test_tiktok_ios_messages_and_contacts(tmp_path: Path) -> None:
         (6912345678901234567, "sent", None, None, "2023-11-14T22:14:00Z")]
     assert msgs[0]["server_time"]["utc"] == "2023-11-14T22:13:21Z" and msgs[0]["account_uid"] == "6912345678901234567"
     assert msgs[2]["link"] == {"url": "https://example.org/a.gif", "name": "gif"}
+    assert ("tiktok_uid", "7000000000000000001", "sender") in set(identifiers(msgs[0]))
     contacts = of(recs, "phone.contact", "ios_tiktok_contacts")
     assert [(c["tiktok_uid"], c["unique_id"], c["name"], (c["last_chat"] or {}).get("utc"), c["locator"]["table"])
             for c in contacts] == [
         ("7000000000000000002", "old.friend", "Old", None, "awemecontactsv3"),
         ("7000000000000000001", "yassine.k", "Yassine", "2023-11-14T22:13:50Z", "awemecontactsv5")]
+    assert ("tiktok_uid", "7000000000000000001", "tiktok_uid") in set(identifiers(contacts[1]))
 
 
 def _postbox_value(text: str, incoming: bool, author: int | None, media: int = 0) -> bytes:
@@ -162,6 +170,7 @@ def test_telegram_ios_postbox_messages_and_the_rest_unparsed(tmp_path: Path) -> 
         ("group", 4242, 3, None, "2023-11-14T22:15:20Z", None, None)]
     assert msgs[2]["body_note"] == "message value not decoded: entry type is not 0 (message)"
     assert msgs[0]["sender"]["telegram_id"] == USER and msgs[1]["sender"]["raw"] == 999
+    assert ("telegram_id", str(USER), "chat") in set(identifiers(msgs[0]))
     unparsed = of(recs, "phone.unparsed")
     assert sorted(u["table"] for u in unparsed) == ["t0", "t2"]
     assert all("Postbox" in u["reason"] and u["app_id"] == "A1B2C3D4-0000-1111-2222-333344445555" for u in unparsed)

@@ -4,7 +4,8 @@ columns ALEAPP's Messenger artefact reads (older Messenger / Facebook app versio
 
 ``sender`` is JSON (``{"user_key": "FACEBOOK:<id>", "name": ...}``); ``timestamp_ms`` is Java
 milliseconds; ``attachments`` is a JSON list (``filename``, ``mime_type``, ``file_size``); the
-thread's participants are the JSON list ``threads.participants``. Admin messages (calls, group
+thread's participants are the JSON list ``threads.participants`` (with ``phone`` when the
+participant shared one: normalised to E.164). Admin messages (calls, group
 changes: ``generic_admin_message_extensible_data``) are kept with that data raw. A value that is not
 the JSON expected is kept raw beside an empty parsed field, never guessed.
 """
@@ -37,7 +38,7 @@ def _fb_id(user_key: Any) -> Any:
     return user_key
 
 
-def _person(obj: Any) -> dict[str, Any] | None:
+def _person(obj: Any, ctx: Context) -> dict[str, Any] | None:
     if not isinstance(obj, dict):
         return None
     key = obj.get("user_key")
@@ -46,6 +47,9 @@ def _person(obj: Any) -> dict[str, Any] | None:
     out: dict[str, Any] = {"raw": _fb_id(key), "type": "facebook_id", "name": obj.get("name")}
     if isinstance(obj.get("email"), str):
         out["email"] = obj["email"]
+    phone = obj.get("phone")
+    if isinstance(phone, (str, int)) and not isinstance(phone, bool) and str(phone).strip():
+        out["number"] = ctx.number(phone)
     return out
 
 
@@ -88,9 +92,9 @@ class FbMessengerThreads(SqliteParser):
              "FROM messages ORDER BY messages.timestamp_ms, messages.rowid")
 
     def row(self, row: sqlite3.Row, ctx: Context, locator: dict[str, Any]) -> Record | None:
-        sender = _person(_json(row["sender"]))
+        sender = _person(_json(row["sender"]), ctx)
         people = _json(row["participants"])
-        recipients = [p for p in (_person(x) for x in people) if p is not None and p["raw"] != (sender or {}).get("raw")] \
+        recipients = [p for p in (_person(x, ctx) for x in people) if p is not None and p["raw"] != (sender or {}).get("raw")] \
             if isinstance(people, list) else []
         attachments, attachments_raw = _attachments(row["attachments"])
         admin = row["generic_admin_message_extensible_data"]
