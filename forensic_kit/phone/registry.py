@@ -54,6 +54,7 @@ from forensic_kit.phone.ios.safari_history import SafariHistory
 from forensic_kit.phone.ios.sms import Sms as IosSms
 from forensic_kit.phone.ios.telegram_encrypted import TelegramEncrypted as IosTelegramEncrypted
 from forensic_kit.phone.ios.telegram_messages import TelegramMessages as IosTelegramMessages
+from forensic_kit.phone.ios.telegram_peers import TelegramPeers as IosTelegramPeers
 from forensic_kit.phone.ios.tiktok_contacts import TikTokContacts as IosTikTokContacts
 from forensic_kit.phone.ios.tiktok_messages import TikTokMessages as IosTikTokMessages
 from forensic_kit.phone.ios.viber_calls import ViberCalls as IosViberCalls
@@ -77,7 +78,7 @@ PARSERS: tuple[type[Parser], ...] = (
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,
     IosImoMessages, IosImoContacts, SafariHistory, IosViberMessages, IosViberContacts, IosViberCalls,
-    IosTikTokMessages, IosTikTokContacts, IosTelegramMessages, IosTelegramEncrypted,
+    IosTikTokMessages, IosTikTokContacts, IosTelegramMessages, IosTelegramPeers, IosTelegramEncrypted,
 )
 
 

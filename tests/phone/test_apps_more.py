@@ -150,9 +150,32 @@ def k(peer: int, ts: int, mid: int) -> bytes:
     return struct.pack(">qiii", peer, 0, ts, mid)
 
 
+def _field(key: str, kind: int, payload: bytes) -> bytes:
+    """One PostboxEncoder field: key length, key, value type, value."""
+    return bytes([len(key)]) + key.encode() + bytes([kind]) + payload
+
+
+def _pstr(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("<i", len(data)) + data
+
+
+def _root(fields: bytes) -> bytes:
+    """``encodeRootObject``: the object under key ``_`` (type hash, length, fields)."""
+    return _field("_", 5, struct.pack("<ii", 0x1234, len(fields)) + fields)
+
+
+USER_PEER = _root(_field("i", 1, struct.pack("<q", 5551234)) + _field("fn", 4, _pstr("Youssef")) +
+                  _field("ln", 4, _pstr("Amrani")) + _field("un", 4, _pstr("yamrani")) +
+                  _field("p", 4, _pstr("212612345678")) + _field("ph", 11, b"") + _field("f", 0, b"\0\0\0\0"))
+GROUP_PEER = _root(_field("i", 1, struct.pack("<q", (1 << 32) | 4242)) + _field("t", 4, _pstr("Traversée nuit")) +
+                   _field("m", 6, struct.pack("<iii", 2, 7, 8)) + _field("v", 3, struct.pack("<d", 1.5)))
+
+
 def _postbox(path: Path, value2: Any = None) -> None:
     make_db(path, POSTBOX, {
-        "t0": [(1, b"\x01\x00\x00\x00")], "t2": [(USER, b"\x01_\x05...")],
+        "t0": [(1, b"\x01\x00\x00\x00")],
+        "t2": [(USER, USER_PEER), (GROUP, GROUP_PEER), (99, USER_PEER), (100, b"\x01_\x05...")],
         "t7": [(k(USER, 1700000000, 10), _postbox_value("rendez-vous au port", True, USER)),
                (k(USER, 1700000060, 11), _postbox_value("ok", False, 999, media=1)),
                (k(GROUP, 1700000120, 3), value2 if value2 is not None else b"\x01garbage")]})
@@ -171,8 +194,15 @@ def test_telegram_ios_postbox_messages_and_the_rest_unparsed(tmp_path: Path) -> 
     assert msgs[2]["body_note"] == "message value not decoded: entry type is not 0 (message)"
     assert msgs[0]["sender"]["telegram_id"] == USER and msgs[1]["sender"]["raw"] == 999
     assert ("telegram_id", str(USER), "chat") in set(identifiers(msgs[0]))
+    peers = of(recs, "phone.contact", "ios_telegram_peers")
+    assert [(p["telegram_id"], p["peer_type"], p["name"], p["username"], [n["e164"] for n in p["numbers"]])
+            for p in peers] == [(USER, "user", "Youssef Amrani", "yamrani", ["+212612345678"]),
+                                (4242, "group", "Traversée nuit", None, [])]
+    bad = sorted((w["locator"]["rowid"], w["warning"]["reason"]) for w in of(recs, "warning"))
+    assert bad == [(99, "PostboxError: object id 5551234 is not the key 99"),
+                   (100, "PostboxError: value ends at byte 6, 4 more bytes expected at 3")]
     unparsed = of(recs, "phone.unparsed")
-    assert sorted(u["table"] for u in unparsed) == ["t0", "t2"]
+    assert sorted(u["table"] for u in unparsed) == ["t0"]
     assert all("Postbox" in u["reason"] and u["app_id"] == "A1B2C3D4-0000-1111-2222-333344445555" for u in unparsed)
 
 
