@@ -120,8 +120,8 @@ def test_tiktok_ios_messages_and_contacts(tmp_path: Path) -> None:
     contacts = of(recs, "phone.contact", "ios_tiktok_contacts")
     assert [(c["tiktok_uid"], c["unique_id"], c["name"], (c["last_chat"] or {}).get("utc"), c["locator"]["table"])
             for c in contacts] == [
-        ("7000000000000000002", "old.friend", "Old", None, "awemecontactsv3"),
-        ("7000000000000000001", "yassine.k", "Yassine", "2023-11-14T22:13:50Z", "awemecontactsv5")]
+        ("7000000000000000002", "old.friend", "Old", None, "AwemeContactsV3"),
+        ("7000000000000000001", "yassine.k", "Yassine", "2023-11-14T22:13:50Z", "AwemeContactsV5")]
     assert ("tiktok_uid", "7000000000000000001", "tiktok_uid") in set(identifiers(contacts[1]))
 
 
@@ -286,6 +286,8 @@ def test_missing_columns_are_warnings_and_the_run_goes_on_exit_3(tmp_path: Path)
             "CREATE TABLE TIMMessageORM (sender INTEGER, content TEXT);", {})
     make_db(tmp_path / "Documents" / "AwemeIM.db", "CREATE TABLE AwemeContactsV9 (uid TEXT);", {})
     make_db(tmp_path / "vb" / "Contacts.data", "CREATE TABLE ZRECENT (Z_PK INTEGER PRIMARY KEY, ZDATE TIMESTAMP);", {})
+    make_db(tmp_path / "old" / "Contacts.data", "CREATE TABLE ZRECENT (Z_PK INTEGER PRIMARY KEY, ZDATE TIMESTAMP, "
+            "ZCALLTYPE VARCHAR, ZDURATION FLOAT);", {"ZRECENT": [(1, 721692800.0, "missed", 0.0)]})
     _viber(tmp_path / "ok" / "com.viber" / "database" / "Contacts.data")
     res = fkit("phone", tmp_path, "--region", "TN")
     assert res.returncode == 3, res.stderr
@@ -297,4 +299,7 @@ def test_missing_columns_are_warnings_and_the_run_goes_on_exit_3(tmp_path: Path)
                      "ios_tiktok_contacts: AwemeContacts*.uid/nickname)",
                      "ios_viber_calls: ZRECENT.ZCALLTYPE, ZRECENT.ZDURATION)"):
         assert sum(expected in w for w in why) == 1, expected
-    assert len(of(recs, "phone.call", "ios_viber_calls")) == 4
+    calls = of(recs, "phone.call", "ios_viber_calls")
+    assert len(calls) == 5
+    old = [c for c in calls if c["locator"]["path"].startswith("old/")]
+    assert [(c["type_label"], c["chat_message_missing"]) for c in old] == [("missed", None)]  # no link columns

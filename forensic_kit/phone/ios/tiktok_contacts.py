@@ -36,12 +36,13 @@ class TikTokContacts(SqliteParser):
         """Every ``AwemeContacts*`` table with ``uid`` and ``nickname`` (others are a schema this parser
         does not know: raised, so the run records it)."""
         conn.row_factory = sqlite3.Row
-        names = sorted(t for t in tables if t.startswith("awemecontacts"))
-        usable = [t for t in names if {"uid", "nickname"} <= tables[t]]
+        real = {str(n).lower(): str(n) for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        names = sorted(real.get(t, t) for t in tables if t.startswith("awemecontacts"))
+        usable = [t for t in names if {"uid", "nickname"} <= tables[t.lower()]]
         if not usable:
             raise ValueError(f"no AwemeContacts table with uid and nickname (found: {', '.join(names) or 'none'})")
         for t in usable:
-            opt = ", ".join(f'"{c}" AS "{c}"' if c in tables[t] else f'NULL AS "{c}"' for c in _COLS)
+            opt = ", ".join(f'"{c}" AS "{c}"' if c in tables[t.lower()] else f'NULL AS "{c}"' for c in _COLS)
             quoted = t.replace('"', '""')
             yield from conn.execute(f"SELECT rowid AS rowid, uid AS uid, nickname AS nickname, {opt}, "
                                     f"'{quoted}' AS source_table FROM \"{quoted}\" ORDER BY rowid")

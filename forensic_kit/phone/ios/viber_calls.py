@@ -12,6 +12,7 @@ links the call to its chat message; a call without one is a remnant of a deleted
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,13 @@ class ViberCalls(SqliteParser):
     QUERY = ("SELECT ZRECENT.Z_PK AS rowid, ZRECENT.ZDATE AS zdate, ZRECENT.ZCALLTYPE AS call_type, "
              "ZRECENT.ZDURATION AS duration{opt}{linked} FROM ZRECENT ORDER BY ZRECENT.Z_PK")
 
+    _links_known = True
+
+    def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
+        """The query's rows; whether this version links calls to chats at all is noted first."""
+        self._links_known = {"zcalllogmessage", "zrecentsline"} <= tables.get("zrecent", set())
+        yield from super().rows(conn, tables)
+
     def row(self, row: sqlite3.Row, ctx: Context, locator: dict[str, Any]) -> Record | None:
         line = row["line_phone"]
         number = ctx.number(row["keyed_phone"]) if row["keyed_phone"] is not None else \
@@ -65,4 +73,5 @@ class ViberCalls(SqliteParser):
             chat_name=row["chat_name"], type=call_type, type_label=self.label("viber_call_direction", call_type),
             media_label=self.label("viber_call_media", call_type), time=start, end_utc=end, duration_s=duration,
             message_ref=row["ZCALLLOGMESSAGE"],
-            chat_message_missing=1 if row["ZCALLLOGMESSAGE"] is None and row["ZRECENTSLINE"] is None else 0)
+            chat_message_missing=(1 if row["ZCALLLOGMESSAGE"] is None and row["ZRECENTSLINE"] is None else 0)
+            if self._links_known else None)
