@@ -3,10 +3,11 @@
 500,000 messages across six apps (SMS, WhatsApp, Viber, IMO, Telegram, Facebook Messenger) in
 their published schemas, under ``data/data/<package>/databases/``, plus optional padding files
 (``--pad-mb``: photos-sized random files, to approach the issue's 2 GB) — as a folder and as a zip.
-Floor: the ``sqlite3`` shell dumping the same tables (``-json``) of the same databases. One round
-each (the machine is shared); wall time and peak RSS from ``wait4``.
+Floor: the ``sqlite3`` shell dumping the same tables (``-json``) of the same databases; beside it the
+Python floor (the same queries, each row a dict written as one JSON line with orjson, nothing else).
+Rounds alternate the variants; medians of wall and CPU time (user + system) and peak RSS from ``wait4``.
 
-    .venv/bin/python bench/bench_phone_ffs.py [--messages 500000] [--pad-mb 0] [--zip]
+    .venv/bin/python bench/bench_phone_ffs.py [--messages 500000] [--pad-mb 0] [--zip] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,12 +117,23 @@ def generate(root: Path, messages: int, pad_mb: int, seed: int = 7) -> dict[str,
     return floor
 
 
-def run(cmd: list[str], out: Path) -> tuple[float, int, int]:
+def run(cmd: list[str], out: Path, env: dict[str, str] | None = None) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user + system, ``wait4``), peak RSS in MiB (``/usr/bin/time``: the
+    ``wait4`` maximum would count the benchmark's own memory, inherited at fork) and exit code."""
+    rss_file = out.with_suffix(".rss")
     with open(out, "wb") as f:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL, cwd=REPO)
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *cmd], stdout=f,
+                                stderr=subprocess.DEVNULL, cwd=REPO if env is None else "/",
+                                env=None if env is None else {**os.environ, **env})
         _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    rss = int(rss_file.read_text().split()[-1]) // 1024
+    return wall, usage.ru_utime + usage.ru_stime, rss, os.waitstatus_to_exitcode(status)
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
 
 
 def main() -> None:
@@ -128,20 +141,17 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=500_000)
     ap.add_argument("--pad-mb", type=int, default=0)
     ap.add_argument("--zip", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--compare", metavar="DIR", help="also run the fkit found in DIR (a folder holding another "
+                    "version's forensic_kit package, on PYTHONPATH) in the same rounds")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fkit-bench-ffs-"))
     try:
         root = tmp / "ffs"
         floor = generate(root, args.messages, args.pad_mb)
+        (tmp / "floor.json").write_text(json.dumps(floor))
         size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
         print(f"data: {args.messages} messages in 6 apps; {size / 1e6:.0f} MB on disk; load {os.getloadavg()[0]:.1f}")
-        fl_wall = 0.0
-        fl_rss = 0
-        for db, queries in floor.items():
-            wall, rss, code = run(["sqlite3", "-json", db, *queries], tmp / "floor.json")
-            fl_wall += wall
-            fl_rss = max(fl_rss, rss)
-        print(f"floor sqlite3 -json (6 databases): {fl_wall:.2f} s, peak RSS {fl_rss} MiB")
         sources = [("folder", root)]
         if args.zip:
             z = tmp / "ffs.zip"
@@ -150,15 +160,35 @@ def main() -> None:
                     if p.is_file():
                         zf.write(p, p.relative_to(root).as_posix())
             sources.append(("zip", z))
-        for name, src in sources:
-            wall, rss, code = run([*FKIT, "phone", str(src), "-e", "EX", "--region", "MA", "-q"], tmp / "out.jsonl")
-            with open(tmp / "out.jsonl", "rb") as f:
-                kinds: dict[str, int] = {}
-                for line in f:
-                    k = json.loads(line)["kind"]
-                    kinds[k] = kinds.get(k, 0) + 1
-            print(f"fkit phone ({name}): {wall:.2f} s, peak RSS {rss} MiB, exit {code}, "
-                  f"ratio to floor {wall / fl_wall:.1f}x; records {json.dumps(kinds, sort_keys=True)}")
+        results: dict[str, list[tuple[float, float, int, int]]] = {}
+        kinds: dict[str, int] = {}
+        for rnd in range(args.rounds):  # alternating: every variant once per round
+            fl = [run(["sqlite3", "-json", db, *queries], tmp / "floor.out") for db, queries in floor.items()]
+            results.setdefault("sqlite3", []).append((sum(x[0] for x in fl), sum(x[1] for x in fl),
+                                                      max(x[2] for x in fl), max(x[3] for x in fl)))
+            results.setdefault("python", []).append(
+                run([sys.executable, str(Path(__file__).with_name("phone_python_floor.py")), str(tmp / "floor.json")],
+                    tmp / "py.out"))
+            for name, src in sources:
+                cmd = [*FKIT, "phone", str(src), "-e", "EX", "--region", "MA", "-q"]
+                if args.compare:
+                    results.setdefault(f"other {name}", []).append(
+                        run(cmd, tmp / "other.jsonl", env={"PYTHONPATH": args.compare}))
+                results.setdefault(f"fkit {name}", []).append(run(cmd, tmp / "out.jsonl"))
+            print(f"round {rnd + 1}: load {os.getloadavg()[0]:.1f}; " + "; ".join(
+                f"{k} {v[-1][0]:.2f} s wall / {v[-1][1]:.2f} s CPU" for k, v in results.items()))
+        with open(tmp / "out.jsonl", "rb") as f:
+            for line in f:
+                k = json.loads(line)["kind"]
+                kinds[k] = kinds.get(k, 0) + 1
+        base_w = _median([x[0] for x in results["sqlite3"]])
+        base_c = _median([x[1] for x in results["sqlite3"]])
+        print(f"medians of {args.rounds} rounds (ratios to the sqlite3 -json floor, wall / CPU):")
+        for k, v in results.items():
+            w, c = _median([x[0] for x in v]), _median([x[1] for x in v])
+            print(f"  {k:12s} wall {w:7.2f} s  CPU {c:7.2f} s  peak RSS {max(x[2] for x in v):4d} MiB  "
+                  f"exit {v[-1][3]}  ratio {w / base_w:5.1f}x wall, {c / base_c:5.1f}x CPU")
+        print(f"fkit records: {json.dumps(kinds, sort_keys=True)}")
         print(f"load after: {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

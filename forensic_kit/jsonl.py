@@ -15,14 +15,52 @@ from forensic_kit.errors import FormatError
 from forensic_kit.records import Record
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(record: Record) -> str:
     """One record as a single line of JSON text (no trailing newline)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(record)
 
 
 def dump_bytes(record: Record) -> bytes:
     """One record as UTF-8 bytes ending in a newline."""
     return (dumps(record) + "\n").encode("utf-8")
+
+
+class OrjsonSafe(dict):  # type: ignore[type-arg]
+    """A record its maker has checked: every value is a str, int, bool, ``None``, a finite float
+    that orjson and :mod:`json` write alike (zero, or 1e-4 ≤ |x| < 1e16), or a list/dict of these.
+    :func:`fast_dump_bytes` writes such records with orjson; it is a plain dict otherwise."""
+
+    __slots__ = ()
+
+
+def float_same_text(x: float) -> bool:
+    """True when ``json`` and orjson write ``x`` alike (both use the shortest round-trip digits;
+    they differ only where ``repr`` switches to exponent form, and on NaN/infinity)."""
+    return x == 0.0 or 1e-4 <= abs(x) < 1e16
+
+
+try:  # the well-kept C encoder, when installed
+    import orjson as _orjson
+
+    _ORJSON_OPTS = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _orjson = None  # type: ignore[assignment]
+
+
+def fast_dump_bytes(record: Record) -> bytes:
+    """Exactly :func:`dump_bytes`'s bytes: by orjson for an :class:`OrjsonSafe` record (anything
+    orjson still refuses, e.g. integers beyond 64 bits or lone surrogates, falls back), by
+    :mod:`json` for every other record."""
+    if _orjson is not None and type(record) is OrjsonSafe:
+        try:
+            out: bytes = _orjson.dumps(record, option=_ORJSON_OPTS)
+            return out + b"\n"
+        except TypeError:
+            pass
+    return dump_bytes(record)
 
 
 def loads(line: str | bytes, where: str = "input", lineno: int = 0) -> Record:

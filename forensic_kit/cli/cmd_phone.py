@@ -105,19 +105,24 @@ def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", 
     out = console.stdout_bytes()
     try:
         with console.item_progress("phone") as tick:
+            done = 0
             for rec in run.records():
                 if marker is not None:
                     if rec.get("kind") == "file":
                         marker.mark(rec)
                     elif isinstance(rec.get("files"), list):
                         marker.mark_files(rec)
-                line = jsonl.dump_bytes(keep.stamp(rec) if keep is not None else rec)
+                line = jsonl.fast_dump_bytes(keep.stamp(rec) if keep is not None else rec)
                 out.write(line)
                 if keep is not None:
                     keep.add(line)
                 if csv_writer is not None:
                     csv_writer.add(rec)
-                tick(1)
+                done += 1
+                if done == 256:
+                    tick(done)
+                    done = 0
+            tick(done)
         out.flush()
     except BrokenPipeError:
         console.silence_stdout()

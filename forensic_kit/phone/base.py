@@ -12,14 +12,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Callable, ClassVar
 
 from forensic_kit import timeutil
 from forensic_kit.phone import labels, numbers
+from forensic_kit.jsonl import OrjsonSafe, float_same_text
 from forensic_kit.phone.values import jsonable
-from forensic_kit.records import Record, new_record
+from forensic_kit.records import SCHEMA_ID, Record, new_record
+from forensic_kit.records import producer as records_producer
 
 KIND_WARNING = "warning"
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
@@ -47,6 +49,12 @@ def when(decoder: Callable[[Any], datetime | None], value: Any, fmt: str) -> dic
     """
     if value is None or value == 0 or value == "":
         return None
+    split = _INT_SPLIT.get(fmt) if type(value) is int else None
+    if split is not None:  # whole numbers: the same text without building a datetime
+        try:
+            return {"utc": _utc_text(*split(value)), "raw": value, "format": fmt}
+        except (OverflowError, ValueError):
+            return {"utc": None, "raw": value, "format": fmt, "invalid": True}
     try:
         dt = decoder(value)
     except (OverflowError, ValueError, TypeError, ArithmeticError):
@@ -56,8 +64,46 @@ def when(decoder: Callable[[Any], datetime | None], value: Any, fmt: str) -> dic
     return {"utc": timeutil.datetime_to_iso(dt), "raw": value, "format": fmt}
 
 
+_INT_SPLIT: dict[str, Callable[[int], tuple[int, int]]] = {
+    "java_millis": lambda v: (v // 1000, v % 1000 * 1000),
+    "unix_seconds": lambda v: (v, 0),
+    "cocoa_seconds": lambda v: (v + timeutil.COCOA_EPOCH_OFFSET_S, 0),
+}
+"""Integer time formats as (Unix seconds, microseconds): the fast path of :func:`when`."""
+_DAYS: dict[int, str] = {}
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _utc_text(seconds: int, micro: int) -> str:
+    """``datetime_to_iso`` of Unix ``seconds`` + ``micro`` µs (UTC), the date and the time of day
+    cached; raises ``OverflowError`` outside the years 1–9999 as :mod:`datetime` does."""
+    day, rem = divmod(seconds, 86400)
+    text = _DAYS.get(day)
+    if text is None:
+        text = (_EPOCH_DAY + timedelta(days=day)).isoformat() + "T"
+        if len(_DAYS) > 100_000:
+            _DAYS.clear()
+        _DAYS[day] = text
+    hms = _HMS.get(rem)
+    if hms is None:
+        h, r = divmod(rem, 3600)
+        hms = _HMS[rem] = f"{h:02d}:{r // 60:02d}:{r % 60:02d}"
+    if micro:
+        return f"{text}{hms}.{micro:06d}Z"
+    return text + hms + "Z"
+
+
+_HMS: dict[int, str] = {}
+"""``HH:MM:SS`` per second of the day (at most 86,400 entries)."""
+
+
 def java_ms(value: Any) -> dict[str, Any] | None:
     """Android Java milliseconds since 1970."""
+    if type(value) is int and value:
+        try:
+            return {"utc": _utc_text(value // 1000, value % 1000 * 1000), "raw": value, "format": "java_millis"}
+        except (OverflowError, ValueError):
+            return {"utc": None, "raw": value, "format": "java_millis", "invalid": True}
     return when(timeutil.java_millis, value, "java_millis")
 
 
@@ -84,6 +130,27 @@ def plist_date(value: Any) -> dict[str, Any] | None:
 
     dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return {"utc": timeutil.datetime_to_iso(dt), "raw": dt.isoformat(), "format": "plist_date"}
+
+
+_CHECKED: list[Any] = [None]
+"""The last locator value found orjson-safe (held, so its identity cannot be reused)."""
+
+
+def _orjson_safe(value: Any, depth: int = 0) -> bool:
+    """True when ``value`` (already made JSON-safe) holds only plain values and floats that json
+    and orjson write alike."""
+    t = type(value)
+    if t in _PLAIN_TYPES:
+        return True
+    if t is float:
+        return float_same_text(value)
+    if depth > 64:
+        return False
+    if t is dict:
+        return all(type(k) is str and _orjson_safe(v, depth + 1) for k, v in value.items())
+    if t is list:
+        return all(_orjson_safe(v, depth + 1) for v in value)
+    return False
 
 
 def warning(parser: str, version: str, stage: str, reason: str, ctx: Context, locator: dict[str, Any]) -> Record:
@@ -115,14 +182,54 @@ class Parser:
         return all(part in low for part in self.PATH_CONTAINS)
 
     def record(self, ctx: Context, locator: dict[str, Any], **fields: Any) -> Record:
-        """A record of this parser's kind, with exhibit, platform and locator."""
+        """A record of this parser's kind, with exhibit, platform and locator (the same record as
+        ``new_record(KIND, NAME, VERSION, exhibit=..., platform=..., **fields, locator=...)``)."""
         # The locator is built by fkit (paths, table, rowid made JSON-safe by the caller, hashes).
         loc = dict(locator, **ctx.extra_locator) if ctx.extra_locator else locator
+        safe = True  # every value plain or a float json and orjson write alike (jsonl.OrjsonSafe)
         for k, v in fields.items():
-            if type(v) not in _PLAIN_TYPES:
-                fields[k] = jsonable(v)
-        return new_record(self.KIND, self.NAME, self.VERSION, exhibit=ctx.exhibit,
-                          platform=self.PLATFORM, **fields, locator=loc)
+            tv = type(v)
+            if tv in _PLAIN_TYPES or (tv is list and not v):
+                continue
+            if tv is dict:
+                for x in v.values():
+                    tx = type(x)
+                    if tx not in _PLAIN_TYPES:
+                        if tx is float and float_same_text(x):
+                            continue
+                        if tx is dict:
+                            for y in x.values():
+                                if type(y) not in _PLAIN_TYPES:
+                                    break
+                            else:
+                                continue
+                        v = fields[k] = jsonable(v)
+                        safe = safe and _orjson_safe(v)
+                        break
+                continue
+            v = fields[k] = jsonable(v)
+            safe = safe and _orjson_safe(v)
+        if safe:
+            for v in loc.values():
+                if type(v) not in _PLAIN_TYPES and v is not _CHECKED[0]:
+                    if not _orjson_safe(v):
+                        safe = False
+                        break
+                    _CHECKED[0] = v  # the database's hash block: the same object for all its rows
+        rec: Record = OrjsonSafe() if safe else {}
+        rec["schema"] = SCHEMA_ID
+        rec["kind"] = self.KIND
+        rec["exhibit"] = ctx.exhibit
+        rec["platform"] = self.PLATFORM
+        rec.update(fields)
+        rec["locator"] = loc
+        producer = self._producer
+        if producer is None:
+            producer = self._producer = records_producer(self.NAME, self.VERSION)
+        rec["producer"] = dict(producer)
+        return rec
+
+    _producer: dict[str, Any] | None = None
 
     def label(self, table: str, code: Any) -> str | None:
         """The label for a raw type code, from the data file ``labels/<LABELS>.toml``."""
@@ -166,6 +273,17 @@ class SqliteParser(Parser):
                     opt.append(f'NULL AS "{col}"')
         return self.QUERY.replace("{opt}", (", " + ", ".join(opt)) if opt else "").replace(
             "{linked}", (", " + linked) if linked else "")
+
+    def missing(self, tables: dict[str, set[str]]) -> list[str]:
+        """What of the required structure the database lacks (empty: this parser can read it)."""
+        from forensic_kit.phone.sqlite_copy import missing_structure
+
+        return missing_structure(tables, self.REQUIRED)
+
+    def unread_tables(self, tables: dict[str, set[str]]) -> list[tuple[str, str]]:
+        """``(table, reason)`` for tables of this parser's database that it knows and does not read
+        (each becomes a ``phone.unparsed`` record: nothing is skipped silently)."""
+        return []
 
     def rows(self, conn: sqlite3.Connection, tables: dict[str, set[str]]) -> Iterator[sqlite3.Row]:
         """Run the query on the opened copy."""

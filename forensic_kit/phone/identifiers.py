@@ -10,7 +10,8 @@ from forensic_kit.records import Record
 NUMBER_FIELDS = ("number", "address", "phone_number")
 NUMBER_LIST_FIELDS = ("numbers", "senders", "recipients")
 JID_FIELDS = ("chat", "sender", "recipient", "jid", "group")
-APP_ID_FIELDS = {"imo_id": "imo_id", "telegram_id": "telegram_id", "facebook_id": "facebook_id"}
+APP_ID_FIELDS = {"imo_id": "imo_id", "telegram_id": "telegram_id", "facebook_id": "facebook_id",
+                 "tiktok_uid": "tiktok_uid"}
 """Fields holding an app's own user id (IMO ``buid``, Telegram ``uid``): linked across exhibits."""
 
 
@@ -43,7 +44,7 @@ def identifiers(rec: Record) -> Iterator[tuple[str, str, str]]:
                 yield (*got, key)
             if jid.get("type") == "group":
                 yield ("whatsapp_group", str(jid["raw"]), key)
-            elif jid.get("type") in ("imo_id", "facebook_id", "tiktok_uid"):
+            elif jid.get("type") in ("imo_id", "facebook_id", "tiktok_uid", "telegram_id"):
                 yield (str(jid["type"]), str(jid["raw"]), key)
     for key, typ in APP_ID_FIELDS.items():
         value = rec.get(key)

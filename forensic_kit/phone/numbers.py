@@ -15,8 +15,29 @@ import phonenumbers
 _DIGITS = re.compile(r"\D+")
 
 
+_SEEN: dict[tuple[Any, str | None], dict[str, Any] | None] = {}
+
+
 def normalise(raw: Any, region: str | None) -> dict[str, Any] | None:
-    """``{"raw": ..., "e164": ... or None}`` (+ ``valid``, ``country``); ``None`` for no value."""
+    """``{"raw": ..., "e164": ... or None}`` (+ ``valid``, ``country``); ``None`` for no value.
+
+    Text and integer values are cached whole (a phone's numbers repeat across thousands of rows);
+    each call returns its own dict."""
+    t = type(raw)
+    if t is str or t is int:
+        key = (raw, region)
+        try:
+            hit = _SEEN[key]
+        except KeyError:
+            hit = _normalise(raw, region)
+            if len(_SEEN) >= 65_536:  # bounded: at most a few tens of MB beside _parse's cache
+                _SEEN.clear()
+            _SEEN[key] = hit
+        return None if hit is None else dict(hit)
+    return _normalise(raw, region)
+
+
+def _normalise(raw: Any, region: str | None) -> dict[str, Any] | None:
     if raw is None:
         return None
     if isinstance(raw, (bytes, bytearray, memoryview)):

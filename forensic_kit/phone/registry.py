@@ -7,6 +7,7 @@ from forensic_kit.phone.android.androidqf_packages import AndroidqfPackages
 from forensic_kit.phone.android.chrome_history import ChromeHistory
 from forensic_kit.phone.android.fb_messenger_contacts import FbMessengerContacts
 from forensic_kit.phone.android.fb_messenger_messages import FbMessengerMessages
+from forensic_kit.phone.android.fb_messenger_threads import FbMessengerThreads
 from forensic_kit.phone.android.imo_account import ImoAccount
 from forensic_kit.phone.android.imo_messages import ImoMessages as AndroidImoMessages
 from forensic_kit.phone.android.signal_db import SignalDb
@@ -51,6 +52,12 @@ from forensic_kit.phone.ios.manifest_db import ManifestDbApps
 from forensic_kit.phone.ios.manifest_plist import ManifestPlist
 from forensic_kit.phone.ios.safari_history import SafariHistory
 from forensic_kit.phone.ios.sms import Sms as IosSms
+from forensic_kit.phone.ios.telegram_encrypted import TelegramEncrypted as IosTelegramEncrypted
+from forensic_kit.phone.ios.telegram_messages import TelegramMessages as IosTelegramMessages
+from forensic_kit.phone.ios.telegram_peers import TelegramPeers as IosTelegramPeers
+from forensic_kit.phone.ios.tiktok_contacts import TikTokContacts as IosTikTokContacts
+from forensic_kit.phone.ios.tiktok_messages import TikTokMessages as IosTikTokMessages
+from forensic_kit.phone.ios.viber_calls import ViberCalls as IosViberCalls
 from forensic_kit.phone.ios.viber_contacts import ViberContacts as IosViberContacts
 from forensic_kit.phone.ios.viber_messages import ViberMessages as IosViberMessages
 from forensic_kit.phone.ios.whatsapp_calls import WhatsAppCalls as IosWhatsAppCalls
@@ -66,11 +73,12 @@ PARSERS: tuple[type[Parser], ...] = (
     WhatsAppGroupParticipantUser, PackagesXml, WifiConfigStore, TelephonyBackup,
     GetProp, AndroidqfPackages, SettingsTxt, Processes, DumpsysPackage, DumpsysAppops,
     ViberMessages, ViberContacts, AndroidImoMessages, ImoAccount, TelegramMessages, TelegramUsers, SignalDb,
-    ChromeHistory, FbMessengerMessages, FbMessengerContacts, TikTokMessages,
+    ChromeHistory, FbMessengerMessages, FbMessengerContacts, FbMessengerThreads, TikTokMessages,
     # iOS
     BackupInfo, ManifestPlist, ManifestDbApps, ApplicationsPlist, IPodPlist, DataArk, CommCenter, Accounts3, AddressBook,
     CallHistory, CallHistoryDb, IosSms, IosWhatsApp, IosWhatsAppCalls, IosWhatsAppContacts, KnownNetworks, KnownNetworkBss, WifiPlist,
-    IosImoMessages, IosImoContacts, SafariHistory, IosViberMessages, IosViberContacts,
+    IosImoMessages, IosImoContacts, SafariHistory, IosViberMessages, IosViberContacts, IosViberCalls,
+    IosTikTokMessages, IosTikTokContacts, IosTelegramMessages, IosTelegramPeers, IosTelegramEncrypted,
 )
 
 

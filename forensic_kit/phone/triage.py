@@ -367,14 +367,14 @@ class Triage:
             yield error_record(named[0].NAME if named else ENGINE, "open", f"schema unreadable: {exc}",
                                exhibit=ctx.exhibit, locator={"path": logical, "db": prov})
             return
-        run = [p for p in named if not missing_structure(tables, p.REQUIRED)]
+        run = [p for p in named if not p.missing(tables)]
         yield from self._views_instead(db, named, tables, logical, prov, ctx)
         detected = False
         if not run:
             run = by_schema(tables, [p for p in sql_all if p not in named])
             detected = bool(run)
         if named and not detected and not run:
-            detail = "; ".join(f"{p.NAME}: {', '.join(missing_structure(tables, p.REQUIRED))}" for p in named)
+            detail = "; ".join(f"{p.NAME}: {', '.join(p.missing(tables))}" for p in named)
             yield warning(ENGINE, ENGINE_VERSION, "schema", f"unknown schema, required tables/columns missing ({detail})",
                           ctx, {"path": logical, "db": prov})
         if not run:
@@ -386,6 +386,9 @@ class Triage:
             if detected:
                 base["detected_by"] = "schema"
             yield from self._query(parser, db, tables, base, prov, budget, ctx)
+            for table, reason in parser.unread_tables(tables):
+                yield self._unparsed("table", logical, _size(db.original), table=table, reason=reason,
+                                     known_to=parser.NAME)
 
     def _views_instead(self, db: DbCopy, named: list[SqliteParser], tables: dict[str, set[str]], logical: str,
                        prov: dict[str, Any], ctx: Context) -> Iterator[Record]:
@@ -440,7 +443,8 @@ class Triage:
 
 def _rowid(row: sqlite3.Row) -> Any:
     try:
-        return jsonable(row["rowid"])
+        value = row["rowid"]
+        return value if type(value) is int else jsonable(value)
     except (IndexError, KeyError):
         return None
 

@@ -29,7 +29,7 @@ def _defined_parsers() -> set[type[Parser]]:
 
 def test_every_parser_module_is_registered() -> None:
     assert _defined_parsers() == set(registry.PARSERS)
-    assert len(registry.PARSERS) == 57
+    assert len(registry.PARSERS) == 64
 
 
 def test_names_unique_and_declarations_complete() -> None:
