@@ -216,10 +216,13 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
     if order is None:
         return None
     magic = struct.unpack_from(order + "H", data, 2)[0]
-    if magic not in (42, 0x55, 0x4F52):
+    if magic not in (42, 0x55, 0x4F52, 43):
         return None
-    first = struct.unpack_from(order + "I", data, 4)[0]
-    ifd0 = _ifd(data, first, order)
+    big = magic == 43  # BigTIFF: 8-byte offsets, 20-byte entries, 8-byte entry counts
+    if big and (len(data) < 16 or struct.unpack_from(order + "HH", data, 4) != (8, 0)):
+        return None
+    first = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)[0]
+    ifd0 = _ifd(data, first, order, big)
     if ifd0 is None:
         return None
     if magic == 0x55 and all(t in ifd0 for t in (4, 5, 6, 7)):
@@ -228,7 +231,7 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
             return right - left, bottom - top, "RW2 sensor borders"
     candidates = [("IFD0", ifd0)]
     for n, off in enumerate(ifd0.get(0x14A, [])[:MAX_IFDS]):
-        sub = _ifd(data, off, order)
+        sub = _ifd(data, off, order, big)
         if sub is not None:
             candidates.append((f"SubIFD{n}", sub))
     chosen = candidates[0]
@@ -240,25 +243,28 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
     return None
 
 
-def _ifd(data: bytes, off: int, order: str) -> dict[int, list[int]] | None:
-    """The integer tags of the IFD at ``off`` that sizes need (256, 257, 254, 330, RW2 0x4-0x7)."""
-    if off < 8 or off + 2 > len(data):
+def _ifd(data: bytes, off: int, order: str, big: bool = False) -> dict[int, list[int]] | None:
+    """The integer tags of the IFD at ``off`` that sizes need (256, 257, 254, 330, RW2 0x4-0x7);
+    ``big``: a BigTIFF IFD (8-byte count, 20-byte entries, 8-byte value/offset field)."""
+    head, entry, field, offcode = (8, 20, 8, "Q") if big else (2, 12, 4, "I")
+    if off < 8 or off + head > len(data):
         return None
-    count = struct.unpack_from(order + "H", data, off)[0]
+    count = struct.unpack_from(order + ("Q" if big else "H"), data, off)[0]
     out: dict[int, list[int]] = {}
     for i in range(min(count, 1024)):
-        at = off + 2 + 12 * i
-        if at + 12 > len(data):
+        at = off + head + entry * i
+        if at + entry > len(data):
             break
-        tag, typ, n = struct.unpack_from(order + "HHI", data, at)
+        tag, typ = struct.unpack_from(order + "HH", data, at)
+        n = struct.unpack_from(order + ("Q" if big else "I"), data, at + 4)[0]
         if tag not in (0x100, 0x101, 0xFE, 0x14A, 4, 5, 6, 7) or typ not in _TIFF_TYPES or not n:
             continue
         code, size = _TIFF_TYPES[typ]
         n = min(n, MAX_IFDS)
-        if n * size <= 4:
-            where = at + 8
+        if n * size <= field:
+            where = at + entry - field
         else:
-            where = struct.unpack_from(order + "I", data, at + 8)[0]
+            where = struct.unpack_from(order + offcode, data, at + entry - field)[0]
         if where + n * size > len(data):
             continue
         out[tag] = list(struct.unpack_from(order + code * n, data, where))

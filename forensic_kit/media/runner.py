@@ -31,7 +31,7 @@ from forensic_kit import names
 from forensic_kit.fileopen import open_readonly
 from forensic_kit.filehash import WorkItem, stat_times
 from forensic_kit.errors import FkitError
-from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles
+from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles, xmpsidecar
 from forensic_kit.records import KIND_FILE, Record, error_record, new_record
 
 HEAD_BYTES = 256 * 1024
@@ -170,6 +170,18 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             media["capture_time"] = (times.get("original") or times.get("digitized") or xmp.get("xmp_original")
                                      or xmp.get("xmp_create") or xmp.get("xmp_date_created") or times.get("modified"))
             media.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
+        if xmpsidecar.is_description(head):
+            described = xmpsidecar.description_fields(head)
+            if described:
+                times = dict(media.get("times") or {}, **described.pop("times", {}))
+                if times:
+                    media["times"] = times
+                described.pop("capture_time", None)
+                for key, value in described.items():
+                    media.setdefault(key, value)
+                if times and not media.get("capture_time"):
+                    media["capture_time"] = times.get("original") or times.get("digitized") or times.get("modified")
+                media.setdefault("parsers", {})["xmp_description"] = xmpsidecar.PARSER_NAME
     media.setdefault("parsers", {})["type"] = mtype.PARSER_NAME
     if warnings:
         media["warnings"] = warnings

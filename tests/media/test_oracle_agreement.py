@@ -204,10 +204,6 @@ def _same(field: str, ours: Value, theirs: Value) -> bool:
 
 _MAKERNOTES = "ExifTool's value comes from the maker notes (exiftool -G -a shows [MakerNotes]); fkit reads EXIF IFDs, not maker notes"
 # (file, field) → (what fkit says, why the two differ; who is right)
-_NO_SIGNATURE = ("libmagic 5.44 has no signature for this format and says application/octet-stream; ExifTool "
-                 "knows it; fkit does not read it either (listed under 'not read' for the other fields)")
-_TIFF_DIALECT = ("libmagic types the TIFF container; ExifTool names the TIFF-based dialect from maker tags and the "
-                 "extension: both right, ExifTool more specific (the extension check accepts image/tiff for it)")
 _CD = "corpus/photos/exiftool/"
 _PENTAX_IDIT = ("the IDIT chunk says '2009/10/27 12:14:34'; ExifTool 12.57 prints 12:14:00 (it drops the seconds of "
                 "this numeric form) while its own Pentax maker notes say Time 12:14:34: fkit is right")
@@ -227,44 +223,22 @@ EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
     (_CD + "PhaseOne.iiq", "width"): (1, "IFD0 of this IIQ is a 1x1 placeholder; ExifTool takes the raw size from "
                                          "PhaseOne's own directory, which fkit does not read"),
     (_CD + "PhaseOne.iiq", "height"): (1, "as width"),
-    (_CD + "BigTIFF.btf", "width"): (None, "BigTIFF (64-bit IFDs) sizes are not read"),
-    (_CD + "BigTIFF.btf", "height"): (None, "BigTIFF (64-bit IFDs) sizes are not read"),
     ("corpus/photos/pillow/xmp_tags_orientation_exiftool.png", "capture_time"): (
         None, "the PNG tIME chunk says 05:10:88 (88 seconds): ExifTool prints it; fkit refuses an impossible time: fkit right"),
     # GPSLatitude is 0xFFFFFFFF/1 = 4294967295 degrees: ExifTool prints it; fkit refuses an impossible position
     ("corpus/photos/pillow/exif_gps.jpg", "gps_latitude"): (None, "impossible latitude 4294967295°: fkit refuses it (right)"),
     (_CD + "Pentax.avi", "capture_time"): (("2009-10-27T12:14:34", "", None), _PENTAX_IDIT),
-    (_CD + "PhaseOne.iiq", "mime"): ("image/tiff", _TIFF_DIALECT),
-    (_CD + "Nikon.nef", "mime"): ("image/tiff", _TIFF_DIALECT),
-    (_CD + "DNG.dng", "mime"): ("image/tiff", _TIFF_DIALECT),
-    (_CD + "BigTIFF.btf", "mime"): ("image/tiff", _TIFF_DIALECT),
-    (_CD + "ExifTool.jps", "mime"): ("image/jpeg", "a JPEG stereo pair (.jps) is a JPEG; ExifTool names the stereo "
-                                                   "variant from the extension: both right"),
-    **{(_CD + name, "mime"): ("text/plain", "the file starts with a line of text (PFM/Radiance header, a RealAudio "
-                                            "metafile's URL); libmagic calls it text, ExifTool names the format")
-       for name in ("PFM.pfm", "Radiance.hdr", "Real.ram")},
-    **{(_CD + name, "mime"): ("application/octet-stream", _NO_SIGNATURE) for name in (
-        "KyoceraRaw.raw", "PhotoCD.pcd", "PSP.psp", "MRC.mrc", "MIE.mie", "Lytro.lfp", "FLIR.fpf",
-        "PICT.pict", "FLIF.flif", "Olympus.dss", "Audible.aa", "Red.r3d", "WTV.wtv", "ZISRAW.czi", "Sony.pmp")},
 }
 
 
-_SIDECAR = ("an XMP sidecar: its tiff:Make/Model/ImageWidth describe the image it goes with; fkit reads the dates "
-            "of XMP only")
 _PDF = ("EXIF/XMP of a photo placed inside the PDF: fkit does not read PDF objects and never takes EXIF out of a "
         "document or archive (a photo stored in it is not its capture)")
-_RDF = "ExifTool's own RDF/XML dump (exiftool -X) of a camera JPEG: its 'EXIF' group is ExifTool's namespace, not EXIF"
 # "Not read" rows where ExifTool has the value in its EXIF, XMP or QuickTime group (exiftool -G -a run on every
 # not-read file): each one named, with why fkit has no value. Every other not-read row is a value from a
 # format's own structure (RIFF, Matroska, DV, FlashPix, maker notes, ...), in a format fkit has no reader for.
 NOT_READ_CORE: dict[tuple[str, str], str] = {
     (_CD + "DjVu.djvu", "capture_time"): "the XMP inside DjVu is BZZ-compressed; fkit has no DjVu reader",
     (_CD + "PDF.pdf", "capture_time"): _PDF, (_CD + "PDF.pdf", "make"): _PDF, (_CD + "PDF.pdf", "model"): _PDF,
-    (_CD + "XMP.xml", "capture_time"): _RDF, (_CD + "XMP.xml", "make"): _RDF, (_CD + "XMP.xml", "model"): _RDF,
-    (_CD + "XMP.xmp", "make"): _SIDECAR, (_CD + "XMP.xmp", "model"): _SIDECAR,
-    (_CD + "XMP.xmp", "width"): _SIDECAR, (_CD + "XMP.xmp", "height"): _SIDECAR,
-    (_CD + "PLUS.xmp", "width"): _SIDECAR, (_CD + "PLUS.xmp", "height"): _SIDECAR,
-    (_CD + "XMP2.xmp", "width"): _SIDECAR, (_CD + "XMP2.xmp", "height"): _SIDECAR,
 }
 
 
