@@ -163,12 +163,17 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             media["exif_present"] = True
             media["exif_embedded_at"] = at
             media["parsers"] = {"exif": f"{exif.PARSER_NAMES['exifread']} (TIFF block at byte {at})"}
+        if media["mime"] == "application/pdf":
+            from forensic_kit.media import pdf
+
+            data = head
+            if size > len(head) and b"Photoshop" in head:
+                data = os.pread(fd, min(size, MAX_IMAGE_BYTES), 0)
+            media.update(pdf.photoshop_metadata(data))
         xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
         if xmp:
             media["times"] = dict(media.get("times") or {}, **xmp)
-            times = media["times"]
-            media["capture_time"] = (times.get("original") or times.get("digitized") or xmp.get("xmp_original")
-                                     or xmp.get("xmp_create") or xmp.get("xmp_date_created") or times.get("modified"))
+            media["capture_time"] = exif.best_capture(media["times"])
             media.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
         if xmpsidecar.is_description(head):
             described = xmpsidecar.description_fields(head)

@@ -217,8 +217,6 @@ EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
                                          "ExifTool's DateTimeOriginal .253+01:00 is from the FLIR APP1 record (camera "
                                          "maker data); the EXIF has CreateDate 14:17:08 without zone, which fkit gives"),
     (_CD + "CasioQVCI.jpg", "capture_time"): (None, "Casio QVCI APP segment (maker data); the file has no EXIF or XMP"),
-    (_CD + "PhotoMechanic.jpg", "capture_time"): (None, "ExifTool's value is IPTC DateCreated+TimeCreated (Composite); "
-                                                        "no EXIF or XMP date in the file; fkit does not read IPTC"),
     (_CD + "QuickTime.mov", "make"): (None, _MAKERNOTES + " (a Pentax atom in udta)"),
     (_CD + "PhaseOne.iiq", "width"): (1, "IFD0 of this IIQ is a 1x1 placeholder; ExifTool takes the raw size from "
                                          "PhaseOne's own directory, which fkit does not read"),
@@ -231,14 +229,11 @@ EXPLAINED: dict[tuple[str, str], tuple[Value, str]] = {
 }
 
 
-_PDF = ("EXIF/XMP of a photo placed inside the PDF: fkit does not read PDF objects and never takes EXIF out of a "
-        "document or archive (a photo stored in it is not its capture)")
 # "Not read" rows where ExifTool has the value in its EXIF, XMP or QuickTime group (exiftool -G -a run on every
 # not-read file): each one named, with why fkit has no value. Every other not-read row is a value from a
 # format's own structure (RIFF, Matroska, DV, FlashPix, maker notes, ...), in a format fkit has no reader for.
 NOT_READ_CORE: dict[tuple[str, str], str] = {
     (_CD + "DjVu.djvu", "capture_time"): "the XMP inside DjVu is BZZ-compressed; fkit has no DjVu reader",
-    (_CD + "PDF.pdf", "capture_time"): _PDF, (_CD + "PDF.pdf", "make"): _PDF, (_CD + "PDF.pdf", "model"): _PDF,
 }
 
 

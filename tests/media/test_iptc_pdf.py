@@ -1,0 +1,130 @@
+"""Photoshop image resources, IPTC capture times (JPEG APP13) and a Photoshop PDF's own EXIF:
+generated fixtures, and a PDF that merely shows a photo, which must not get the photo's camera."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+from PIL import Image
+
+from forensic_kit.media import iptc, irb, pdf
+from tests.conftest import fkit
+
+
+def _block(rid: int, body: bytes, name: bytes = b"") -> bytes:
+    pascal = bytes([len(name)]) + name
+    pascal += b"\0" * (len(pascal) % 2)
+    return b"8BIM" + struct.pack(">H", rid) + pascal + struct.pack(">I", len(body)) + body + b"\0" * (len(body) % 2)
+
+
+def _iim(*sets: tuple[int, int, bytes]) -> bytes:
+    return b"".join(b"\x1c" + bytes([r, n]) + struct.pack(">H", len(v)) + v for r, n, v in sets)
+
+
+def _exif_tiff() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "FUJIFILM"
+    exif[0x0110] = "FinePix2400Zoom"
+    exif[0x0132] = "2005:07:18 14:30:45"
+    raw = exif.tobytes()
+    return raw[6:] if raw.startswith(b"Exif\0\0") else raw
+
+
+def test_irb_walk_odd_sizes_names_and_damage() -> None:
+    data = _block(0x03ED, b"abc", b"x") + _block(irb.IPTC, b"iptc!") + _block(0x0422, b"II*\0")
+    assert [rid for rid, _ in irb.resources(data)] == [0x03ED, irb.IPTC, 0x0422]
+    assert irb.resource(data, irb.IPTC) == b"iptc!"
+    # a block claiming more than there is ends the walk: what came before is kept, nothing is invented
+    cut = data[:-3]
+    assert [rid for rid, _ in irb.resources(cut)] == [0x03ED, irb.IPTC]
+    assert list(irb.resources(b"8BIM\x04\x04\0\0\xff\xff\xff\xff")) == []
+
+
+def test_iptc_date_and_time_make_one_capture_time() -> None:
+    block = iptc.iptc_time(_iim((2, 55, b"20061029"), (2, 60, b"062751-0500")))
+    assert block is not None
+    assert (block["value"], block["utc"], block["source"]) == ("2006-10-29T06:27:51-05:00", "2006-10-29T11:27:51Z",
+                                                                "IPTC:DateCreated+TimeCreated")
+    no_zone = iptc.iptc_time(_iim((2, 55, b"20061029"), (2, 60, b"062751")))
+    assert no_zone is not None and no_zone["zone_assumed"] is True and no_zone["value"] == "2006-10-29T06:27:51"
+    assert iptc.iptc_time(_iim((2, 55, b"20040226"))) is None  # a date alone is not a capture time
+    assert iptc.iptc_time(_iim((2, 55, b"20061399"), (2, 60, b"062751"))) is None  # impossible date
+    assert iptc.iptc_time(b"\x1c\x02\x37\x80\x04") is None  # extended length: stops, no guess
+
+
+def test_jpeg_iptc_capture_time_after_exif_and_xmp(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    irbdata = b"Photoshop 3.0\0" + _block(irb.IPTC, _iim((2, 55, b"20061029"), (2, 60, b"062751-0500")))
+    app13 = b"\xff\xed" + struct.pack(">H", len(irbdata) + 2) + irbdata
+    f = tmp_path / "iptc.jpg"
+    f.write_bytes(jpeg[:2] + app13 + jpeg[2:])
+    m = json.loads(fkit("meta", f).stdout)["media"]
+    assert m["capture_time"]["value"] == "2006-10-29T06:27:51-05:00"
+    assert m["capture_time"]["source"] == "IPTC:DateCreated+TimeCreated"
+    # with an EXIF DateTimeOriginal, EXIF wins; the IPTC time stays in times
+    exif = Image.Exif()
+    exif[0x8769] = {0x9003: "2020:01:02 03:04:05"}
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=exif.tobytes())
+    both = buf.getvalue()
+    g = tmp_path / "both.jpg"
+    g.write_bytes(both[:2] + app13 + both[2:])
+    m = json.loads(fkit("meta", g).stdout)["media"]
+    assert m["capture_time"]["source"] == "EXIF:DateTimeOriginal"
+    assert m["times"]["iptc_created"]["value"] == "2006-10-29T06:27:51-05:00"
+
+
+def _pdf(objects: dict[int, bytes]) -> bytes:
+    out = b"%PDF-1.3\n"
+    for num, body in objects.items():
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def test_photoshop_pdf_exif_and_iptc(tmp_path: Path) -> None:
+    resources = _block(irb.IPTC, _iim((2, 55, b"20040226"))) + _block(irb.EXIF, _exif_tiff())
+    page = b"<< /Type /Page /PieceInfo << /AdobePhotoshop << /Private << /ImageResources 8 0 R >> >> >> >>"
+    for name, stream in (("plain.pdf", _stream(resources)),
+                         ("flate.pdf", _stream(zlib.compress(resources), b"/Filter /FlateDecode "))):
+        f = tmp_path / name
+        f.write_bytes(_pdf({5: page, 8: stream}))
+        m = json.loads(fkit("meta", f).stdout)["media"]
+        assert (m["make"], m["model"]) == ("FUJIFILM", "FinePix2400Zoom"), name
+        assert m["capture_time"]["value"] == "2005-07-18T14:30:45"
+        assert m["exif_in"] == "PDF object 8 0 (/PieceInfo /AdobePhotoshop /ImageResources), resource 0x0422"
+        assert m["kind"] == "other"
+    # an indirect /Length is resolved
+    indirect = b"<< /Length 9 0 R >>\nstream\n" + resources + b"\nendstream"
+    data = _pdf({5: page, 8: indirect, 9: b"%d" % len(resources)})
+    assert pdf.photoshop_metadata(data)["make"] == "FUJIFILM"
+
+
+def test_pdf_showing_a_photo_does_not_get_its_camera(tmp_path: Path) -> None:
+    """A JPEG with EXIF placed as an image XObject is a photo in the document, not the document's EXIF."""
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0132] = "2020:01:02 03:04:05"
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=exif.tobytes())
+    image = _stream(buf.getvalue(), b"/Type /XObject /Subtype /Image /Filter /DCTDecode ")
+    f = tmp_path / "doc.pdf"
+    f.write_bytes(_pdf({5: b"<< /Type /Page /Resources << /XObject << /Im0 6 0 R >> >> >>", 6: image}))
+    m = json.loads(fkit("meta", f).stdout)["media"]
+    assert m["mime"] == "application/pdf" and "make" not in m and "capture_time" not in m
+    # a reference to an object that is not there, or a filter fkit does not decode: nothing, no error
+    page = b"<< /PieceInfo << /AdobePhotoshop << /Private << /ImageResources 8 0 R >> >> >> >>"
+    assert pdf.photoshop_metadata(_pdf({5: page})) == {}
+    lzw = _stream(b"\x80\x0b\x60", b"/Filter /LZWDecode ")
+    assert pdf.photoshop_metadata(_pdf({5: page, 8: lzw})) == {}
+    bad = _stream(b"not zlib at all", b"/Filter /FlateDecode ")
+    assert pdf.photoshop_metadata(_pdf({5: page, 8: bad})) == {}
