@@ -243,6 +243,34 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
     return None
 
 
+def iiq_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PhaseOne IIQ raw from its own directory (tags 0x10C/0x10D).
+
+    An IIQ is a TIFF whose IFD0 may be a 1x1 placeholder; at byte 8 it has ``IIII``, and at 16
+    the offset (from byte 8) of its directory: a 4-byte entry count, 4 reserved bytes, then
+    16-byte entries (tag, format, size, value) in little-endian order.
+    """
+    if data[8:12] != b"IIII" or len(data) < 20:
+        return None
+    base = 8
+    start = base + int.from_bytes(data[16:20], "little")
+    if start + 8 > len(data):
+        return None
+    count = int.from_bytes(data[start:start + 4], "little")
+    found: dict[int, int] = {}
+    for i in range(min(count, 1024)):
+        at = start + 8 + 16 * i
+        if at + 16 > len(data):
+            break
+        tag, _fmt, size, value = struct.unpack_from("<IIII", data, at)
+        if tag in (0x10C, 0x10D) and size == 4:
+            found.setdefault(tag, value)
+    width, height = found.get(0x10C), found.get(0x10D)
+    if width and height and width < 1 << 20 and height < 1 << 20:
+        return width, height
+    return None
+
+
 def _ifd(data: bytes, off: int, order: str, big: bool = False) -> dict[int, list[int]] | None:
     """The integer tags of the IFD at ``off`` that sizes need (256, 257, 254, 330, RW2 0x4-0x7);
     ``big``: a BigTIFF IFD (8-byte count, 20-byte entries, 8-byte value/offset field)."""
@@ -366,6 +394,9 @@ def image_size(data: bytes, container: str) -> tuple[int, int, str, int] | None:
         whr = heif_size(data)
         return (whr[0], whr[1], "HEIF ispe", whr[2]) if whr else None
     if container == "tiff":
+        iiq = iiq_size(data)
+        if iiq is not None:
+            return iiq[0], iiq[1], "PhaseOne IIQ directory", 0
         wht = tiff_size(data)
         return (wht[0], wht[1], f"TIFF {wht[2]}", 0) if wht else None
     if container == "jxl":
