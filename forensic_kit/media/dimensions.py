@@ -343,7 +343,7 @@ def jxl_size(data: bytes) -> tuple[int, int] | None:
 
 def other_size(data: bytes) -> tuple[int, int, str] | None:
     """(width, height, source) for image formats with a fixed header and no metadata reader:
-    Minolta MRW, PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM."""
+    Minolta MRW, PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM, DjVu."""
     n = len(data)
     if data[:4] == b"\0MRM" and data[8:12] == b"\0PRD" and n >= 32:  # Minolta MRW: PRD block image size
         height, width = struct.unpack_from(">HH", data, 28)
@@ -372,6 +372,11 @@ def other_size(data: bytes) -> tuple[int, int, str] | None:
     if data[:1] == b"\x0a" and n >= 12 and data[1] in (0, 2, 3, 4, 5) and data[2] == 1:  # PCX
         xmin, ymin, xmax, ymax = struct.unpack_from("<HHHH", data, 4)
         return (xmax - xmin + 1, ymax - ymin + 1, "PCX header") if xmax >= xmin and ymax >= ymin else None
+    if data[:8] == b"AT&TFORM":  # DjVu: the INFO chunk of the first page (DJVU form)
+        at = data.find(b"DJVUINFO", 12, 65536)
+        if at >= 0 and at + 16 <= n:
+            width, height = struct.unpack_from(">HH", data, at + 12)
+            return (width, height, "DjVu INFO") if width and height else None
     m = re.match(rb"P([1-6Ff])\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s", data[:512])
     if m:
         return int(m[2]), int(m[3]), "PNM header"

@@ -527,9 +527,14 @@ def tiff_block_fields(tiff: bytes) -> dict[str, Any] | None:
 
 def best_capture(times: dict[str, Any]) -> dict[str, Any] | None:
     """The capture time among a file's time blocks: EXIF capture times first; an XMP date, then
-    an IPTC one, stand in before a mere EXIF modification time (or a PNG ``tIME``)."""
+    an IPTC one, a Casio QVCI one, stand in before a mere EXIF modification time (or a PNG ``tIME``). A FLIR
+    record's time is taken when EXIF has none or says the same second (it adds the zone)."""
+    original, flir_time = times.get("original"), times.get("flir_original")
+    if flir_time and (not original or original["value"][:19] == flir_time["value"][:19]):
+        # FLIR's record is the same instant as EXIF's to the second, with milliseconds and the zone
+        return dict(flir_time)
     for key in ("original", "digitized", "xmp_original", "xmp_create", "xmp_date_created", "iptc_created",
-                "modified", "png_modified"):
+                "qvci_original", "modified", "png_modified"):
         if times.get(key):
             block: dict[str, Any] = times[key]
             return block
@@ -581,13 +586,22 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
     if container == "jpeg":
-        from forensic_kit.media import iptc
+        from forensic_kit.media import flir, iptc, qvci
 
         created = iptc.jpeg_iptc_time(data, xmp_end)
         if created is not None:
             fields["times"] = dict(fields.get("times") or {}, iptc_created=created)
             fields.setdefault("parsers", {})["iptc"] = iptc.PARSER_NAME
-    if xmp or "iptc_created" in (fields.get("times") or {}):
+        fff = flir.fff_from_jpeg(data, xmp_end) if b"FLIR\0" in data[:xmp_end] else None
+        flir_block = flir.flir_time(fff) if fff else None
+        if flir_block is not None:
+            fields["times"] = dict(fields.get("times") or {}, flir_original=flir_block)
+            fields.setdefault("parsers", {})["flir"] = flir.PARSER_NAME
+        casio = qvci.qvci_time(data, xmp_end) if b"QVCI\0" in data[:xmp_end] else None
+        if casio is not None:
+            fields["times"] = dict(fields.get("times") or {}, qvci_original=casio)
+            fields.setdefault("parsers", {})["qvci"] = qvci.PARSER_NAME
+    if xmp or set(fields.get("times") or {}) & {"iptc_created", "flir_original", "qvci_original"}:
         fields["capture_time"] = best_capture(fields["times"])
     if flat:
         fields["parsers"] = {"exif": PARSER_NAMES[parser]}

@@ -1,4 +1,5 @@
-"""Photoshop image resources, IPTC capture times (JPEG APP13) and a Photoshop PDF's own EXIF:
+"""Photoshop image resources, IPTC capture times (JPEG APP13), a Photoshop PDF's own EXIF, the FLIR
+and Casio QVCI records of JPEGs:
 generated fixtures, and a PDF that merely shows a photo, which must not get the photo's camera."""
 
 from __future__ import annotations
@@ -128,3 +129,66 @@ def test_pdf_showing_a_photo_does_not_get_its_camera(tmp_path: Path) -> None:
     assert pdf.photoshop_metadata(_pdf({5: page, 8: lzw})) == {}
     bad = _stream(b"not zlib at all", b"/Filter /FlateDecode ")
     assert pdf.photoshop_metadata(_pdf({5: page, 8: bad})) == {}
+
+
+def _jpeg_with(*segments: tuple[int, bytes], exif_original: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    if exif_original:
+        exif = Image.Exif()
+        exif[0x8769] = {0x9003: exif_original}
+        Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=exif.tobytes())
+    else:
+        Image.new("RGB", (8, 8)).save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    extra = b"".join(bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body for marker, body in segments)
+    return jpeg[:2] + extra + jpeg[2:]
+
+
+def _flir_chunks(seconds: int, millis: int, west: int, parts: int = 2) -> list[tuple[int, bytes]]:
+    """FLIR APP1 chunks holding a big-endian FFF with a little-endian CameraInfo record (as cameras write)."""
+    info = bytearray(0x400)
+    info[0:2] = struct.pack("<H", 2)
+    info[0x384:0x38E] = struct.pack("<IIh", seconds, millis, west)
+    header = bytearray(0x40)
+    header[0:4] = b"FFF\0"
+    header[0x14:0x20] = struct.pack(">III", 100, 0x40, 1)
+    entry = struct.pack(">HHIIII", 0x20, 1, 0x64, 1, 0x60, len(info)) + b"\0" * 12
+    fff = bytes(header) + entry + bytes(info)
+    size = -(-len(fff) // parts)
+    return [(0xE1, b"FLIR\0\x01" + bytes([i, parts - 1]) + fff[i * size:(i + 1) * size]) for i in range(parts)]
+
+
+def test_flir_record_time_adds_milliseconds_and_zone_to_the_same_second(tmp_path: Path) -> None:
+    # FLIR.jpg's values: 2012-02-11 13:17:08 UTC, 253 ms, 60 minutes east (int16 -60)
+    chunks = _flir_chunks(1328966228, 253, -60)
+    f = tmp_path / "flir.jpg"
+    f.write_bytes(_jpeg_with(*chunks, exif_original="2012:02:11 14:17:08"))
+    m = json.loads(fkit("meta", f).stdout)["media"]
+    assert m["capture_time"]["value"] == "2012-02-11T14:17:08.253+01:00"
+    assert m["capture_time"]["source"] == "FLIR:DateTimeOriginal"
+    # EXIF and the FLIR record disagree: EXIF stays the capture time, the FLIR time is kept beside it
+    g = tmp_path / "flir-other.jpg"
+    g.write_bytes(_jpeg_with(*chunks, exif_original="2015:01:01 00:00:00"))
+    m = json.loads(fkit("meta", g).stdout)["media"]
+    assert m["capture_time"]["source"] == "EXIF:DateTimeOriginal"
+    assert m["times"]["flir_original"]["value"] == "2012-02-11T14:17:08.253+01:00"
+    # a missing chunk, or an impossible zone: no FLIR time
+    h = tmp_path / "flir-cut.jpg"
+    h.write_bytes(_jpeg_with(chunks[0]))
+    assert "flir_original" not in (json.loads(fkit("meta", h).stdout)["media"].get("times") or {})
+    from forensic_kit.media import flir
+
+    fff = b"".join(body[8:] for _m, body in _flir_chunks(1328966228, 253, 20 * 60))
+    assert flir.flir_time(fff) is None
+
+
+def test_casio_qvci_time_when_there_is_no_exif(tmp_path: Path) -> None:
+    body = bytearray(b"QVCI\0" + b"\0" * 0x90)
+    body[0x4D:0x4D + 20] = b"1998.10.24.12.08.57\0"
+    f = tmp_path / "qv.jpg"
+    f.write_bytes(_jpeg_with((0xE1, bytes(body))))
+    m = json.loads(fkit("meta", f).stdout)["media"]
+    assert (m["capture_time"]["value"], m["capture_time"]["source"]) == ("1998-10-24T12:08:57", "Casio QVCI:DateTimeOriginal")
+    body[0x4D:0x4D + 20] = b"1998.13.24.12.08.57\0"  # month 13: no time rather than a wrong one
+    f.write_bytes(_jpeg_with((0xE1, bytes(body))))
+    assert "capture_time" not in json.loads(fkit("meta", f).stdout)["media"]

@@ -347,3 +347,11 @@ def test_pentax_udta_tags_give_the_make_with_its_source() -> None:
     # a TAGS atom of another maker says nothing about the make
     out, _warnings = _video(_moov_file(_atom(b"TAGS", b"SOMEONE ELSE\0" + b"\0" * 20)))
     assert "make" not in out
+
+
+def test_djvu_size_from_the_first_page_info_chunk() -> None:
+    info = b"INFO" + struct.pack(">I", 10) + struct.pack(">HHBBHBB", 2550, 3300, 24, 0, 300, 22, 1)
+    page = b"FORM" + struct.pack(">I", 4 + len(info)) + b"DJVU" + info
+    bundled = b"AT&TFORM" + struct.pack(">I", 4 + 8 + len(page)) + b"DJVM" + b"DIRM" + struct.pack(">I", 0) + page
+    assert dimensions.other_size(bundled) == (2550, 3300, "DjVu INFO")
+    assert dimensions.other_size(bundled.replace(struct.pack(">HH", 2550, 3300), b"\0\0\0\0")) is None
