@@ -235,7 +235,10 @@ EXIFTOOL_WRONG = frozenset({
 # not-read file): each one named, with why fkit has no value. Every other not-read row is a value from a
 # format's own structure (RIFF, Matroska, DV, FlashPix, maker notes, ...), in a format fkit has no reader for.
 NOT_READ_CORE: dict[tuple[str, str], str] = {
-    (_CD + "DjVu.djvu", "capture_time"): "the XMP inside DjVu is BZZ-compressed; fkit has no DjVu reader",
+    (_CD + "DjVu.djvu", "capture_time"): ("the XMP is inside the ANTz chunk, BZZ-compressed (ZP arithmetic coder + "
+                                          "Burrows-Wheeler); fkit reads DjVu's INFO size only. No Python reader: "
+                                          "djvulibre-python has no wheel (C++/Cython build against libdjvulibre) and "
+                                          "decodes whole documents from a file through a message loop"),
 }
 
 
