@@ -31,7 +31,6 @@ def meta_command(
     """  # noqa: E501 - one paragraph: the help renderer keeps line breaks
     from forensic_kit import jsonl
     from forensic_kit.media import exports
-    from forensic_kit.knownfiles import Marker
     from forensic_kit.media.runner import MetaOptions, MetaStats, media_records, tally
 
     for target in (geojson, kml, timeline):
@@ -42,7 +41,11 @@ def meta_command(
     collector = exports.ExportCollector()
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
-    marker = Marker.open(known or [], known_bad or []) if (known or known_bad) else None
+    marker = None
+    if known or known_bad:  # knownfiles brings numpy: imported only when asked for (start-up and memory)
+        from forensic_kit.knownfiles import Marker
+
+        marker = Marker.open(known or [], known_bad or [])
     try:
         with console.item_progress("reading metadata") as tick:
             for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
