@@ -592,12 +592,12 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
         if created is not None:
             fields["times"] = dict(fields.get("times") or {}, iptc_created=created)
             fields.setdefault("parsers", {})["iptc"] = iptc.PARSER_NAME
-        fff = flir.fff_from_jpeg(data, xmp_end) if b"FLIR\0" in data[:xmp_end] else None
+        fff = flir.fff_from_jpeg(data, xmp_end) if data.find(b"FLIR\0", 0, xmp_end) >= 0 else None
         flir_block = flir.flir_time(fff) if fff else None
         if flir_block is not None:
             fields["times"] = dict(fields.get("times") or {}, flir_original=flir_block)
             fields.setdefault("parsers", {})["flir"] = flir.PARSER_NAME
-        casio = qvci.qvci_time(data, xmp_end) if b"QVCI\0" in data[:xmp_end] else None
+        casio = qvci.qvci_time(data, xmp_end) if data.find(b"QVCI\0", 0, xmp_end) >= 0 else None
         if casio is not None:
             fields["times"] = dict(fields.get("times") or {}, qvci_original=casio)
             fields.setdefault("parsers", {})["qvci"] = qvci.PARSER_NAME

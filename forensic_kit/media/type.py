@@ -17,7 +17,7 @@ EXPECTED: dict[str, frozenset[str]] = {
         (("png",), ("image/png",)),
         (("gif",), ("image/gif",)),
         (("bmp",), ("image/bmp", "image/x-ms-bmp")),
-        (("tif", "tiff"), ("image/tiff", "image/x-tiff-big")),
+        (("tif", "tiff"), ("image/tiff", "image/x-tiff-big", "image/x-adobe-dng")),
         (("webp",), ("image/webp",)),
         (("heic", "heif", "hif"), ("image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif")),
         (("avif",), ("image/avif",)),
