@@ -145,7 +145,14 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
     else:
         top = media["mime"].split("/", 1)[0]
         media["kind"] = top if top in ("image", "video", "audio") else "other"
-        if top in ("image", "video", "audio"):
+        if media["mime"] == "image/vnd.djvu":
+            from forensic_kit.media import djvu
+
+            data = head if size <= len(head) else os.pread(fd, min(size, djvu.MAX_BYTES), 0)
+            fields, warns = djvu.djvu_metadata(data)
+            media.update(fields)
+            warnings.extend(warns)
+        elif top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
         if top == "image":
             from forensic_kit.media import dimensions
