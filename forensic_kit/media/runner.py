@@ -173,10 +173,9 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
         if media["mime"] == "application/pdf":
             from forensic_kit.media import pdf
 
-            data = head
-            if size > len(head) and b"Photoshop" in head:
-                data = os.pread(fd, min(size, MAX_IMAGE_BYTES), 0)
-            media.update(pdf.photoshop_metadata(data))
+            if pdf.worth_opening(head):
+                data = head if size <= len(head) else os.pread(fd, min(size, MAX_IMAGE_BYTES), 0)
+                media.update(pdf.photoshop_metadata(data))
         xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
         if xmp:
             media["times"] = dict(media.get("times") or {}, **xmp)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import struct
-import zlib
 from pathlib import Path
 
 from PIL import Image
@@ -81,54 +80,69 @@ def test_jpeg_iptc_capture_time_after_exif_and_xmp(tmp_path: Path) -> None:
     assert m["times"]["iptc_created"]["value"] == "2006-10-29T06:27:51-05:00"
 
 
-def _pdf(objects: dict[int, bytes]) -> bytes:
-    out = b"%PDF-1.3\n"
-    for num, body in objects.items():
-        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
-    return out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+def _photoshop_pdf(resources: bytes, compress: bool, creator: str = "Adobe Photoshop 7.0") -> bytes:
+    """A one-page PDF as Photoshop writes it: the image resources under the page's PieceInfo."""
+    import pikepdf
 
-
-def _stream(data: bytes, extra: bytes = b"") -> bytes:
-    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(8, 8))
+    stream = pikepdf.Stream(pdf, resources)
+    pdf.pages[0].obj.PieceInfo = pikepdf.Dictionary(
+        AdobePhotoshop=pikepdf.Dictionary(Private=pikepdf.Dictionary(ImageResources=pdf.make_indirect(stream))))
+    pdf.docinfo["/Creator"] = creator
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=compress, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()
 
 
 def test_photoshop_pdf_exif_and_iptc(tmp_path: Path) -> None:
     resources = _block(irb.IPTC, _iim((2, 55, b"20040226"))) + _block(irb.EXIF, _exif_tiff())
-    page = b"<< /Type /Page /PieceInfo << /AdobePhotoshop << /Private << /ImageResources 8 0 R >> >> >> >>"
-    for name, stream in (("plain.pdf", _stream(resources)),
-                         ("flate.pdf", _stream(zlib.compress(resources), b"/Filter /FlateDecode "))):
-        f = tmp_path / name
-        f.write_bytes(_pdf({5: page, 8: stream}))
+    for compress in (False, True):
+        f = tmp_path / f"ps{compress}.pdf"
+        f.write_bytes(_photoshop_pdf(resources, compress))
+        assert (resources in f.read_bytes()) is not compress  # the stream is really (not) deflated
         m = json.loads(fkit("meta", f).stdout)["media"]
-        assert (m["make"], m["model"]) == ("FUJIFILM", "FinePix2400Zoom"), name
+        assert (m["make"], m["model"]) == ("FUJIFILM", "FinePix2400Zoom"), compress
         assert m["capture_time"]["value"] == "2005-07-18T14:30:45"
-        assert m["exif_in"] == "PDF object 8 0 (/PieceInfo /AdobePhotoshop /ImageResources), resource 0x0422"
+        assert m["exif_in"].startswith("PDF page 1, object ") and m["exif_in"].endswith(
+            " (/PieceInfo /AdobePhotoshop /ImageResources), resource 0x0422")
         assert m["kind"] == "other"
-    # an indirect /Length is resolved
-    indirect = b"<< /Length 9 0 R >>\nstream\n" + resources + b"\nendstream"
-    data = _pdf({5: page, 8: indirect, 9: b"%d" % len(resources)})
-    assert pdf.photoshop_metadata(data)["make"] == "FUJIFILM"
+    # a damaged copy (cut in the middle) gives nothing and no error
+    data = _photoshop_pdf(resources, True)
+    assert pdf.photoshop_metadata(data[: len(data) // 3]) == {}
 
 
 def test_pdf_showing_a_photo_does_not_get_its_camera(tmp_path: Path) -> None:
-    """A JPEG with EXIF placed as an image XObject is a photo in the document, not the document's EXIF."""
+    """A JPEG with EXIF placed as an image XObject is a photo in the document, not the document's
+    EXIF: even in a PDF that names Photoshop (so it is opened), nothing of the photo is reported."""
+    import pikepdf
+
     exif = Image.Exif()
     exif[0x010F] = "Canon"
     exif[0x0132] = "2020:01:02 03:04:05"
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=exif.tobytes())
-    image = _stream(buf.getvalue(), b"/Type /XObject /Subtype /Image /Filter /DCTDecode ")
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(8, 8))
+    image = pikepdf.Stream(doc, buf.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=8,
+                           Height=8, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+    doc.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=doc.make_indirect(image)))
+    doc.docinfo["/Creator"] = "Adobe Photoshop CS6"
     f = tmp_path / "doc.pdf"
-    f.write_bytes(_pdf({5: b"<< /Type /Page /Resources << /XObject << /Im0 6 0 R >> >> >>", 6: image}))
+    doc.save(f, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    assert b"Canon" in f.read_bytes()
     m = json.loads(fkit("meta", f).stdout)["media"]
     assert m["mime"] == "application/pdf" and "make" not in m and "capture_time" not in m
-    # a reference to an object that is not there, or a filter fkit does not decode: nothing, no error
-    page = b"<< /PieceInfo << /AdobePhotoshop << /Private << /ImageResources 8 0 R >> >> >> >>"
-    assert pdf.photoshop_metadata(_pdf({5: page})) == {}
-    lzw = _stream(b"\x80\x0b\x60", b"/Filter /LZWDecode ")
-    assert pdf.photoshop_metadata(_pdf({5: page, 8: lzw})) == {}
-    bad = _stream(b"not zlib at all", b"/Filter /FlateDecode ")
-    assert pdf.photoshop_metadata(_pdf({5: page, 8: bad})) == {}
+    # a PieceInfo without image resources, or resources that are not a stream: nothing
+    doc = pikepdf.new()
+    doc.add_blank_page()
+    doc.pages[0].obj.PieceInfo = pikepdf.Dictionary(AdobePhotoshop=pikepdf.Dictionary(Private=pikepdf.Dictionary(
+        ImageResources=pikepdf.String("not a stream"))))
+    doc.docinfo["/Creator"] = "Adobe Photoshop"
+    out = io.BytesIO()
+    doc.save(out)
+    assert pdf.photoshop_metadata(out.getvalue()) == {}
+    assert not pdf.worth_opening(b"%PDF-1.7 a report written by a word processor")
 
 
 def _jpeg_with(*segments: tuple[int, bytes], exif_original: str | None = None) -> bytes:
