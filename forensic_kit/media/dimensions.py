@@ -216,10 +216,13 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
     if order is None:
         return None
     magic = struct.unpack_from(order + "H", data, 2)[0]
-    if magic not in (42, 0x55, 0x4F52):
+    if magic not in (42, 0x55, 0x4F52, 43):
         return None
-    first = struct.unpack_from(order + "I", data, 4)[0]
-    ifd0 = _ifd(data, first, order)
+    big = magic == 43  # BigTIFF: 8-byte offsets, 20-byte entries, 8-byte entry counts
+    if big and (len(data) < 16 or struct.unpack_from(order + "HH", data, 4) != (8, 0)):
+        return None
+    first = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)[0]
+    ifd0 = _ifd(data, first, order, big)
     if ifd0 is None:
         return None
     if magic == 0x55 and all(t in ifd0 for t in (4, 5, 6, 7)):
@@ -228,7 +231,7 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
             return right - left, bottom - top, "RW2 sensor borders"
     candidates = [("IFD0", ifd0)]
     for n, off in enumerate(ifd0.get(0x14A, [])[:MAX_IFDS]):
-        sub = _ifd(data, off, order)
+        sub = _ifd(data, off, order, big)
         if sub is not None:
             candidates.append((f"SubIFD{n}", sub))
     chosen = candidates[0]
@@ -240,25 +243,56 @@ def tiff_size(data: bytes) -> tuple[int, int, str] | None:
     return None
 
 
-def _ifd(data: bytes, off: int, order: str) -> dict[int, list[int]] | None:
-    """The integer tags of the IFD at ``off`` that sizes need (256, 257, 254, 330, RW2 0x4-0x7)."""
-    if off < 8 or off + 2 > len(data):
+def iiq_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PhaseOne IIQ raw from its own directory (tags 0x10C/0x10D).
+
+    An IIQ is a TIFF whose IFD0 may be a 1x1 placeholder; at byte 8 it has ``IIII``, and at 16
+    the offset (from byte 8) of its directory: a 4-byte entry count, 4 reserved bytes, then
+    16-byte entries (tag, format, size, value) in little-endian order.
+    """
+    if data[8:12] != b"IIII" or len(data) < 20:
         return None
-    count = struct.unpack_from(order + "H", data, off)[0]
+    base = 8
+    start = base + int.from_bytes(data[16:20], "little")
+    if start + 8 > len(data):
+        return None
+    count = int.from_bytes(data[start:start + 4], "little")
+    found: dict[int, int] = {}
+    for i in range(min(count, 1024)):
+        at = start + 8 + 16 * i
+        if at + 16 > len(data):
+            break
+        tag, _fmt, size, value = struct.unpack_from("<IIII", data, at)
+        if tag in (0x10C, 0x10D) and size == 4:
+            found.setdefault(tag, value)
+    width, height = found.get(0x10C), found.get(0x10D)
+    if width and height and width < 1 << 20 and height < 1 << 20:
+        return width, height
+    return None
+
+
+def _ifd(data: bytes, off: int, order: str, big: bool = False) -> dict[int, list[int]] | None:
+    """The integer tags of the IFD at ``off`` that sizes need (256, 257, 254, 330, RW2 0x4-0x7);
+    ``big``: a BigTIFF IFD (8-byte count, 20-byte entries, 8-byte value/offset field)."""
+    head, entry, field, offcode = (8, 20, 8, "Q") if big else (2, 12, 4, "I")
+    if off < 8 or off + head > len(data):
+        return None
+    count = struct.unpack_from(order + ("Q" if big else "H"), data, off)[0]
     out: dict[int, list[int]] = {}
     for i in range(min(count, 1024)):
-        at = off + 2 + 12 * i
-        if at + 12 > len(data):
+        at = off + head + entry * i
+        if at + entry > len(data):
             break
-        tag, typ, n = struct.unpack_from(order + "HHI", data, at)
+        tag, typ = struct.unpack_from(order + "HH", data, at)
+        n = struct.unpack_from(order + ("Q" if big else "I"), data, at + 4)[0]
         if tag not in (0x100, 0x101, 0xFE, 0x14A, 4, 5, 6, 7) or typ not in _TIFF_TYPES or not n:
             continue
         code, size = _TIFF_TYPES[typ]
         n = min(n, MAX_IFDS)
-        if n * size <= 4:
-            where = at + 8
+        if n * size <= field:
+            where = at + entry - field
         else:
-            where = struct.unpack_from(order + "I", data, at + 8)[0]
+            where = struct.unpack_from(order + offcode, data, at + entry - field)[0]
         if where + n * size > len(data):
             continue
         out[tag] = list(struct.unpack_from(order + code * n, data, where))
@@ -309,7 +343,7 @@ def jxl_size(data: bytes) -> tuple[int, int] | None:
 
 def other_size(data: bytes) -> tuple[int, int, str] | None:
     """(width, height, source) for image formats with a fixed header and no metadata reader:
-    Minolta MRW, PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM."""
+    Minolta MRW, PSD, GIMP XCF, JPEG 2000 (``ihdr`` box or ``SIZ`` marker), JPEG XL, ICO, PCX, PNM/PFM, DjVu."""
     n = len(data)
     if data[:4] == b"\0MRM" and data[8:12] == b"\0PRD" and n >= 32:  # Minolta MRW: PRD block image size
         height, width = struct.unpack_from(">HH", data, 28)
@@ -338,6 +372,11 @@ def other_size(data: bytes) -> tuple[int, int, str] | None:
     if data[:1] == b"\x0a" and n >= 12 and data[1] in (0, 2, 3, 4, 5) and data[2] == 1:  # PCX
         xmin, ymin, xmax, ymax = struct.unpack_from("<HHHH", data, 4)
         return (xmax - xmin + 1, ymax - ymin + 1, "PCX header") if xmax >= xmin and ymax >= ymin else None
+    if data[:8] == b"AT&TFORM":  # DjVu: the INFO chunk of the first page (DJVU form)
+        at = data.find(b"DJVUINFO", 12, 65536)
+        if at >= 0 and at + 16 <= n:
+            width, height = struct.unpack_from(">HH", data, at + 12)
+            return (width, height, "DjVu INFO") if width and height else None
     m = re.match(rb"P([1-6Ff])\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s+(?:#[^\n]*\n\s*)*(\d{1,6})\s", data[:512])
     if m:
         return int(m[2]), int(m[3]), "PNM header"
@@ -360,6 +399,9 @@ def image_size(data: bytes, container: str) -> tuple[int, int, str, int] | None:
         whr = heif_size(data)
         return (whr[0], whr[1], "HEIF ispe", whr[2]) if whr else None
     if container == "tiff":
+        iiq = iiq_size(data)
+        if iiq is not None:
+            return iiq[0], iiq[1], "PhaseOne IIQ directory", 0
         wht = tiff_size(data)
         return (wht[0], wht[1], f"TIFF {wht[2]}", 0) if wht else None
     if container == "jxl":

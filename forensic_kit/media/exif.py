@@ -513,6 +513,34 @@ def embedded_exif(data: bytes) -> tuple[dict[str, Any], int] | None:
     return None
 
 
+def tiff_block_fields(tiff: bytes) -> dict[str, Any] | None:
+    """The ``media`` fields of a bare TIFF/EXIF block (``II*\0``/``MM\0*``) held by another
+    format (a Photoshop resource 0x0422); None when exifread finds no tag or cannot read it."""
+    try:
+        flat, thumb = _exifread_tags(tiff)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - damaged EXIF inside another format: no fields, not a crash
+        return None
+    return fields_from_tags(flat, thumb) if flat else None
+
+
+def best_capture(times: dict[str, Any]) -> dict[str, Any] | None:
+    """The capture time among a file's time blocks: EXIF capture times first; an XMP date, then
+    an IPTC one, a Casio QVCI one, stand in before a mere EXIF modification time (or a PNG ``tIME``). A FLIR
+    record's time is taken when EXIF has none or says the same second (it adds the zone)."""
+    original, flir_time = times.get("original"), times.get("flir_original")
+    if flir_time and (not original or original["value"][:19] == flir_time["value"][:19]):
+        # FLIR's record is the same instant as EXIF's to the second, with milliseconds and the zone
+        return dict(flir_time)
+    for key in ("original", "digitized", "xmp_original", "xmp_create", "xmp_date_created", "iptc_created",
+                "qvci_original", "modified", "png_modified"):
+        if times.get(key):
+            block: dict[str, Any] = times[key]
+            return block
+    return None
+
+
 def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """EXIF fields of an image held in ``data``; ``container`` is ``jpeg``, ``heif``, ``webp``,
     ``png``, ``tiff`` or ``other``. Returns (fields with ``parser``, warnings)."""
@@ -557,11 +585,24 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
     if xmp:
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
-        times = fields["times"]
-        # EXIF capture times first; an XMP date stands in before a mere EXIF modification time
-        fields["capture_time"] = (times.get("original") or times.get("digitized") or times.get("xmp_original")
-                                  or times.get("xmp_create") or times.get("xmp_date_created") or times.get("modified")
-                                  or times.get("png_modified"))
+    if container == "jpeg":
+        from forensic_kit.media import flir, iptc, qvci
+
+        created = iptc.jpeg_iptc_time(data, xmp_end)
+        if created is not None:
+            fields["times"] = dict(fields.get("times") or {}, iptc_created=created)
+            fields.setdefault("parsers", {})["iptc"] = iptc.PARSER_NAME
+        fff = flir.fff_from_jpeg(data, xmp_end) if data.find(b"FLIR\0", 0, xmp_end) >= 0 else None
+        flir_block = flir.flir_time(fff) if fff else None
+        if flir_block is not None:
+            fields["times"] = dict(fields.get("times") or {}, flir_original=flir_block)
+            fields.setdefault("parsers", {})["flir"] = flir.PARSER_NAME
+        casio = qvci.qvci_time(data, xmp_end) if data.find(b"QVCI\0", 0, xmp_end) >= 0 else None
+        if casio is not None:
+            fields["times"] = dict(fields.get("times") or {}, qvci_original=casio)
+            fields.setdefault("parsers", {})["qvci"] = qvci.PARSER_NAME
+    if xmp or set(fields.get("times") or {}) & {"iptc_created", "flir_original", "qvci_original"}:
+        fields["capture_time"] = best_capture(fields["times"])
     if flat:
         fields["parsers"] = {"exif": PARSER_NAMES[parser]}
     return fields, warnings

@@ -31,7 +31,7 @@ from forensic_kit import names
 from forensic_kit.fileopen import open_readonly
 from forensic_kit.filehash import WorkItem, stat_times
 from forensic_kit.errors import FkitError
-from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles
+from forensic_kit.media import PARSER, PARSER_VERSION, hints, imagefiles, xmpsidecar
 from forensic_kit.records import KIND_FILE, Record, error_record, new_record
 
 HEAD_BYTES = 256 * 1024
@@ -145,7 +145,14 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
     else:
         top = media["mime"].split("/", 1)[0]
         media["kind"] = top if top in ("image", "video", "audio") else "other"
-        if top in ("image", "video", "audio"):
+        if media["mime"] == "image/vnd.djvu":
+            from forensic_kit.media import djvu
+
+            data = head if size <= len(head) else os.pread(fd, min(size, djvu.MAX_BYTES), 0)
+            fields, warns = djvu.djvu_metadata(data)
+            media.update(fields)
+            warnings.extend(warns)
+        elif top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
         if top == "image":
             from forensic_kit.media import dimensions
@@ -163,13 +170,29 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             media["exif_present"] = True
             media["exif_embedded_at"] = at
             media["parsers"] = {"exif": f"{exif.PARSER_NAMES['exifread']} (TIFF block at byte {at})"}
+        if media["mime"] == "application/pdf":
+            from forensic_kit.media import pdf
+
+            if pdf.worth_opening(head):
+                data = head if size <= len(head) else os.pread(fd, min(size, MAX_IMAGE_BYTES), 0)
+                media.update(pdf.photoshop_metadata(data))
         xmp = exif.xmp_times(head)  # an XMP sidecar, or XMP inside a format without a reader
         if xmp:
             media["times"] = dict(media.get("times") or {}, **xmp)
-            times = media["times"]
-            media["capture_time"] = (times.get("original") or times.get("digitized") or xmp.get("xmp_original")
-                                     or xmp.get("xmp_create") or xmp.get("xmp_date_created") or times.get("modified"))
+            media["capture_time"] = exif.best_capture(media["times"])
             media.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
+        if xmpsidecar.is_description(head):
+            described = xmpsidecar.description_fields(head)
+            if described:
+                times = dict(media.get("times") or {}, **described.pop("times", {}))
+                if times:
+                    media["times"] = times
+                described.pop("capture_time", None)
+                for key, value in described.items():
+                    media.setdefault(key, value)
+                if times and not media.get("capture_time"):
+                    media["capture_time"] = times.get("original") or times.get("digitized") or times.get("modified")
+                media.setdefault("parsers", {})["xmp_description"] = xmpsidecar.PARSER_NAME
     media.setdefault("parsers", {})["type"] = mtype.PARSER_NAME
     if warnings:
         media["warnings"] = warnings

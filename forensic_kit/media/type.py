@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from forensic_kit.media import signatures
+
 # Extension → MIME types libmagic may report for a genuine file of that kind. Only extensions
 # listed here can be flagged; an unknown extension is never called a mismatch.
 EXPECTED: dict[str, frozenset[str]] = {
@@ -15,13 +17,13 @@ EXPECTED: dict[str, frozenset[str]] = {
         (("png",), ("image/png",)),
         (("gif",), ("image/gif",)),
         (("bmp",), ("image/bmp", "image/x-ms-bmp")),
-        (("tif", "tiff"), ("image/tiff",)),
+        (("tif", "tiff"), ("image/tiff", "image/x-tiff-big", "image/x-adobe-dng")),
         (("webp",), ("image/webp",)),
         (("heic", "heif", "hif"), ("image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif")),
         (("avif",), ("image/avif",)),
         (("dng", "nef", "cr2", "arw", "orf", "rw2", "pef"), ("image/tiff", "image/x-canon-cr2", "image/x-nikon-nef",
                                                             "image/x-sony-arw", "image/x-olympus-orf", "image/x-panasonic-rw2",
-                                                            "image/x-pentax-pef", "image/x-adobe-dng", "application/octet-stream")),
+                                                            "image/x-pentax-pef", "image/x-adobe-dng", "image/x-nikon-nrw", "application/octet-stream")),
         (("mp4", "m4v"), ("video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp")),
         (("mov", "qt"), ("video/quicktime", "video/mp4")),
         (("3gp",), ("video/3gpp", "video/mp4", "audio/3gpp")),
@@ -64,15 +66,6 @@ _FAST_FLAGS = ("MAGIC_NO_CHECK_ENCODING", "MAGIC_NO_CHECK_TEXT", "MAGIC_NO_CHECK
 
 def _binary_media(head: bytes) -> bool:
     return head.startswith(_BINARY_MEDIA) or head[4:8] == b"ftyp" or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-
-# Signatures libmagic 5.44 does not know (it answers application/octet-stream): (first bytes,
-# MIME type as ExifTool gives it, description). Applied only to an undecided answer.
-_EXTRA_SIGNATURES = (
-    (b"IIU\0", "image/x-panasonic-rw2", "Panasonic RW2 raw image (TIFF-like, IIU)"),
-    (b"\0\0\0\x18ftypcrx ", "image/x-canon-cr3", "Canon CR3 raw image (ISO base media, brand crx)"),
-    (b"\0MRM", "image/x-minolta-mrw", "Minolta MRW raw image"),
-)
-
 
 def _parser_name() -> str:
     from importlib import metadata
@@ -131,11 +124,8 @@ def detect(head: bytes, name: bytes | str) -> dict[str, Any]:
     fast = _binary_media(head)
     mime = str(_detector(True, fast).from_buffer(head)) if head else "application/x-empty"
     desc = str(_detector(False, fast).from_buffer(head)) if head else "empty"
-    if mime in _UNDECIDED:
-        for sig, sig_mime, sig_desc in _EXTRA_SIGNATURES:
-            if head.startswith(sig):
-                mime, desc = sig_mime, sig_desc
     ext = extension(name)
+    mime, desc = signatures.refine(mime, desc, head, ext)
     expected = EXPECTED.get(ext) if ext else None
     mismatch: bool | None = None
     if expected is not None and head and mime not in _UNDECIDED:

@@ -251,6 +251,11 @@ def _walk_moov(moov: bytes) -> dict[str, Any]:
                 keys = _apple_keys(moov, inner, pe, budget)
                 if keys:
                     found.setdefault("keys", {}).update(keys)
+            elif path and path[-1] == b"udta" and typ == b"TAGS" and moov.startswith(b"PENTAX ", ps):
+                # Pentax cameras' maker data: the make is its first 24 bytes (NUL-padded)
+                make = moov[ps:min(pe, ps + 24)].split(b"\0", 1)[0].decode("latin-1").strip()
+                if make:
+                    found.setdefault("udta", {})["pentax_make"] = make
             elif path and path[-1] == b"udta" and typ[:1] == b"\xa9":
                 text = _text_item(moov, ps, pe)
                 if text is not None:
@@ -368,6 +373,8 @@ def video_metadata(read: Reader, file_size: int, open_file: Callable[[], io.Buff
         if val:
             out[field] = val
             sources[field] = PARSER_NAMES["mutagen"] if val == mut.get(field) and val not in (keys.get(key), udta.get(ud)) else PARSER_NAMES["atoms"]
+        elif field == "make" and udta.get("pentax_make"):
+            out[field], sources[field] = udta["pentax_make"], PARSER_NAMES["atoms"] + " (udta/TAGS, Pentax maker data)"
     times: dict[str, Any] = {}
     created = utc_time(mvhd.get("created"), "QuickTime:CreateDate")
     if created:

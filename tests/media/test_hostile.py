@@ -206,3 +206,56 @@ def test_mutated_real_exif_never_raises(flips: list[tuple[int, int]]) -> None:
     gps = fields.get("gps") or {}
     if "latitude" in gps:
         assert -90 <= gps["latitude"] <= 90 and -180 <= gps["longitude"] <= 180
+
+
+# Real files that exercise the newer readers: FLIR, IPTC, QVCI records in JPEG; a Photoshop PDF; an XMP
+# sidecar and an ExifTool RDF dump; BigTIFF, PhaseOne IIQ and DjVu sizes; formats named by signature.
+_NEWER = ("FLIR.jpg", "PhotoMechanic.jpg", "CasioQVCI.jpg", "PDF.pdf", "XMP.xmp", "XMP.xml", "BigTIFF.btf",
+          "PhaseOne.iiq", "DjVu.djvu", "MIE.mie", "MRC.mrc", "PFM.pfm")
+
+
+@_FUZZ
+@given(st.sampled_from(_NEWER),
+       st.lists(st.tuples(st.integers(min_value=0, max_value=12000), st.integers(min_value=0, max_value=255)),
+                min_size=1, max_size=40),
+       st.integers(min_value=0, max_value=12000))
+def test_mutated_newer_formats_never_raise(name: str, flips: list[tuple[int, int]], cut: int) -> None:
+    """Random byte changes and truncation in real files, through ``parse_fd`` as ``fkit meta`` runs it."""
+    import tempfile
+
+    src = TESTDATA / "corpus" / "photos" / "exiftool" / name
+    if not src.exists():
+        pytest.skip("shared test data not available")
+    data = bytearray(src.read_bytes()[:16384])
+    for pos, val in flips:
+        if pos < len(data):
+            data[pos] = val
+    body = bytes(data[:cut] if cut and cut < len(data) else data)
+    with tempfile.TemporaryFile() as fh:
+        fh.write(body)
+        fh.flush()
+        media = runner.parse_fd(fh.fileno(), len(body), name.encode())
+    assert "errors" not in media
+    assert all(set(w) == {"parser", "stage", "reason"} for w in media.get("warnings", []))
+    cap = media.get("capture_time")
+    assert cap is None or isinstance(cap["value"], str)
+
+
+@_FUZZ
+@given(st.binary(max_size=3000), st.sampled_from(["application/octet-stream", "text/plain", "image/tiff", "image/jpeg"]),
+       st.sampled_from([None, "pict", "pmp", "ram", "nef", "dng", "jps", "btf"]))
+def test_random_bytes_through_signatures_pdf_sidecar_never_raise(body: bytes, mime: str, ext: str | None) -> None:
+    from forensic_kit.media import dimensions, flir, iptc, pdf, qvci, signatures, xmpsidecar
+
+    assert isinstance(signatures.refine(mime, "", body, ext)[0], str)
+    for prefix in (b"", b"II+\0\x08\0\0\0\x10\0\0\0\0\0\0\0", b"II*\0\x08\0\0\0IIII", b"AT&TFORM\0\0\0\0DJVM"):
+        dimensions.image_size(prefix + body, "tiff")
+        dimensions.other_size(prefix + body)
+    pdf.photoshop_metadata(b"%PDF-1.3\n<< /AdobePhotoshop << /ImageResources 8 0 R >> >>\n8 0 obj\n" + body)
+    xmpsidecar.description_fields(b"<?xpacket begin='' id=''?><x:xmpmeta>" + body)
+    iptc.iptc_time(body)
+    flir.flir_time(b"FFF\0" + body)
+    jpeg = b"\xff\xd8" + body
+    iptc.jpeg_iptc_time(jpeg, len(jpeg))
+    qvci.qvci_time(jpeg, len(jpeg))
+    flir.fff_from_jpeg(jpeg, len(jpeg))

@@ -323,3 +323,35 @@ def test_cr3_exif_from_cmt_boxes() -> None:
     bad = _atom(b"uuid", bytes.fromhex("85c0b687820f11e08111f4ce462b6a48") + cmt1 + _atom(b"CMT2", b"II*\0\xff\xff\xff\xff"))
     out, warnings = _video(data[:moov_at] + struct.pack(">I", len(moov) + len(bad)) + moov[4:] + bad)
     assert out["make"] == "Canon"
+
+
+def test_phaseone_iiq_size_from_its_own_directory() -> None:
+    """An IIQ's IFD0 may be a 1x1 placeholder: the size is in PhaseOne's directory (0x10C/0x10D)."""
+    ifd0 = struct.pack("<H", 2) + struct.pack("<HHII", 0x100, 4, 1, 1) + struct.pack("<HHII", 0x101, 4, 1, 1) + b"\0" * 4
+    entries = [(0x10F, 2, 4, 0), (0x108, 4, 4, 7372), (0x10C, 4, 4, 7320), (0x10D, 4, 4, 5484)]
+    directory = struct.pack("<II", len(entries), 0) + b"".join(struct.pack("<IIII", *e) for e in entries)
+    at = 64  # where the directory starts; the header holds it minus 8
+    data = b"II*\0" + struct.pack("<I", 20) + b"IIII" + b"CwaR" + struct.pack("<I", at - 8) + ifd0
+    data += b"\0" * (at - len(data)) + directory
+    assert dimensions.image_size(data, "tiff") == (7320, 5484, "PhaseOne IIQ directory", 0)
+    # a damaged directory (a width of 0, or entries past the end) falls back to the TIFF IFD0
+    broken = data[:at] + struct.pack("<II", 40, 0) + directory[8:40]
+    assert dimensions.image_size(broken, "tiff") == (1, 1, "TIFF IFD0", 0)
+
+
+def test_pentax_udta_tags_give_the_make_with_its_source() -> None:
+    tags = _atom(b"TAGS", b"PENTAX DIGITAL CAMERA\0\0\0" + b"\x01\x00" * 20)
+    out, _warnings = _video(_moov_file(tags))
+    assert out["make"] == "PENTAX DIGITAL CAMERA"
+    assert out["parsers"]["make"] == "fkit-atoms 1 (udta/TAGS, Pentax maker data)"  # type: ignore[index]
+    # a TAGS atom of another maker says nothing about the make
+    out, _warnings = _video(_moov_file(_atom(b"TAGS", b"SOMEONE ELSE\0" + b"\0" * 20)))
+    assert "make" not in out
+
+
+def test_djvu_size_from_the_first_page_info_chunk() -> None:
+    info = b"INFO" + struct.pack(">I", 10) + struct.pack(">HHBBHBB", 2550, 3300, 24, 0, 300, 22, 1)
+    page = b"FORM" + struct.pack(">I", 4 + len(info)) + b"DJVU" + info
+    bundled = b"AT&TFORM" + struct.pack(">I", 4 + 8 + len(page)) + b"DJVM" + b"DIRM" + struct.pack(">I", 0) + page
+    assert dimensions.other_size(bundled) == (2550, 3300, "DjVu INFO")
+    assert dimensions.other_size(bundled.replace(struct.pack(">HH", 2550, 3300), b"\0\0\0\0")) is None
