@@ -20,7 +20,7 @@ from forensic_kit import names
 @dataclass
 class _Reservoir:
     seen: int = 0
-    kept: list[bytes] = field(default_factory=list)  # record lines (JSON)
+    kept: list[Any] = field(default_factory=list)  # record lines (JSON), or (path, sha256) pairs
 
 
 class SpotChecker:
@@ -31,7 +31,7 @@ class SpotChecker:
         self.rng = random.Random(seed)
         self.by_worker: dict[str, _Reservoir] = {}
 
-    def _offer(self, worker: str, line: bytes) -> None:
+    def _offer(self, worker: str, line: Any) -> None:
         res = self.by_worker.setdefault(worker, _Reservoir())
         res.seen += 1
         if len(res.kept) < self.k:
@@ -56,6 +56,30 @@ class SpotChecker:
         for rec in records:
             if rec.get("kind") == "file" and rec.get("hashes"):
                 self._offer(worker, json.dumps(rec).encode())
+
+    def add_hashed(self, worker: str, paths: list[bytes], results: list[Any]) -> None:
+        """A worker's answer for a batch of payload files (``manifest.payload.hash_many``)."""
+        if self.k <= 0:
+            return
+        for path, res in zip(paths, results):
+            if res[0] is not None:
+                self._offer(worker, (path, res[0], res[1]))
+
+    def check_sha256(self) -> tuple[int, list[dict[str, Any]]]:
+        """Hash the sampled payload files here (:func:`forensic_kit.manifest.payload.hash_path`);
+        returns how many were checked and the disagreements (``path`` is raw bytes)."""
+        from forensic_kit.manifest.payload import hash_path
+
+        checked = 0
+        bad: list[dict[str, Any]] = []
+        for worker, res in sorted(self.by_worker.items()):
+            for path, digest, size in res.kept:
+                found, nbytes, err, _errname = hash_path(path)
+                checked += 1
+                if (found, nbytes) != (digest, size):
+                    bad.append({"worker": worker, "path": path, "worker_sha256": digest, "client_sha256": found,
+                                "reason": err or "different digests"})
+        return checked, bad
 
     def check(self, algos: Sequence[str]) -> tuple[int, list[dict[str, Any]]]:
         """Hash the sampled files here; returns how many were checked and the disagreements."""
