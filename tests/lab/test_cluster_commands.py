@@ -1,0 +1,124 @@
+"""``--cluster`` on verify (and the triage commands): the output of a cluster run is the local
+run's, byte for byte; a worker that lies is caught by the client's spot checks.
+
+The quick cases use one in-process ``LocalCluster`` (two one-thread workers, TCP on 127.0.0.1)
+for the whole module; the kill and scheduler-gone cases are in ``test_lab.py`` (real processes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forensic_kit.manifest import payload
+from forensic_kit.manifest.verify import verify_case
+from tests.conftest import fkit
+from tests.lab.test_lab import _sealed
+
+distributed = pytest.importorskip("distributed", reason="the 'distributed' package is not installed")
+
+
+@pytest.fixture(scope="module")
+def local_cluster() -> Iterator[Any]:
+    """(address, client) of an in-process LocalCluster with two one-thread workers over TCP."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        with distributed.Client(cluster, set_as_default=False) as client:
+            yield cluster.scheduler_address, client
+
+
+def _tampered(tmp: Path) -> tuple[Path, Path]:
+    """A sealed package of 40 files, then changed every way a payload can change."""
+    case, trust = _sealed(tmp, "tampered", files=40)
+    ex = case / "data" / "EX-01"
+    (ex / "f3.txt").chmod(0o644)
+    (ex / "f3.txt").write_bytes(b"changed\n")  # MODIFIED
+    (ex / "f5.txt").unlink()  # MISSING
+    os.rename(ex / "f7.txt", ex / "moved.txt")  # MOVED
+    (ex / "planted.txt").write_bytes(b"new\n")  # NEW
+    return case, trust
+
+
+def test_verify_on_the_cluster_is_the_local_run(tmp_path: Path, local_cluster: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    case, trust = _tampered(tmp_path)
+    trusted = trust.read_text()
+    monkeypatch.setattr(payload, "_CLUSTER_BATCH", 3)  # 14 tasks: order across tasks is tested
+
+    def run(cluster: Any) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, int]]:
+        recs: list[dict[str, Any]] = []
+        report = verify_case(case, trusted, 2, recs.append, cluster=cluster, spot_check=2)
+        return recs, report.as_dict(), report.spot
+
+    local_recs, local_doc, local_spot = run(None)
+    remote_recs, remote_doc, remote_spot = run(local_cluster[1])
+    assert remote_recs == local_recs
+    assert remote_doc == local_doc
+    assert sorted(r["verdict"] for r in local_recs if r["verdict"] != "OK") == ["MISSING", "MODIFIED", "MOVED", "NEW"]
+    assert local_doc["exit_code"] == 1
+    assert local_spot == {} and remote_spot["checked"] == 2 * remote_spot["workers"] >= 2
+
+
+def test_verify_cli_cluster_output_is_byte_identical(tmp_path: Path, local_cluster: Any) -> None:
+    case, trust = _tampered(tmp_path)
+    address = local_cluster[0]
+    for flag in ("--records", "--json"):
+        local = fkit("verify", case, "--trust", trust, flag)
+        remote = fkit("verify", case, "--trust", trust, flag, "--cluster", address)
+        assert local.returncode == remote.returncode == 1, remote.stderr
+        assert remote.stdout == local.stdout
+        assert b"payload files spot-checked here" in remote.stderr and b"all agree" in remote.stderr
+    ok, _ = _sealed(tmp_path, "clean", files=5)
+    r = fkit("verify", ok, "--trust", trust, "--cluster", address, "-q")
+    assert r.returncode == 0, r.stderr
+
+
+class _LyingClient:
+    """A stand-in for ``distributed.Client`` whose one worker says every file is what was sealed:
+    it answers the sealed digest of each path instead of hashing it."""
+
+    def __init__(self, sealed: dict[bytes, str]) -> None:
+        self.sealed = sealed
+
+    def nthreads(self) -> dict[str, int]:
+        return {"tcp://10.9.9.9:1": 1}
+
+    def submit(self, fn: Callable[..., Any], wrapped: Callable[..., Any], args: tuple[Any, ...],
+               **_kw: Any) -> Any:
+        paths = args[0].split(b"\0")
+        packed, errors = wrapped(*args)
+        results = payload.unpack_hashed(packed, errors)
+        lies = [(bytes.fromhex(self.sealed.get(p, "00" * 32)), r[1]) for p, r in zip(paths, results)]
+        answer = ("tcp://10.9.9.9:1", (b"".join(payload._PACK.pack(d, s) for d, s in lies), []))
+
+        class _Done:
+            def result(self) -> Any:
+                return answer
+
+            def cancel(self) -> None:
+                pass
+
+        return _Done()
+
+
+def test_a_worker_that_lies_is_a_finding(tmp_path: Path) -> None:
+    case, trust = _sealed(tmp_path, "lied", files=2)
+    target = case / "data" / "EX-01" / "f1.txt"
+    sealed = {}
+    for line in (case / "manifest-sha256.txt").read_text().splitlines():
+        digest, _, rel = line.partition("  ")
+        sealed[os.fsencode(case) + b"/" + rel.encode()] = digest
+    target.chmod(0o644)
+    target.write_bytes(b"LIED 1\n")  # same size, other content: the worker says it is unchanged
+    report = verify_case(case, trust.read_text(), cluster=_LyingClient(sealed), spot_check=5)
+    assert [(f.code, f.path) for f in report.findings] == [("cluster.spot_check", "data/EX-01/f1.txt")]
+    assert "10.9.9.9" in report.findings[0].message
+    assert report.exit_code == 1
+    assert report.checks["payload"] == "failed"
+    assert report.spot == {"checked": 2, "workers": 1}
+    honest = verify_case(case, trust.read_text())
+    assert [f.code for f in honest.findings] == ["file.MODIFIED"]
