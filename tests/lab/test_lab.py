@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -177,10 +178,17 @@ def test_lab_verify_on_the_cluster_and_scheduler_gone(tmp_path: Path, cluster: t
     _sealed(tmp_path, "one")
     _, trust = _sealed(tmp_path, "two")
     local = fkit("lab", "verify", tmp_path / "lab", "--trust", trust)
-    remote = fkit("lab", "verify", tmp_path / "lab", "--trust", trust, "--cluster", address)
+    remote = fkit("lab", "verify", tmp_path / "lab", "--trust", trust, "--cluster", address, "--report",
+                  tmp_path / "lab.pdf")
     assert local.returncode == remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout
     assert b"payload files spot-checked here" in remote.stderr
+    if shutil.which("pdftotext"):  # the report names the cluster and the workers that did the work
+        from tests.lab.test_lab_report import _text
+
+        t = _text(tmp_path / "lab.pdf")
+        assert f"Dask cluster {address}, " in t and "grappe Dask" in t and "Dask مجموعة" in t
+        assert "tcp://127.0.0.1:" in t.split(f"Dask cluster {address}, ")[1].split("workers:")[1][:40]
     sched.kill()
     sched.wait(timeout=30)
     gone = fkit("hash", tmp_path / "one-src", "--cluster", address)
