@@ -56,6 +56,10 @@ def hash_command(
         spot = SpotChecker(spot_check)
     stats = HashStats()
     items = work_items(paths, nul, follow)
+    if client is not None:
+        from forensic_kit.lab.cluster import absolute_items
+
+        items = absolute_items(items)
     marker = None
     if known or known_bad:
         from forensic_kit.knownfiles import Marker

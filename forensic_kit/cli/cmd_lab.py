@@ -61,7 +61,7 @@ def lab_verify_command(
         raise InputError(f"{report_pdf.parent}: no such folder for the report")
     before = lab_state.load(state) if state is not None else {}
     previous = lab_state.written(state) if state is not None else None
-    packages = find_packages(roots)
+    packages = find_packages([r.absolute() for r in roots])  # a lab record names a package unambiguously
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
 

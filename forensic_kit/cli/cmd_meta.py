@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.cli.options import CLUSTER_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.cli.inputs import work_items
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode
@@ -24,6 +25,10 @@ def meta_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
     known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable (needs hashed records)."),
     known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Read media metadata: type by content, EXIF/GPS with time zones, HEIC, video and audio.
 
@@ -43,9 +48,18 @@ def meta_command(
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
     marker = Marker.open(known or [], known_bad or []) if (known or known_bad) else None
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
+    if client is None:
+        records = media_records(work_items(paths, nul), options, jobs)
+    else:
+        from forensic_kit.media.remote import media_records_on
+
+        records = media_records_on(client, work_items(paths, nul), options)
     try:
         with console.item_progress("reading metadata") as tick:
-            for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
+            for rec in tally(records, stats):
                 if exporting:
                     collector.add(rec)
                 out.write(jsonl.dump_bytes(marker.mark(rec) if marker else rec))
@@ -54,6 +68,9 @@ def meta_command(
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
+    finally:
+        if client is not None:
+            client.close()
     if geojson is not None:
         _write_export(geojson, exports.geojson(collector.points))
     if kml is not None:

@@ -10,6 +10,7 @@ from typing import Any, Optional
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.cli.options import CLUSTER_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
 
@@ -30,6 +31,10 @@ def phone_command(
     backup_password: Optional[str] = typer.Option(None, "--backup-password", envvar="FKIT_BACKUP_PASSWORD", metavar="PASSWORD|-", help="Password of an encrypted iTunes/Finder backup or Android .ab backup ('-': ask for it; or set FKIT_BACKUP_PASSWORD)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
     new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Triage a phone extraction (Android or iOS): device, contacts, calls, messages, WhatsApp, apps, Wi-Fi.
 
@@ -55,7 +60,15 @@ def phone_command(
         Case.open(into).require_unsealed("phone --into", new_revision)
     if backup_password == "-":
         backup_password = typer.prompt("Backup password", hide_input=True, err=True)
-    _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password)
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
+    try:
+        _triage(Path(source), exhibit, into, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
+                client)
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _region(profile: Optional[str], region: Optional[str], case_profile: Optional[str]) -> Optional[str]:
@@ -76,7 +89,7 @@ def _region(profile: Optional[str], region: Optional[str], case_profile: Optiona
 
 def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile: Optional[str],
             region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
-            extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None) -> None:
+            extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None, client: Any = None) -> None:
     from forensic_kit import jsonl
     from forensic_kit.phone.csvout import CsvWriter
     from forensic_kit.phone.triage import Triage
@@ -94,15 +107,24 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
         raise UsageError(f"--extract-to {extract_to}: folder exists and is not empty")
     reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
     wl = Watchlist.load(watchlist_path, reg) if watchlist_path else None
-    run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
-                 backup_password=backup_password)
     csv_writer = CsvWriter(csv_dir) if csv_dir else None
     out = console.stdout_bytes()
     spool = tempfile.TemporaryFile() if case is not None else None
+    if client is None:
+        run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
+                     backup_password=backup_password)
+        pairs: Iterator[tuple[bytes, Any]] = ((jsonl.dump_bytes(rec), rec) for rec in run.records())
+        remote_summary = None
+    else:  # one task: the source is read by a worker, the same lines come back
+        import json
+
+        from forensic_kit.phone.remote import triage_on
+
+        lines, remote_summary = triage_on(client, source, exhibit, reg, wl, extract_to, backup_password)
+        pairs = ((line, json.loads(line) if csv_writer is not None else None) for line in lines)
     try:
         with console.item_progress("phone") as tick:
-            for rec in run.records():
-                line = jsonl.dump_bytes(rec)
+            for line, rec in pairs:
                 out.write(line)
                 if spool is not None:
                     spool.write(line)
@@ -126,9 +148,10 @@ def _triage(source: Path, exhibit: Optional[str], into: Optional[Path], profile:
             case.append_records(chunk)
         spool.close()
         case.update_bag()
+    summary = run.summary if remote_summary is None else remote_summary  # complete once the records are out
     if not quiet:
-        _summary(run.summary, reg)
-    raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
+        _summary(summary, reg)
+    raise typer.Exit(int(ExitCode.PARTIAL if summary.problems else ExitCode.OK))
 
 
 def _summary(s: "object", region: Optional[str]) -> None:

@@ -153,8 +153,8 @@ def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, on_worker: OnWo
 
     def tasks() -> Iterator[tuple[bytes]]:
         for batch in _batched(items, _CLUSTER_BATCH):
-            sent.append(batch)
-            yield (b"\0".join([p for p, _ in batch]),)
+            sent.append(batch)  # a worker has its own current folder: it is sent absolute paths
+            yield (b"\0".join([os.path.abspath(p) for p, _ in batch]),)
 
     for who, (packed, errors) in ordered_map(client, hash_joined, tasks(), "fkit-verify"):
         batch = sent.popleft()
@@ -163,7 +163,7 @@ def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, on_worker: OnWo
             raise RuntimeError(f"cluster worker {who} answered {len(results)} results for {len(batch)} files")
         progress.add(sum(r[1] for r in results), items=len(results))
         if on_worker is not None:
-            on_worker(who, [p for p, _ in batch], results)
+            on_worker(who, [os.path.abspath(p) for p, _ in batch], results)
         for (p, tag), res in zip(batch, results):
             yield p, tag, res
 

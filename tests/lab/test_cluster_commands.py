@@ -8,6 +8,7 @@ for the whole module; the kill and scheduler-gone cases are in ``test_lab.py`` (
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,46 @@ def test_a_worker_that_lies_is_a_finding(tmp_path: Path) -> None:
     assert report.spot == {"checked": 2, "workers": 1}
     honest = verify_case(case, trust.read_text())
     assert [f.code for f in honest.findings] == ["file.MODIFIED"]
+
+
+def test_meta_mrz_phone_on_the_cluster_are_the_local_runs(tmp_path: Path, local_cluster: Any) -> None:
+    from tests.conftest import testdata
+
+    address = local_cluster[0]
+    # copies: the shared folder's times change when other runs touch it, and times are in the records
+    photos = tmp_path / "gps"
+    shutil.copytree(testdata("photos", "gps"), photos)
+    local = fkit("meta", photos)
+    remote = fkit("meta", photos, "--cluster", address)
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and local.stdout.count(b"\n") >= 10
+    assert remote.stderr == local.stderr  # the same summary line
+    docs = tmp_path / "docs"
+    shutil.copytree(testdata("docs", "mrz", "images", "passporteye-tests"), docs)
+    local = fkit("mrz", docs, "--seizure-date", "2026-01-01")
+    remote = fkit("mrz", docs, "--seizure-date", "2026-01-01", "--cluster", address)
+    assert local.returncode == remote.returncode, remote.stderr
+    assert remote.stdout == local.stdout and local.stdout.count(b'"kind":"doc.mrz"') >= 2
+    src = tmp_path / "android"
+    src.mkdir()
+    for name in ("mmssms.db", "contacts2.db"):
+        shutil.copy(testdata("phone", "android", name), src / name)
+    csv_l, csv_r = tmp_path / "csv-local", tmp_path / "csv-remote"
+    local = fkit("phone", src, "-e", "EX-01", "--region", "us", "--csv", csv_l)
+    remote = fkit("phone", src, "-e", "EX-01", "--region", "us", "--csv", csv_r, "--cluster", address)
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and local.stdout.count(b'"kind":"phone.message"') == 9
+    assert remote.stderr == local.stderr
+    assert sorted(p.name for p in csv_l.iterdir()) == sorted(p.name for p in csv_r.iterdir())
+    assert all((csv_l / p.name).read_bytes() == p.read_bytes() for p in csv_r.iterdir())
+
+
+def test_relative_paths_are_refused_on_a_cluster(tmp_path: Path, local_cluster: Any) -> None:
+    """A worker reads from its own current folder: a relative path would make it read another
+    file (a confident wrong answer). One line, exit 2, nothing on stdout."""
+    address = local_cluster[0]
+    (tmp_path / "f.txt").write_bytes(b"x")
+    for cmd in (["hash", "f.txt"], ["meta", "f.txt"], ["mrz", "f.txt"], ["phone", "f.txt"]):
+        r = fkit(*cmd, "--cluster", address, cwd=tmp_path)
+        assert r.returncode == 2, (cmd, r.stderr)
+        assert r.stdout == b"" and r.stderr.count(b"\n") == 1 and b"give absolute paths" in r.stderr, (cmd, r.stderr)
