@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit.cli import console
-from forensic_kit.cli.options import CLUSTER_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
+from forensic_kit.cli.options import CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.cli.inputs import work_items
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode
@@ -26,6 +26,7 @@ def meta_command(
     known: Optional[List[Path]] = typer.Option(None, "--known", metavar="SET", help="Mark files in this hash set (NSRL RDS, hashdeep, sha256sum, fkit list) known: ignorable (needs hashed records)."),
     known_bad: Optional[List[Path]] = typer.Option(None, "--known-bad", metavar="SET", help="Mark files in this hash set known: bad."),
     cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
     tls_ca: Optional[Path] = TLS_CA_OPTION,
     tls_cert: Optional[Path] = TLS_CERT_OPTION,
     tls_key: Optional[Path] = TLS_KEY_OPTION,
@@ -54,9 +55,11 @@ def meta_command(
     if client is None:
         records = media_records(work_items(paths, nul), options, jobs)
     else:
+        from forensic_kit.lab.spot import SpotChecker
         from forensic_kit.media.remote import media_records_on
 
-        records = media_records_on(client, work_items(paths, nul), options)
+        spot = SpotChecker(spot_check)
+        records = media_records_on(client, work_items(paths, nul), options, spot)
     try:
         with console.item_progress("reading metadata") as tick:
             for rec in tally(records, stats):
@@ -84,7 +87,17 @@ def meta_command(
         )
     if marker is not None and not quiet:
         console.say(f"fkit meta: {marker.summary()}")
-    raise typer.Exit(int(ExitCode.PARTIAL if stats.unreadable else ExitCode.OK))
+    code = ExitCode.PARTIAL if stats.unreadable else ExitCode.OK
+    if client is not None:
+        checked, bad = spot.check_meta(options)
+        for b in bad:
+            console.error(f"spot check: worker {b['worker']} answered for {b['path']} {b['reason']} than this machine reads")
+        if bad:
+            code = ExitCode.CHECK_FAILED
+        elif not quiet:
+            console.say(f"  cluster: {checked} files parsed again here ({spot_check} per worker, "
+                        f"{len(spot.by_worker)} workers): all agree")
+    raise typer.Exit(int(code))
 
 
 def _write_export(target: Path, data: bytes) -> None:

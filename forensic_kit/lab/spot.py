@@ -65,6 +65,28 @@ class SpotChecker:
             if res[0] is not None:
                 self._offer(worker, (path, res[0], res[1]))
 
+    def add_pairs(self, worker: str, pairs: list[tuple[Any, Any]]) -> None:
+        """A worker's answers as (work item, its record) pairs (``fkit meta``)."""
+        if self.k <= 0:
+            return
+        for pair in pairs:
+            self._offer(worker, pair)
+
+    def check_meta(self, options: Any) -> tuple[int, list[dict[str, Any]]]:
+        """Parse the sampled files again here (:func:`forensic_kit.media.runner.media_records`, one
+        isolated process) and compare the records byte for byte; returns how many were checked and
+        the disagreements."""
+        from forensic_kit.jsonl import dump_bytes
+        from forensic_kit.media.runner import media_records
+
+        pairs = [(worker, item, rec) for worker, res in sorted(self.by_worker.items()) for item, rec in res.kept]
+        mine = list(media_records([item for _, item, _ in pairs], options, 1))
+        bad: list[dict[str, Any]] = []
+        for (worker, item, theirs), ours in zip(pairs, mine):
+            if dump_bytes(theirs) != dump_bytes(ours):
+                bad.append({"worker": worker, "path": names.display(item.path), "reason": "a different record"})
+        return len(pairs), bad
+
     def check_sha256(self) -> tuple[int, list[dict[str, Any]]]:
         """Hash the sampled payload files here (:func:`forensic_kit.manifest.payload.hash_path`);
         returns how many were checked and the disagreements (``path`` is raw bytes)."""

@@ -11,6 +11,7 @@ answers its records; the task costs that process's start (measured in docs/lab.m
 from __future__ import annotations
 
 import pickle
+from collections import deque
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 from forensic_kit.errors import FkitError
 from forensic_kit.filehash import WorkItem
+from forensic_kit.lab.spot import SpotChecker
 from forensic_kit.media.runner import MetaOptions, media_records
 from forensic_kit.records import Record
 
@@ -40,13 +42,23 @@ def meta_batch(items: list[WorkItem], options: MetaOptions) -> list[Record]:
     return records
 
 
-def media_records_on(client: Any, items: Iterable[WorkItem], options: MetaOptions) -> Iterator[Record]:
-    """:func:`media_records` on a Dask cluster: the same records, in the same order."""
+def media_records_on(client: Any, items: Iterable[WorkItem], options: MetaOptions,
+                     spot: SpotChecker | None = None) -> Iterator[Record]:
+    """:func:`media_records` on a Dask cluster: the same records, in the same order. ``spot``
+    keeps a sample of each worker's answers, to parse again here (``SpotChecker.check_meta``)."""
     from forensic_kit.lab.cluster import absolute_items, batched, ordered_map
 
-    batches = batched(absolute_items(items), CLUSTER_BATCH)
-    for _who, recs in ordered_map(client, meta_batch, ((b, options) for b in batches),
-                                  "fkit-meta"):
+    sent: deque[list[WorkItem]] = deque()
+
+    def tasks() -> Iterator[tuple[list[WorkItem], MetaOptions]]:
+        for batch in batched(absolute_items(items), CLUSTER_BATCH):
+            sent.append(batch)
+            yield batch, options
+
+    for who, recs in ordered_map(client, meta_batch, tasks(), "fkit-meta"):
+        batch = sent.popleft()
+        if spot is not None and len(recs) == len(batch):  # one record per item
+            spot.add_pairs(who, list(zip(batch, recs)))
         yield from recs
 
 

@@ -136,7 +136,8 @@ def test_meta_mrz_phone_on_the_cluster_are_the_local_runs(tmp_path: Path, local_
     remote = fkit("meta", photos, "--cluster", address)
     assert local.returncode == remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout and local.stdout.count(b"\n") >= 10
-    assert remote.stderr == local.stderr  # the same summary line
+    assert remote.stderr.startswith(local.stderr)  # the same summary line, then the spot checks
+    assert remote.stderr[len(local.stderr):].startswith(b"  cluster: 3 files parsed again here (3 per worker, 1 workers)")
     docs = tmp_path / "docs"
     shutil.copytree(testdata("docs", "mrz", "images", "passporteye-tests"), docs)
     local = fkit("mrz", docs, "--seizure-date", "2026-01-01")
@@ -166,3 +167,22 @@ def test_relative_paths_are_refused_on_a_cluster(tmp_path: Path, local_cluster: 
         r = fkit(*cmd, "--cluster", address, cwd=tmp_path)
         assert r.returncode == 2, (cmd, r.stderr)
         assert r.stdout == b"" and r.stderr.count(b"\n") == 1 and b"give absolute paths" in r.stderr, (cmd, r.stderr)
+
+
+def test_meta_spot_check_catches_a_worker_that_lies(tmp_path: Path) -> None:
+    from forensic_kit.filehash import walk
+    from forensic_kit.lab.spot import SpotChecker
+    from forensic_kit.media.runner import MetaOptions, media_records
+    from tests.conftest import testdata
+
+    photos = tmp_path / "gps"
+    shutil.copytree(testdata("photos", "gps"), photos)
+    items = list(walk([os.fsencode(photos)]))[:4]
+    recs = list(media_records(items, MetaOptions(), 1))
+    honest, liar = SpotChecker(2), SpotChecker(2)
+    honest.add_pairs("tcp://10.0.0.1:1", list(zip(items, recs)))
+    lies = [dict(r, media=dict(r["media"], gps={"latitude": 0.0, "longitude": 0.0})) for r in recs]
+    liar.add_pairs("tcp://10.0.0.2:1", list(zip(items, lies)))
+    assert honest.check_meta(MetaOptions()) == (2, [])
+    checked, bad = liar.check_meta(MetaOptions())
+    assert checked == 2 and [b["worker"] for b in bad] == ["tcp://10.0.0.2:1"] * 2
