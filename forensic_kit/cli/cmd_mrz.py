@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit.cli import console
-from forensic_kit.cli.options import CLUSTER_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
+from forensic_kit.cli.options import CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode, worst
 
@@ -56,6 +56,7 @@ def mrz_command(
     nul: bool = typer.Option(False, "-0", "--null", help="Paths on stdin are NUL-separated (find -print0)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
     cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
     tls_ca: Optional[Path] = TLS_CA_OPTION,
     tls_cert: Optional[Path] = TLS_CERT_OPTION,
     tls_key: Optional[Path] = TLS_KEY_OPTION,
@@ -108,8 +109,13 @@ def mrz_command(
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
     rows: list[list[str]] = []
+    spot = None
+    if client is not None:
+        from forensic_kit.lab.spot import SpotChecker
+
+        spot = SpotChecker(spot_check)
     records = (scan.scan(items(), opts, stats) if client is None  # type: ignore[arg-type]
-               else scan.scan_on(client, items(), opts, stats))  # type: ignore[arg-type]
+               else scan.scan_on(client, items(), opts, stats, spot))  # type: ignore[arg-type]
     try:
         with console.item_progress("reading MRZ") as tick:
             for rec in records:
@@ -145,6 +151,15 @@ def mrz_command(
             f"{reference.isoformat()} ({source})"
         )
     code = ExitCode.OK
+    if spot is not None:
+        checked, bad = scan.check_again(spot, opts)
+        for b in bad:
+            console.error(f"spot check: worker {b['worker']} answered {b['reason']} for {b['path']} than this machine reads")
+        if bad:
+            code = ExitCode.CHECK_FAILED
+        elif not quiet:
+            console.say(f"  cluster: {checked} files read again here ({spot_check} per worker, "
+                        f"{len(spot.by_worker)} workers): all agree")
     if stats.flagged or conflicts:
         code = worst(code, ExitCode.CHECK_FAILED)
     if stats.unreadable:

@@ -144,6 +144,7 @@ def test_meta_mrz_phone_on_the_cluster_are_the_local_runs(tmp_path: Path, local_
     remote = fkit("mrz", docs, "--seizure-date", "2026-01-01", "--cluster", address)
     assert local.returncode == remote.returncode, remote.stderr
     assert remote.stdout == local.stdout and local.stdout.count(b'"kind":"doc.mrz"') >= 2
+    assert remote.stderr.endswith(b"\n  cluster: 3 files read again here (3 per worker, 1 workers): all agree\n")
     src = tmp_path / "android"
     src.mkdir()
     for name in ("mmssms.db", "contacts2.db"):
@@ -186,3 +187,25 @@ def test_meta_spot_check_catches_a_worker_that_lies(tmp_path: Path) -> None:
     assert honest.check_meta(MetaOptions()) == (2, [])
     checked, bad = liar.check_meta(MetaOptions())
     assert checked == 2 and [b["worker"] for b in bad] == ["tcp://10.0.0.2:1"] * 2
+
+
+def test_mrz_spot_check_catches_a_worker_that_lies(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from forensic_kit.filehash import walk
+    from forensic_kit.lab.spot import SpotChecker
+    from forensic_kit.mrz import scan
+    from tests.conftest import testdata
+
+    docs = tmp_path / "docs"
+    shutil.copytree(testdata("docs", "mrz", "images", "passporteye-tests"), docs)
+    opts = scan.Options(dt.date(2026, 1, 1), "test")
+    items = [i for i in walk([os.fsencode(docs)]) if i.path.endswith((b".png", b".jpg"))]
+    per_item = [list(scan.scan([i], opts, scan.Stats())) for i in items]
+    assert all(per_item)
+    honest, liar = SpotChecker(5), SpotChecker(5)
+    honest.add_pairs("tcp://10.0.0.1:1", list(zip(items, per_item)))
+    liar.add_pairs("tcp://10.0.0.2:1", [(i, []) for i in items])  # "no document in these images"
+    assert scan.check_again(honest, opts) == (len(items), [])
+    checked, bad = scan.check_again(liar, opts)
+    assert checked == len(items) and [b["worker"] for b in bad] == ["tcp://10.0.0.2:1"] * len(items)
