@@ -30,6 +30,9 @@ class SpotChecker:
         self.k = k
         self.rng = random.Random(seed)
         self.by_worker: dict[str, _Reservoir] = {}
+        self.contradictions: list[dict[str, Any]] = []
+        """Answers this machine contradicted as they came (a worker that could not hash a file
+        this machine can: its mount is missing or other than the client's)."""
 
     def _offer(self, worker: str, line: Any) -> None:
         res = self.by_worker.setdefault(worker, _Reservoir())
@@ -86,6 +89,12 @@ class SpotChecker:
             if dump_bytes(theirs) != dump_bytes(ours):
                 bad.append({"worker": worker, "path": names.display(item.path), "reason": "a different record"})
         return len(pairs), bad
+
+    def contradicted(self, worker: str, path: bytes, theirs: Any, mine: Any) -> None:
+        """A worker's answer for ``path`` that this machine contradicts (see ``manifest.payload``)."""
+        self.contradictions.append({"worker": worker, "path": path, "worker_sha256": theirs[0],
+                                    "client_sha256": mine[0],
+                                    "reason": f"the worker said: {theirs[2]}" if theirs[2] else "different answers"})
 
     def check_sha256(self) -> tuple[int, list[dict[str, Any]]]:
         """Hash the sampled payload files here (:func:`forensic_kit.manifest.payload.hash_path`);

@@ -25,7 +25,7 @@ import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from forensic_kit import names
 from forensic_kit.audit import PARSER_VERSION, VERDICTS
@@ -141,11 +141,17 @@ def unpack_hashed(packed: bytes, errors: list[tuple[int, int, str | None, str | 
     return res
 
 
-OnWorker = Callable[[str, list[bytes], list[HashResult]], None]
-"""Told, on a cluster run, which worker hashed which paths and what it found (the spot checks)."""
+class Witness(Protocol):
+    """Told, on a cluster run, what each worker answered (``lab.spot.SpotChecker``)."""
+
+    def add_hashed(self, worker: str, paths: list[bytes], results: list[Any]) -> None:
+        """The worker's answers for these (absolute) paths."""
+
+    def contradicted(self, worker: str, path: bytes, theirs: Any, mine: Any) -> None:
+        """The worker could not hash ``path`` but this machine can (or not the same way)."""
 
 
-def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, on_worker: OnWorker | None
+def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, spot: Witness | None
                 ) -> Iterator[tuple[bytes, Any, HashResult]]:
     from forensic_kit.lab.cluster import ordered_map
 
@@ -162,19 +168,28 @@ def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, on_worker: OnWo
         if len(results) != len(batch):
             raise RuntimeError(f"cluster worker {who} answered {len(results)} results for {len(batch)} files")
         progress.add(sum(r[1] for r in results), items=len(results))
-        if on_worker is not None:
-            on_worker(who, [os.path.abspath(p) for p, _ in batch], results)
+        paths = [os.path.abspath(p) for p, _ in batch]
+        if spot is not None:
+            spot.add_hashed(who, paths, results)
+        for i, res in enumerate(results):
+            if res[0] is None:  # missing, unreadable, not regular: a verdict this machine confirms itself
+                mine = hash_path(paths[i])  # (a worker without the mount would call every file MISSING)
+                if mine != res:
+                    results[i] = mine
+                    if spot is not None:
+                        spot.contradicted(who, paths[i], res, mine)
         for (p, tag), res in zip(batch, results):
             yield p, tag, res
 
 
 def hash_many(items: Iterable[tuple[bytes, Any]], workers: int | None = None, cluster: Any = None,
-              on_worker: OnWorker | None = None) -> Iterator[tuple[bytes, Any, HashResult]]:
+              spot: Witness | None = None) -> Iterator[tuple[bytes, Any, HashResult]]:
     """Hash ``(path, tag)`` items in order with a bounded window of batches in a process pool, or
     on a Dask ``cluster`` (a ``distributed.Client``: batches of paths go out, compact digests
-    come back; ``on_worker`` sees who hashed what)."""
+    come back; ``spot`` is told who hashed what; every answer that is not a digest is confirmed
+    here, and one this machine contradicts is told to ``spot``)."""
     if cluster is not None:
-        yield from _on_cluster(items, cluster, on_worker)
+        yield from _on_cluster(items, cluster, spot)
         return
     nworkers = workers if workers is not None else (os.cpu_count() or 1)
     batches = _batched(items, _BATCH)
@@ -280,7 +295,7 @@ def walk_regular(root: bytes, top: bytes) -> Iterator[tuple[bytes, bytes]]:
 def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]], workers: int | None = None,
                   summary: PayloadSummary | None = None, emit_ok: bool = True,
                   blocked: set[bytes] | None = None, cluster: Any = None,
-                  on_worker: OnWorker | None = None) -> Iterator[Record]:
+                  spot: Witness | None = None) -> Iterator[Record]:
     """Verdict records for the bag at ``root`` against ``entries()`` (bag path bytes, sha256 hex).
 
     ``entries`` is called once; paths are relative to ``root`` (``data/...``). ``summary`` fills in.
@@ -289,7 +304,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
     package: a listed file below one of them is MISSING (never reached through the link).
     A listed file replaced by a folder, link, FIFO, socket or device is MODIFIED (never opened);
     a listed path outside ``data/`` or with ``..`` is MISSING with a reason (never opened).
-    ``cluster``/``on_worker``: hash on a Dask cluster (:func:`hash_many`); same records, same order.
+    ``cluster``/``spot``: hash on a Dask cluster (:func:`hash_many`); same records, same order.
     """
     s = summary if summary is not None else PayloadSummary()
     blocked = blocked or set()
@@ -315,7 +330,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
                     continue
             yield root + sep + rel, (rel, digest)
 
-    for _full, (rel, digest), (found, size, err, errname) in hash_many(listed_items(), workers, cluster, on_worker):
+    for _full, (rel, digest), (found, size, err, errname) in hash_many(listed_items(), workers, cluster, spot):
         if found is None and errname == "ENOENT":
             missing.setdefault(digest, []).append(rel)
             missing_order.append((rel, digest))
@@ -342,7 +357,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
                 yield full, rel
 
     consumed: set[bytes] = set()
-    for _full, rel, (found, size, err, errname) in hash_many(unlisted(), workers, cluster, on_worker):
+    for _full, rel, (found, size, err, errname) in hash_many(unlisted(), workers, cluster, spot):
         s.files += 1
         s.bytes += size
         if found is None:

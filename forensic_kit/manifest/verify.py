@@ -381,7 +381,7 @@ def _payload(report: VerifyReport, root: Path, entries: Callable[[], Iterable[tu
         spot = SpotChecker(spot_check)
     summary = PayloadSummary()
     for rec in check_payload(os.fsencode(root), entries, workers, summary, emit_ok=on_verdict is not None,
-                             blocked=blocked, cluster=cluster, on_worker=spot.add_hashed if spot else None):
+                             blocked=blocked, cluster=cluster, spot=spot):
         if on_verdict is not None:
             on_verdict(rec)
         verdict = rec.get("verdict")
@@ -406,13 +406,14 @@ def _payload(report: VerifyReport, root: Path, entries: Callable[[], Iterable[tu
     if spot is not None:
         checked, bad = spot.check_sha256()
         report.spot = {"checked": checked, "workers": len(spot.by_worker)}
-        cut = len(os.fsencode(root)) + 1
-        for b in bad:
+        cut = len(os.path.abspath(os.fsencode(root))) + 1  # the workers were sent absolute paths
+        for b in [*spot.contradictions, *bad]:
             shown = names.display(b["path"][cut:])
             report.add("cluster.spot_check", shown,
-                       f"{shown}: cluster worker {b['worker']} reported SHA-256 {b['worker_sha256']}, but this "
-                       f"machine reads {b['client_sha256'] or 'nothing'} ({b['reason']}): the worker's answers "
-                       f"cannot be trusted")
+                       f"{shown}: cluster worker {b['worker']} reported "
+                       f"{'SHA-256 ' + b['worker_sha256'] if b['worker_sha256'] else 'no digest'}, but this machine "
+                       f"reads {b['client_sha256'] or 'nothing'} ({b['reason']}): the worker's answers cannot be "
+                       f"trusted")
     return summary.files, summary.bytes
 
 

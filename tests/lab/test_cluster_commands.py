@@ -209,3 +209,34 @@ def test_mrz_spot_check_catches_a_worker_that_lies(tmp_path: Path) -> None:
     assert scan.check_again(honest, opts) == (len(items), [])
     checked, bad = scan.check_again(liar, opts)
     assert checked == len(items) and [b["worker"] for b in bad] == ["tcp://10.0.0.2:1"] * len(items)
+
+
+class _NoMountClient(_LyingClient):
+    """A worker without the evidence mount: every file it is sent is "No such file"."""
+
+    def submit(self, fn: Callable[..., Any], wrapped: Callable[..., Any], args: tuple[Any, ...],
+               **_kw: Any) -> Any:
+        n = len(args[0].split(b"\0"))
+        answer = ("tcp://10.9.9.8:1", (payload._PACK.pack(bytes(32), 0) * n,
+                                       [(i, 0, "No such file or directory", "ENOENT") for i in range(n)]))
+
+        class _Done:
+            def result(self) -> Any:
+                return answer
+
+            def cancel(self) -> None:
+                pass
+
+        return _Done()
+
+
+def test_a_worker_without_the_mount_never_makes_files_missing(tmp_path: Path) -> None:
+    """Every "missing" or "unreadable" answer is confirmed by the client before it becomes a
+    verdict: a worker that lacks the mount is a spot-check finding, never MISSING files."""
+    case, trust = _sealed(tmp_path, "nomount", files=3)
+    report = verify_case(case, trust.read_text(), cluster=_NoMountClient({}), spot_check=3)
+    assert report.counts["OK"] == 3 and report.counts["MISSING"] == 0
+    assert [(f.code, f.path) for f in report.findings] == [
+        ("cluster.spot_check", f"data/EX-01/f{i}.txt") for i in range(3)]
+    assert "reported no digest" in report.findings[0].message and "10.9.9.8" in report.findings[0].message
+    assert report.exit_code == 1
