@@ -56,6 +56,10 @@ def hash_command(
         spot = SpotChecker(spot_check)
     stats = HashStats()
     items = work_items(paths, nul, follow)
+    if client is not None:
+        from forensic_kit.lab.cluster import absolute_items
+
+        items = absolute_items(items)
     marker = open_known(known, known_bad)
     scan = [os.fsencode(p) for p in paths if p != "-"] if "-" not in paths else None
     with progress_view.job("hashing", quiet=quiet, scan=scan) as meter:

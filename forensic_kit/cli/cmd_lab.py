@@ -24,6 +24,7 @@ def lab_verify_command(
     roots: List[Path] = typer.Argument(..., metavar="ROOT...", help="Folders holding packages (searched recursively)."),
     trust: Optional[Path] = typer.Option(None, "--trust", help="The laboratory's trusted allowed_signers (else FKIT_TRUST)."),
     state: Optional[Path] = typer.Option(None, "--state", help="State file: remembers each package's last result and reports what changed since."),
+    report_pdf: Optional[Path] = typer.Option(None, "--report", metavar="LAB.PDF", help="Also write the trilingual PDF report (Arabic, French, English): summary, one row per package, changes since the last run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary on stderr."),
     cluster: Optional[str] = CLUSTER_OPTION,
     spot_check: int = SPOT_CHECK_OPTION,
@@ -56,14 +57,22 @@ def lab_verify_command(
     for root in roots:
         if not root.is_dir():
             raise InputError(f"{root} is not a folder")
+    if report_pdf is not None and not report_pdf.parent.is_dir():
+        raise InputError(f"{report_pdf.parent}: no such folder for the report")
     before = lab_state.load(state) if state is not None else {}
-    packages = find_packages(roots)
+    previous = lab_state.written(state) if state is not None else None
+    packages = find_packages([r.absolute() for r in roots])  # a lab record names a package unambiguously
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
 
+    written: list[bytes] = []  # kept for the PDF report's attachment
+
     def emit(rec: dict[str, object]) -> None:
-        out.write(jsonl.dump_bytes(rec))
+        line = jsonl.dump_bytes(rec)
+        out.write(line)
         out.flush()
+        if report_pdf is not None:
+            written.append(line)
 
     with progress_view.job("lab verify", quiet=quiet, total_items=len(packages)) as meter:
         from forensic_kit import progress
@@ -85,6 +94,13 @@ def lab_verify_command(
         lab_state.save(state, now, str(datetime_to_iso(now_utc())))
     if client is not None:
         client.close()
+    made = None
+    if report_pdf is not None:
+        from forensic_kit.report.lab_report import LabRun, render
+
+        made = render(LabRun(records, summary, changes, b"".join(written), state.absolute() if state else None,
+                             previous, str(trust_path.absolute()) if trust_path and trusted is not None else None),
+                      report_pdf)
     if not quiet:
         if trusted is None:
             console.warn("no trust list given (--trust FILE or FKIT_TRUST): every signature is reported untrusted")
@@ -104,6 +120,9 @@ def lab_verify_command(
         for ch in changes:
             console.say(f"  since the last run: {ch['change']} {console_safe(str(ch['package']))}"
                         + (f" ({ch.get('before')} → {ch.get('now')})" if ch["change"] == "changed" else ""))
+        if made is not None:
+            console.say(f"  report: {report_pdf} ({made['pages']} pages, {', '.join(made['languages'])}; "
+                        f"records SHA-256 {made['records_sha256']})")
     for bad in summary.spot_checks:
         console.error(f"spot check: worker {bad['worker']} said {bad['package']} was OK, but {bad['path']}: {bad['reason']}")
     raise typer.Exit(int(summary.exit_code))

@@ -9,7 +9,8 @@ import typer
 
 from forensic_kit.cli import console
 from forensic_kit.cli.inputs import work_items
-from forensic_kit.cli.options import KNOWN_BAD_OPTION, KNOWN_OPTION, open_known, say_known
+from forensic_kit.cli.options import (CLUSTER_OPTION, KNOWN_BAD_OPTION, KNOWN_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION,
+                                      TLS_CERT_OPTION, TLS_KEY_OPTION, open_known, say_known)
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode
 
@@ -28,6 +29,11 @@ def meta_command(
     into: Optional[Path] = typer.Option(None, "--into", metavar="CASE", help="Also keep the records in the case's fkit/records.jsonl (needs --exhibit; a rerun for the same exhibit and paths replaces its earlier records)."),
     exhibit: Optional[str] = typer.Option(None, "--exhibit", "-e", help="With --into: the exhibit the records belong to."),
     new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Read media metadata: type by content, EXIF/GPS with time zones, HEIC, video and audio.
 
@@ -56,9 +62,20 @@ def meta_command(
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
     marker = open_known(known, known_bad)
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
+    if client is None:
+        records = media_records(work_items(paths, nul), options, jobs)
+    else:
+        from forensic_kit.lab.spot import SpotChecker
+        from forensic_kit.media.remote import media_records_on
+
+        spot = SpotChecker(spot_check)
+        records = media_records_on(client, work_items(paths, nul), options, spot)
     try:
         with console.item_progress("reading metadata") as tick:
-            for rec in tally(media_records(work_items(paths, nul), options, jobs), stats):
+            for rec in tally(records, stats):
                 if exporting:
                     collector.add(rec)
                 rec = marker.mark(rec) if marker else rec
@@ -71,7 +88,9 @@ def meta_command(
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
-    stored = keep.finish() if keep is not None else None
+    finally:
+        if client is not None:
+            client.close()
     if geojson is not None:
         _write_export(geojson, exports.geojson(collector.points))
     if kml is not None:
@@ -85,9 +104,24 @@ def meta_command(
         )
     if marker is not None and not quiet:
         say_known("meta", marker)
-    if stored is not None and keep is not None and not quiet:
-        console.say(stored.line(keep.run, keep.case.records_path))
-    raise typer.Exit(int(ExitCode.PARTIAL if stats.unreadable else ExitCode.OK))
+    code = ExitCode.PARTIAL if stats.unreadable else ExitCode.OK
+    if client is not None:
+        checked, bad = spot.check_meta(options)
+        for b in bad:
+            console.error(f"spot check: worker {b['worker']} answered for {b['path']} {b['reason']} than this machine reads")
+        if bad:
+            code = ExitCode.CHECK_FAILED
+        elif not quiet:
+            console.say(f"  cluster: {checked} files parsed again here ({spot_check} per worker, "
+                        f"{len(spot.by_worker)} workers): all agree")
+    if keep is not None:  # records a worker lied about are never kept in the case
+        if code is ExitCode.CHECK_FAILED:
+            console.error(f"nothing kept in {keep.case.records_path}: a worker's answers failed the spot check")
+        else:
+            stored = keep.finish()
+            if not quiet:
+                console.say(stored.line(keep.run, keep.case.records_path))
+    raise typer.Exit(int(code))
 
 
 def _write_export(target: Path, data: bytes) -> None:

@@ -14,6 +14,7 @@ from typing import List, Optional
 import typer
 
 from forensic_kit.cli import console
+from forensic_kit.cli.options import CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.errors import InputError, UsageError
 from forensic_kit.exitcodes import ExitCode, worst
 
@@ -54,6 +55,11 @@ def mrz_command(
     engine: str = typer.Option("templates", "--engine", help="Character reader: templates (OCR-B glyphs, fast), tesseract, or both (Tesseract where the templates fail)."),
     nul: bool = typer.Option(False, "-0", "--null", help="Paths on stdin are NUL-separated (find -print0)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Find and read the MRZ of passports, ID cards and visas in photos and scans; check it.
 
@@ -98,11 +104,21 @@ def mrz_command(
             else:
                 yield from work_items([p], nul)
 
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
     rows: list[list[str]] = []
+    spot = None
+    if client is not None:
+        from forensic_kit.lab.spot import SpotChecker
+
+        spot = SpotChecker(spot_check)
+    records = (scan.scan(items(), opts, stats) if client is None  # type: ignore[arg-type]
+               else scan.scan_on(client, items(), opts, stats, spot))  # type: ignore[arg-type]
     try:
         with console.item_progress("reading MRZ") as tick:
-            for rec in scan.scan(items(), opts, stats):  # type: ignore[arg-type]
+            for rec in records:
                 out.write(jsonl.dump_bytes(rec))
                 if rec["kind"] == "doc.mrz":
                     rows.append(scan.csv_row(rec))
@@ -114,6 +130,9 @@ def mrz_command(
     except BrokenPipeError:
         console.silence_stdout()
         raise typer.Exit(0) from None
+    finally:
+        if client is not None:
+            client.close()
     if csv_out is not None:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -132,6 +151,15 @@ def mrz_command(
             f"{reference.isoformat()} ({source})"
         )
     code = ExitCode.OK
+    if spot is not None:
+        checked, bad = scan.check_again(spot, opts)
+        for b in bad:
+            console.error(f"spot check: worker {b['worker']} answered {b['reason']} for {b['path']} than this machine reads")
+        if bad:
+            code = ExitCode.CHECK_FAILED
+        elif not quiet:
+            console.say(f"  cluster: {checked} files read again here ({spot_check} per worker, "
+                        f"{len(spot.by_worker)} workers): all agree")
     if stats.flagged or conflicts:
         code = worst(code, ExitCode.CHECK_FAILED)
     if stats.unreadable:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, List, Optional
 import typer
 
 from forensic_kit.cli import console
-from forensic_kit.cli.options import KNOWN_BAD_OPTION, KNOWN_OPTION, open_known, say_known
+from forensic_kit.cli.options import (CLUSTER_OPTION, KNOWN_BAD_OPTION, KNOWN_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION,
+                                      TLS_KEY_OPTION, open_known, say_known)
 from forensic_kit.errors import UsageError
 from forensic_kit.exitcodes import ExitCode
 
@@ -34,6 +35,10 @@ def phone_command(
     new_revision: bool = typer.Option(False, "--new-revision", help="With --into a sealed case: add the records anyway, as the next revision."),
     known: Optional[List[Path]] = KNOWN_OPTION,
     known_bad: Optional[List[Path]] = KNOWN_BAD_OPTION,
+    cluster: Optional[str] = CLUSTER_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Triage a phone extraction (Android or iOS): device, contacts, calls, messages, WhatsApp, apps, Wi-Fi.
 
@@ -65,8 +70,15 @@ def phone_command(
     if backup_password == "-":
         backup_password = typer.prompt("Backup password", hide_input=True, err=True)
     marker = open_known(known, known_bad)
-    _triage(Path(source), exhibit, keep, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
-            marker)
+    from forensic_kit.cli.cluster_opts import client_for
+
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
+    try:
+        _triage(Path(source), exhibit, keep, profile, region, csv_dir, watchlist, extract_to, quiet, backup_password,
+                marker, client)
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _region(profile: Optional[str], region: Optional[str], case_profile: Optional[str]) -> Optional[str]:
@@ -88,7 +100,7 @@ def _region(profile: Optional[str], region: Optional[str], case_profile: Optiona
 def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", profile: Optional[str],
             region: Optional[str], csv_dir: Optional[Path], watchlist_path: Optional[Path],
             extract_to: Optional[Path], quiet: bool, backup_password: Optional[str] = None,
-            marker: "Marker | None" = None) -> None:
+            marker: "Marker | None" = None, client: Any = None) -> None:
     from forensic_kit import jsonl
     from forensic_kit.phone.csvout import CsvWriter
     from forensic_kit.phone.triage import Triage
@@ -99,20 +111,32 @@ def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", 
         raise UsageError(f"--extract-to {extract_to}: folder exists and is not empty")
     reg = _region(profile, region, str(case.info.get("profile")) if case and case.info.get("profile") else None)
     wl = Watchlist.load(watchlist_path, reg) if watchlist_path else None
-    run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
-                 backup_password=backup_password, hash_media=tuple(marker.algos) if marker else ())
+    hash_media = tuple(marker.algos) if marker else ()
     csv_writer = CsvWriter(csv_dir) if csv_dir else None
     out = console.stdout_bytes()
+    remote_summary = None
+    if client is None:
+        run = Triage(source, exhibit=exhibit, region=reg, watchlist=wl, extract_to=extract_to,
+                     backup_password=backup_password, hash_media=hash_media)
+        pairs: Iterator[tuple[bytes | None, Any]] = ((None, rec) for rec in run.records())
+    else:  # one task: the source is read by a worker, the lines of the local run come back
+        from forensic_kit.phone.remote import triage_on
+
+        lines, remote_summary = triage_on(client, source, exhibit, reg, wl, extract_to, backup_password, hash_media)
+        decode = marker is not None or keep is not None or csv_writer is not None
+        pairs = ((None, jsonl.loads(line)) if decode else (line, None) for line in lines)
     try:
         with console.item_progress("phone") as tick:
             done = 0
-            for rec in run.records():
-                if marker is not None:
-                    if rec.get("kind") == "file":
-                        marker.mark(rec)
-                    elif isinstance(rec.get("files"), list):
-                        marker.mark_files(rec)
-                line = jsonl.fast_dump_bytes(keep.stamp(rec) if keep is not None else rec)
+            for line, rec in pairs:
+                if rec is not None:
+                    if marker is not None:
+                        if rec.get("kind") == "file":
+                            marker.mark(rec)
+                        elif isinstance(rec.get("files"), list):
+                            marker.mark_files(rec)
+                    line = jsonl.fast_dump_bytes(keep.stamp(rec) if keep is not None else rec)
+                assert line is not None
                 out.write(line)
                 if keep is not None:
                     keep.add(line)
@@ -130,13 +154,14 @@ def _triage(source: Path, exhibit: Optional[str], keep: "Optional[DerivedRun]", 
     if csv_writer is not None:
         csv_writer.close()
     stored = keep.finish() if keep is not None else None
+    summary = run.summary if remote_summary is None else remote_summary  # complete once the records are out
     if not quiet:
-        _summary(run.summary, reg)
+        _summary(summary, reg)
         if marker is not None:
             say_known("phone", marker)
     if stored is not None and keep is not None and not quiet:
         console.say(stored.line(keep.run, keep.case.records_path))
-    raise typer.Exit(int(ExitCode.PARTIAL if run.summary.problems else ExitCode.OK))
+    raise typer.Exit(int(ExitCode.PARTIAL if summary.problems else ExitCode.OK))
 
 
 def _summary(s: "object", region: Optional[str]) -> None:

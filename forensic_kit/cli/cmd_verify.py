@@ -11,6 +11,7 @@ import typer
 
 from forensic_kit import jsonl
 from forensic_kit.cli import console, progress_view
+from forensic_kit.cli.options import CLUSTER_OPTION, SPOT_CHECK_OPTION, TLS_CA_OPTION, TLS_CERT_OPTION, TLS_KEY_OPTION
 from forensic_kit.display import safe_text
 from forensic_kit.errors import InputError
 from forensic_kit.exitcodes import ExitCode
@@ -73,6 +74,11 @@ def verify_command(
     expect_head: List[str] = typer.Option([], "--expect-head", metavar="SEQ:SHA256", help="A custody ledger head from a receipt or paper (custody add prints it); the ledger must still hold it. Repeatable."),
     report_pdf: Optional[Path] = typer.Option(None, "--report", help="Also write a PDF verification report (needs the report module)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    cluster: Optional[str] = CLUSTER_OPTION,
+    spot_check: int = SPOT_CHECK_OPTION,
+    tls_ca: Optional[Path] = TLS_CA_OPTION,
+    tls_cert: Optional[Path] = TLS_CERT_OPTION,
+    tls_key: Optional[Path] = TLS_KEY_OPTION,
 ) -> None:
     """Check that nothing changed since the package was sealed, and who sealed it.
 
@@ -85,7 +91,10 @@ def verify_command(
         from forensic_kit.errors import UsageError
 
         raise UsageError("--json and --records both write to stdout: choose one")
+    from forensic_kit.cli.cluster_opts import client_for
+
     trusted, trust_src = _trust_text(trust, trust_package, target)
+    client = client_for(cluster, tls_ca, tls_cert, tls_key)
     if trusted is None and not quiet:
         console.say(TRUST_HINT)
     out = console.stdout_bytes()
@@ -95,7 +104,8 @@ def verify_command(
     on_verdict = write_verdict if records else None
     items, nbytes = _payload_oxum(target)
     with progress_view.job("verifying", quiet=quiet, total_items=items, total_bytes=nbytes) as meter:
-        report = verify_case(target, trusted, jobs, on_verdict, deep=deep, expect_heads=expect_head)
+        report = verify_case(target, trusted, jobs, on_verdict, deep=deep, expect_heads=expect_head, cluster=client,
+                             spot_check=spot_check)
         if report.kind == "case" and (target / "fkit" / "received").is_dir():  # opened by fkit receive: the sender's chain
             from forensic_kit.share.check import verify_received
 
@@ -110,6 +120,12 @@ def verify_command(
     if not quiet:
         _summary(report, trust_src)
         console.say(f"  checked {progress_view.summary(meter, meter.snapshot().bytes or None)}")
+        if client is not None and report.spot:
+            agree = "all agree" if not any(f.code == "cluster.spot_check" for f in report.findings) else "DISAGREEMENT"
+            console.say(f"  cluster {client.scheduler.address}: {report.spot['checked']} payload files spot-checked "
+                        f"here ({spot_check} per worker, {report.spot['workers']} workers): {agree}")
+    if client is not None:
+        client.close()
     from forensic_kit.casefacts import required_warnings  # case facts the profile requires (papers)
     for line in required_warnings(target):
         console.warn(line)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from forensic_kit.errors import FkitError
+from forensic_kit.errors import FkitError, UsageError
 
 T = TypeVar("T")
 
@@ -81,6 +81,45 @@ def _run_on_worker(fn: Callable[..., T], args: tuple[Any, ...]) -> tuple[str, T]
         who = "local"
     _task_delay()
     return who, fn(*args)
+
+
+RELATIVE = ("with --cluster, give absolute paths: the workers read {path} from their own current folder, "
+            "not this shell's")
+
+
+def absolute(path: str | bytes | os.PathLike[str]) -> None:
+    """Refuse a relative path on a cluster run (a worker would read another file: a wrong answer)."""
+    if not os.path.isabs(path):
+        raise UsageError(RELATIVE.format(path=os.fsdecode(path)))
+
+
+def absolute_items(items: Iterable[Any]) -> Iterator[Any]:
+    """Work items (anything with a ``path``), checked by :func:`absolute` as they stream past."""
+    for item in items:
+        if item.path:
+            absolute(item.path)
+        yield item
+
+
+def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``n`` (the last one shorter), in order: the file batches of a task."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def shared(client: Any, value: Any) -> Any:
+    """``value`` sent once to every worker (a future the tasks take as an argument), not once per
+    task: options holding a watch list, say."""
+    try:
+        return client.scatter(value, broadcast=True, hash=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"the cluster scheduler went away: {exc or type(exc).__name__}") from None
 
 
 def ordered_map(client: Any, fn: Callable[..., T], args: Iterable[tuple[Any, ...]],

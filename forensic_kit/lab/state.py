@@ -26,6 +26,16 @@ def load(path: Path) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in data["packages"].items() if isinstance(v, dict)}
 
 
+def written(path: Path) -> str | None:
+    """When the state file was last written (None: no state file yet, or no date in it)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    when = data.get("written") if isinstance(data, dict) else None
+    return when if isinstance(when, str) else None
+
+
 def save(path: Path, packages: dict[str, dict[str, Any]], when: str) -> None:
     """Write the state atomically (a crash leaves the previous state)."""
     tmp = path.with_name(path.name + ".tmp")

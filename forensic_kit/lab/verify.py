@@ -62,6 +62,8 @@ class LabSummary:
     where: str = "local"
     spot_checks: list[dict[str, Any]] = field(default_factory=list)  # disagreements only
     spot_checked: int = 0
+    address: str | None = None  # the cluster's scheduler (None: this machine only)
+    workers: list[str] = field(default_factory=list)  # the cluster workers that answered
 
     @property
     def exit_code(self) -> ExitCode:
@@ -91,15 +93,19 @@ def lab_verify(packages: list[Path], trusted: str | None, client: Any = None, sp
     summary = LabSummary()
     records: list[dict[str, Any]] = []
     by_worker: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for who, rec in _results(packages, trusted, client):
         records.append(rec)
         summary.count(rec)
+        seen.add(who)
         if client is not None and rec.get("verdict") == "ok":
             by_worker.setdefault(who, []).append(str(rec["package"]))
         if on_record is not None:
             on_record(rec)
     if client is not None:
-        summary.where = f"cluster {client.scheduler.address}"
+        summary.address = str(client.scheduler.address)
+        summary.where = f"cluster {summary.address}"
+        summary.workers = sorted(seen)
         for who, paths in sorted(by_worker.items()):
             checked, bad = spot_check_packages(paths, spot_check, seed=who)
             summary.spot_checked += checked

@@ -21,10 +21,11 @@ import hashlib
 import multiprocessing
 import os
 import stat
+import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from forensic_kit import names
 from forensic_kit.audit import PARSER_VERSION, VERDICTS
@@ -111,9 +112,85 @@ def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def hash_many(items: Iterable[tuple[bytes, Any]], workers: int | None = None
-              ) -> Iterator[tuple[bytes, Any, HashResult]]:
-    """Hash ``(path, tag)`` items in order with a bounded window of batches in a process pool."""
+_CLUSTER_BATCH = 1024  # files per cluster task: the per-task cost of the engine spread over many files
+_PACK = struct.Struct("<32sQ")  # a file hashed on a cluster worker: its digest and size
+
+
+def hash_joined(joined: bytes) -> tuple[bytes, list[tuple[int, int, str | None, str | None]]]:
+    """A cluster task: hash the NUL-joined ``paths`` (each with :func:`hash_path`) and answer in
+    compact bytes, one 40-byte digest-and-size per file, plus ``(index, size, reason, errno
+    name)`` for those that could not be hashed (their digest is left zero)."""
+    out = bytearray()
+    errors: list[tuple[int, int, str | None, str | None]] = []
+    zero = bytes(32)
+    for i, path in enumerate(joined.split(b"\0")):
+        found, size, err, errname = hash_path(path)
+        if found is None:
+            errors.append((i, size, err, errname))
+            out += _PACK.pack(zero, size)
+        else:
+            out += _PACK.pack(bytes.fromhex(found), size)
+    return bytes(out), errors
+
+
+def unpack_hashed(packed: bytes, errors: list[tuple[int, int, str | None, str | None]]) -> list[HashResult]:
+    """The :data:`HashResult` of each file of a :func:`hash_joined` answer, in order."""
+    res: list[HashResult] = [(digest.hex(), size, None, None) for digest, size in _PACK.iter_unpack(packed)]
+    for i, size, err, errname in errors:
+        res[i] = (None, size, err, errname)
+    return res
+
+
+class Witness(Protocol):
+    """Told, on a cluster run, what each worker answered (``lab.spot.SpotChecker``)."""
+
+    def add_hashed(self, worker: str, paths: list[bytes], results: list[Any]) -> None:
+        """The worker's answers for these (absolute) paths."""
+
+    def contradicted(self, worker: str, path: bytes, theirs: Any, mine: Any) -> None:
+        """The worker could not hash ``path`` but this machine can (or not the same way)."""
+
+
+def _on_cluster(items: Iterable[tuple[bytes, Any]], client: Any, spot: Witness | None
+                ) -> Iterator[tuple[bytes, Any, HashResult]]:
+    from forensic_kit.lab.cluster import ordered_map
+
+    sent: deque[list[tuple[bytes, Any]]] = deque()
+
+    def tasks() -> Iterator[tuple[bytes]]:
+        for batch in _batched(items, _CLUSTER_BATCH):
+            sent.append(batch)  # a worker has its own current folder: it is sent absolute paths
+            yield (b"\0".join([os.path.abspath(p) for p, _ in batch]),)
+
+    for who, (packed, errors) in ordered_map(client, hash_joined, tasks(), "fkit-verify"):
+        batch = sent.popleft()
+        results = unpack_hashed(packed, errors)
+        if len(results) != len(batch):
+            raise RuntimeError(f"cluster worker {who} answered {len(results)} results for {len(batch)} files")
+        progress.add(sum(r[1] for r in results), items=len(results))
+        paths = [os.path.abspath(p) for p, _ in batch]
+        if spot is not None:
+            spot.add_hashed(who, paths, results)
+        for i, res in enumerate(results):
+            if res[0] is None:  # missing, unreadable, not regular: a verdict this machine confirms itself
+                mine = hash_path(paths[i])  # (a worker without the mount would call every file MISSING)
+                if mine != res:
+                    results[i] = mine
+                    if spot is not None:
+                        spot.contradicted(who, paths[i], res, mine)
+        for (p, tag), res in zip(batch, results):
+            yield p, tag, res
+
+
+def hash_many(items: Iterable[tuple[bytes, Any]], workers: int | None = None, cluster: Any = None,
+              spot: Witness | None = None) -> Iterator[tuple[bytes, Any, HashResult]]:
+    """Hash ``(path, tag)`` items in order with a bounded window of batches in a process pool, or
+    on a Dask ``cluster`` (a ``distributed.Client``: batches of paths go out, compact digests
+    come back; ``spot`` is told who hashed what; every answer that is not a digest is confirmed
+    here, and one this machine contradicts is told to ``spot``)."""
+    if cluster is not None:
+        yield from _on_cluster(items, cluster, spot)
+        return
     nworkers = workers if workers is not None else (os.cpu_count() or 1)
     batches = _batched(items, _BATCH)
     first = next(batches, None)
@@ -217,7 +294,8 @@ def walk_regular(root: bytes, top: bytes) -> Iterator[tuple[bytes, bytes]]:
 
 def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]], workers: int | None = None,
                   summary: PayloadSummary | None = None, emit_ok: bool = True,
-                  blocked: set[bytes] | None = None) -> Iterator[Record]:
+                  blocked: set[bytes] | None = None, cluster: Any = None,
+                  spot: Witness | None = None) -> Iterator[Record]:
     """Verdict records for the bag at ``root`` against ``entries()`` (bag path bytes, sha256 hex).
 
     ``entries`` is called once; paths are relative to ``root`` (``data/...``). ``summary`` fills in.
@@ -226,6 +304,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
     package: a listed file below one of them is MISSING (never reached through the link).
     A listed file replaced by a folder, link, FIFO, socket or device is MODIFIED (never opened);
     a listed path outside ``data/`` or with ``..`` is MISSING with a reason (never opened).
+    ``cluster``/``spot``: hash on a Dask cluster (:func:`hash_many`); same records, same order.
     """
     s = summary if summary is not None else PayloadSummary()
     blocked = blocked or set()
@@ -251,7 +330,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
                     continue
             yield root + sep + rel, (rel, digest)
 
-    for _full, (rel, digest), (found, size, err, errname) in hash_many(listed_items(), workers):
+    for _full, (rel, digest), (found, size, err, errname) in hash_many(listed_items(), workers, cluster, spot):
         if found is None and errname == "ENOENT":
             missing.setdefault(digest, []).append(rel)
             missing_order.append((rel, digest))
@@ -278,7 +357,7 @@ def check_payload(root: bytes, entries: Callable[[], Iterable[tuple[bytes, str]]
                 yield full, rel
 
     consumed: set[bytes] = set()
-    for _full, rel, (found, size, err, errname) in hash_many(unlisted(), workers):
+    for _full, rel, (found, size, err, errname) in hash_many(unlisted(), workers, cluster, spot):
         s.files += 1
         s.bytes += size
         if found is None:

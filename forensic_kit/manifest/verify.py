@@ -89,6 +89,9 @@ class VerifyReport:
     """Every revision of the seal, oldest first: number, manifest SHA-256, signer, reason, result."""
     custody_report: Any = None
     """The :class:`forensic_kit.custody.CustodyReport` (per-event signature verdicts), when run."""
+    spot: dict[str, int] = field(default_factory=dict)
+    """On a cluster: ``checked`` (payload files hashed again here) and ``workers`` (how many answered).
+    Not in :meth:`as_dict`: a cluster run's JSON is the local run's, byte for byte."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -364,13 +367,21 @@ def _record_entries(root: Path) -> Iterator[tuple[bytes, str]]:
 
 def _payload(report: VerifyReport, root: Path, entries: Callable[[], Iterable[tuple[bytes, str]]],
              workers: int | None, on_verdict: Callable[[Record], None] | None, blocked: set[bytes],
-             allowed_new: set[bytes] | None = None) -> tuple[int, int]:
-    """Per-file verdicts of the payload (data/) against the sealed list. Returns (files, bytes) found."""
+             allowed_new: set[bytes] | None = None, cluster: Any = None, spot_check: int = 3) -> tuple[int, int]:
+    """Per-file verdicts of the payload (data/) against the sealed list. Returns (files, bytes) found.
+
+    With ``cluster`` (a ``distributed.Client``) the files are hashed on its workers, and
+    ``spot_check`` files per worker are hashed again here: a disagreement is a finding."""
     from forensic_kit.manifest.payload import PayloadSummary, check_payload
 
+    spot = None
+    if cluster is not None:
+        from forensic_kit.lab.spot import SpotChecker
+
+        spot = SpotChecker(spot_check)
     summary = PayloadSummary()
     for rec in check_payload(os.fsencode(root), entries, workers, summary, emit_ok=on_verdict is not None,
-                             blocked=blocked):
+                             blocked=blocked, cluster=cluster, spot=spot):
         if on_verdict is not None:
             on_verdict(rec)
         verdict = rec.get("verdict")
@@ -392,6 +403,17 @@ def _payload(report: VerifyReport, root: Path, entries: Callable[[], Iterable[tu
         else:
             report.add(f"file.{verdict}", shown, f"{shown} is {verdict}" + (f": {reason}" if reason else ""))
     report.counts.update(summary.counts)
+    if spot is not None:
+        checked, bad = spot.check_sha256()
+        report.spot = {"checked": checked, "workers": len(spot.by_worker)}
+        cut = len(os.path.abspath(os.fsencode(root))) + 1  # the workers were sent absolute paths
+        for b in [*spot.contradictions, *bad]:
+            shown = names.display(b["path"][cut:])
+            report.add("cluster.spot_check", shown,
+                       f"{shown}: cluster worker {b['worker']} reported "
+                       f"{'SHA-256 ' + b['worker_sha256'] if b['worker_sha256'] else 'no digest'}, but this machine "
+                       f"reads {b['client_sha256'] or 'nothing'} ({b['reason']}): the worker's answers cannot be "
+                       f"trusted")
     return summary.files, summary.bytes
 
 
@@ -655,13 +677,16 @@ def is_full_case(root: Path) -> bool:
 
 def verify_case(root: Path, trusted: str | None, workers: int | None = None,
                 on_verdict: Callable[[Record], None] | None = None, deep: bool = False,
-                expect_heads: Sequence[str] = (), growth: bool = False) -> VerifyReport:
+                expect_heads: Sequence[str] = (), growth: bool = False, cluster: Any = None,
+                spot_check: int = 3) -> VerifyReport:
     """Verify a sealed case package (or a subset made by ``fkit prove``).
 
     ``deep`` also re-checks that every record agrees with ``manifest-sha256.txt``.
     ``expect_heads`` are custody heads (``SEQ:SHA256``) the user holds on receipts.
     ``growth`` (used by ``manifest build`` before a new revision) accepts what a new revision
     adds: records appended, payload files acquired and listed since the seal, new tag files.
+    ``cluster`` (a ``distributed.Client``) hashes the payload on its workers, ``spot_check`` files
+    per worker hashed again here; the report is the local run's (plus any spot-check finding).
     """
     root = Path(root)
     if not is_full_case(root):
@@ -678,7 +703,7 @@ def verify_case(root: Path, trusted: str | None, workers: int | None = None,
     report = VerifyReport(target=str(root))
     _REL_BASE.append(root)
     try:
-        _verify_full(report, root, trusted, workers, on_verdict, deep, expect_heads, growth)
+        _verify_full(report, root, trusted, workers, on_verdict, deep, expect_heads, growth, cluster, spot_check)
     finally:
         _REL_BASE.pop()
     return report
@@ -686,7 +711,7 @@ def verify_case(root: Path, trusted: str | None, workers: int | None = None,
 
 def _verify_full(report: VerifyReport, root: Path, trusted: str | None, workers: int | None,
                  on_verdict: Callable[[Record], None] | None, deep: bool, expect_heads: Sequence[str],
-                 growth: bool) -> None:
+                 growth: bool, cluster: Any = None, spot_check: int = 3) -> None:
     found = scan(root)
     for raw_rel, why in found.unreadable:
         report.add("file.UNREADABLE", safe_text(os.fsdecode(raw_rel)),
@@ -734,7 +759,7 @@ def _verify_full(report: VerifyReport, root: Path, trusted: str | None, workers:
         return list_entries(sealed_list, report) if source == "bag" else _record_entries(root)
 
     allowed_new = {path_key(n) for n, _d in list_entries(root / BAG_MANIFEST)} if growth else None
-    files, nbytes = _payload(report, root, entries, workers, on_verdict, blocked, allowed_new)
+    files, nbytes = _payload(report, root, entries, workers, on_verdict, blocked, allowed_new, cluster, spot_check)
     sealed_totals = _dict(m.get("payload"))
     report.counts["files"] = files
     report.counts["bytes"] = nbytes
@@ -742,8 +767,8 @@ def _verify_full(report: VerifyReport, root: Path, trusted: str | None, workers:
             f.code.startswith("file.") for f in report.findings):
         report.add("payload.totals", "data",
                    f"payload holds {files} files / {nbytes} bytes; sealed {sealed_totals.get('files')} / {sealed_totals.get('bytes')}")
-    report.checks["payload"] = "ok" if not any(f.code.startswith("file.") and f.path and f.path.startswith("data")
-                                               for f in report.findings) else "failed"
+    report.checks["payload"] = "ok" if not any((f.code.startswith("file.") and f.path and f.path.startswith("data"))
+                                               or f.code == "cluster.spot_check" for f in report.findings) else "failed"
     accounted, old_heads = _revisions(report, root, m, data, trusted, found)
     sealed_head = _dict(m.get("custody")).get("head")
     heads = ([(sealed_head, "the seal")] if isinstance(sealed_head, str) else []) + old_heads

@@ -93,4 +93,5 @@ def verify_finding_codes() -> tuple[str, ...]:
     return ("signature.missing", "signature.bad", "signature.untrusted", "manifest.not_canonical",
             "manifest.incomplete", "file.MISSING", "file.MODIFIED", "file.MOVED", "file.NEW", "file.UNREADABLE",
             "merkle.unreadable", "merkle.mismatch", "records.bad_line", "records.unlisted", "records.mismatch",
-            "custody.unchecked", "custody.error", "custody.failed", "payload.totals")
+            "custody.unchecked", "custody.error", "custody.failed", "payload.totals",
+            "cluster.spot_check")

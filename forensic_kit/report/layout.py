@@ -197,6 +197,8 @@ class PageSetup:
     paper: str = "A4"
     title_meta: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    footer_hash_key: str = "manifest_sha256"
+    """The string naming the hash in the footer (the lab report's is its records' SHA-256)."""
 
 
 def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
@@ -231,7 +233,7 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
     canv.line(ml, fy + 12, pw - mr, fy + 12)
     canv.setFillColor(colors.black)
     sha = setup.manifest_sha256 or meta.get("unsealed")
-    draw_line(canv, f"{setup.doc_id} · {meta.get('revision')} {setup.revision} · {meta.get('manifest_sha256')} {sha}", ml, fy + 2, 6.5)
+    draw_line(canv, f"{setup.doc_id} · {meta.get('revision')} {setup.revision} · {meta.get(setup.footer_hash_key)} {sha}", ml, fy + 2, 6.5)
     head = setup.extra.get("ledger_head")
     if head:
         draw_line(canv, f"{meta.get('ledger_head')} {head}", ml, fy - 7, 6.5)

@@ -35,7 +35,9 @@ def _pdf_date(dt: datetime) -> str:
 
 
 def make_pdfa(pdf_bytes: bytes, *, title: str, author: str, subject: str, lang: str, created: datetime,
-              attachment: bytes | None, attachment_name: str = "manifest.json") -> bytes:
+              attachment: bytes | None, attachment_name: str = "manifest.json",
+              attachment_description: str = "fkit signed manifest (RFC 8785)",
+              attachment_mime: str = "application/json") -> bytes:
     """PDF/A-3b version of ``pdf_bytes``, with ``attachment`` embedded as an associated file."""
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
     icc = pikepdf.Stream(pdf, srgb_icc())
@@ -46,8 +48,8 @@ def make_pdfa(pdf_bytes: bytes, *, title: str, author: str, subject: str, lang: 
     pdf.Root.Lang = lang
     stamp = _pdf_date(created)
     if attachment is not None:
-        spec = pikepdf.AttachedFileSpec(pdf, attachment, description="fkit signed manifest (RFC 8785)",
-                                        filename=attachment_name, mime_type="application/json",
+        spec = pikepdf.AttachedFileSpec(pdf, attachment, description=attachment_description,
+                                        filename=attachment_name, mime_type=attachment_mime,
                                         creation_date=stamp, mod_date=stamp,
                                         relationship=Name.Source)
         pdf.attachments[attachment_name] = spec

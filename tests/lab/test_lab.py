@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -177,10 +178,17 @@ def test_lab_verify_on_the_cluster_and_scheduler_gone(tmp_path: Path, cluster: t
     _sealed(tmp_path, "one")
     _, trust = _sealed(tmp_path, "two")
     local = fkit("lab", "verify", tmp_path / "lab", "--trust", trust)
-    remote = fkit("lab", "verify", tmp_path / "lab", "--trust", trust, "--cluster", address)
+    remote = fkit("lab", "verify", tmp_path / "lab", "--trust", trust, "--cluster", address, "--report",
+                  tmp_path / "lab.pdf")
     assert local.returncode == remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout
     assert b"payload files spot-checked here" in remote.stderr
+    if shutil.which("pdftotext"):  # the report names the cluster and the workers that did the work
+        from tests.lab.test_lab_report import _text
+
+        t = _text(tmp_path / "lab.pdf")
+        assert f"Dask cluster {address}, " in t and "grappe Dask" in t and "Dask مجموعة" in t
+        assert "tcp://127.0.0.1:" in t.split(f"Dask cluster {address}, ")[1].split("workers:")[1][:40]
     sched.kill()
     sched.wait(timeout=30)
     gone = fkit("hash", tmp_path / "one-src", "--cluster", address)
@@ -188,13 +196,24 @@ def test_lab_verify_on_the_cluster_and_scheduler_gone(tmp_path: Path, cluster: t
     assert gone.stderr.count(b"\n") == 1 and gone.stderr.startswith(b"fkit: error: cannot reach the cluster scheduler")
 
 
-def test_no_dask_without_cluster() -> None:
-    """Start-up stays as it is: nothing of Dask is imported by a local run."""
-    code = ("import sys; from forensic_kit.cli.app import main; sys.argv=['fkit','hash','/dev/null'];\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "assert not any(m.startswith(('dask', 'distributed')) for m in sys.modules), 'dask imported'")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True)
+def test_no_dask_without_cluster(tmp_path: Path) -> None:
+    """Start-up stays as it is: nothing of Dask is imported by a local run of any command that
+    takes --cluster (each run for real on a sealed package, in one process)."""
+    case, trust = _sealed(tmp_path, "local")
+    src = str(tmp_path / "local-src")
+    runs = [["hash", src], ["verify", str(case), "--trust", str(trust), "--records"],
+            ["lab", "verify", str(tmp_path / "lab"), "--trust", str(trust)], ["meta", src], ["mrz", src],
+            ["phone", src]]
+    code = ("import sys; from forensic_kit.cli.app import main\n"
+            f"for argv in {runs!r}:\n"
+            "    sys.argv = ['fkit', *argv]\n"
+            "    try:\n        main()\n    except SystemExit as e:\n"
+            "        assert e.code in (0, None), (argv, e.code)\n"
+            "    assert not any(m.startswith(('dask', 'distributed')) for m in sys.modules), (argv, 'dask imported')\n"
+            f"print('ran', {len(runs)})")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, env={**os.environ, "FKIT_CLUSTER": ""})
     assert r.returncode == 0, r.stderr
+    assert r.stdout.endswith(b"ran 6\n")
 
 
 def test_lab_verify_hostile_packages_never_hang_or_pass(tmp_path: Path) -> None:
@@ -217,3 +236,16 @@ def test_lab_verify_hostile_packages_never_hang_or_pass(tmp_path: Path) -> None:
     assert sorted(recs) == ["cut", "fifo", "link"]
     assert all(x["verdict"] != "ok" for x in recs.values())
     assert b"Traceback" not in r.stderr
+
+
+def test_meta_on_real_workers_is_the_local_run(tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]], subprocess.Popen[bytes]]) -> None:
+    """fkit meta on a real scheduler and worker processes (each batch parsed in a fresh process
+    the worker starts): the local run's bytes."""
+    from tests.conftest import testdata
+
+    photos = tmp_path / "photos"
+    shutil.copytree(testdata("photos", "gps"), photos)  # a copy: the shared folder's times move
+    local = fkit("meta", photos)
+    remote = fkit("meta", photos, "--cluster", cluster[0])
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and local.stdout.count(b'"gps":{') >= 5
