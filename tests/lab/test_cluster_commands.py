@@ -240,3 +240,35 @@ def test_a_worker_without_the_mount_never_makes_files_missing(tmp_path: Path) ->
         ("cluster.spot_check", f"data/EX-01/f{i}.txt") for i in range(3)]
     assert "reported no digest" in report.findings[0].message and "10.9.9.8" in report.findings[0].message
     assert report.exit_code == 1
+
+
+def test_phone_into_a_case_with_known_sets_on_the_cluster_keeps_the_local_records(
+        tmp_path: Path, local_cluster: Any) -> None:
+    """``--cluster`` with ``--into`` and ``--known-bad`` together: the records kept in the case (run
+    field, known marks) are the local run's bytes, and a rerun on the cluster replaces, never
+    duplicates."""
+    from tests.conftest import testdata
+
+    address = local_cluster[0]
+    src = tmp_path / "android"
+    src.mkdir()
+    for name in ("mmssms.db", "contacts2.db"):
+        shutil.copy(testdata("phone", "android", name), src / name)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "a.txt").write_text("a\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0" * 64 + "  x\n")
+    kept = []
+    for name, extra in (("local", []), ("remote", ["--cluster", address])):
+        case = tmp_path / name
+        assert fkit("case", "init", case, "--case-id", "EU-1", "--agency", "A", "--officer", "O",
+                    "--profile", "eu").returncode == 0
+        assert fkit("acquire", usb, "--into", case, "--exhibit", "EX-01").returncode == 0
+        for _ in range(2):
+            r = fkit("phone", src, "-e", "EX-01", "--region", "us", "--into", case, "--known-bad", bad, *extra)
+            assert r.returncode == 0, r.stderr
+        lines = (case / "fkit" / "records.jsonl").read_bytes().splitlines()
+        kept.append([line for line in lines if b'"run":{"command":"phone"' in line])
+    assert kept[0] == kept[1] and len(kept[0]) == 13
+    assert sum(b'"kind":"phone.message"' in line for line in kept[0]) == 9
