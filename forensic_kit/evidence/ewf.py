@@ -39,6 +39,7 @@ _CB_SIZE = ctypes.CFUNCTYPE(ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_uint64), 
 
 _LIB: Any = None
 _LIB_TRIED = False
+_NATIVE_FILES = False  # the libbfio file-handle symbols are there (see _CHandle)
 
 
 def _short(exc: BaseException) -> str:
@@ -48,7 +49,7 @@ def _short(exc: BaseException) -> str:
 
 def c_library() -> Any:
     """``libewf.so.2`` loaded through ctypes, or None when it is not installed."""
-    global _LIB, _LIB_TRIED
+    global _LIB, _LIB_TRIED, _NATIVE_FILES
     if _LIB_TRIED:
         return _LIB
     _LIB_TRIED = True
@@ -93,10 +94,11 @@ def c_library() -> Any:
             lib.libbfio_handle_free.argtypes = [ref, ref]
             lib.libbfio_pool_close_all.argtypes = [vp, ref]
             lib.libbfio_pool_free.argtypes = [ref, ref]
-            lib.fkit_native_files = True
+            native = True
         except AttributeError:
-            lib.fkit_native_files = False
+            native = False
         _LIB = lib
+        _NATIVE_FILES = native
         break
     return _LIB
 
@@ -176,7 +178,7 @@ class _CHandle:
         self._fds: list[int] = []
         self.native = False
         ok = lib.libbfio_pool_initialize(ctypes.byref(self._pool), 0, 0, ctypes.byref(self._err)) == 1
-        if ok and getattr(lib, "fkit_native_files", False) and not os.environ.get("FKIT_EWF_CALLBACK_IO"):
+        if ok and _NATIVE_FILES and not os.environ.get("FKIT_EWF_CALLBACK_IO"):
             handles = []
             for seg in segments:
                 bh = self._native_handle(seg)
