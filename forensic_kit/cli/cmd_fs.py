@@ -134,7 +134,11 @@ def fs_ls(
                     out.write(jsonl.dump_bytes(new_record("fs.warning", "fs", "1", image=str(image),
                                                           partition_offset=fsys.offset, warning=fsys.truncated)))
             if out_fmt is FsFormat.bodyfile and not deleted and not fsys.ftype.startswith("ntfs"):
-                count += disk.write_body(fsys, lambda data, n: (out.write(data), progress.add(items=n)))
+                def emit(data: bytes, n: int) -> None:
+                    out.write(data)
+                    progress.add(items=n)
+
+                count += disk.write_body(fsys, emit)
             elif out_fmt is FsFormat.bodyfile:
                 count += _write_bodyfile(out, disk.walk(fsys), fsys.ftype, deleted)
             elif out_fmt is FsFormat.jsonl:
