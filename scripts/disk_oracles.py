@@ -59,8 +59,8 @@ TAIL = """
   (as `ewfverify -w` does): fkit's computed MD5 is that of the zero-filled data, `ewfverify`'s (without
   `-w`) that of the damaged bytes; both differ from the stored MD5.
 - **Speed** (`bench/bench_acquire.py`, peer in the same run, alternating, medians; 2-core machine at
-  load 7 - 11): `fs ls -f bodyfile` of a 500,000-entry ext4 at 2.42 x `fls -r -m /` (CPU 2.18 x), the
-  outputs byte-identical; E01 `--physical` with the stored-hash check at 1.04 x and 1.10 x `ewfverify -q
+  load 7 - 11): `fs ls -f bodyfile` of a 500,000-entry ext4 at 2.42 x and 1.78 x `fls -r -m /` in two
+  runs (CPU 2.18 x, 2.13 x), the outputs byte-identical; E01 `--physical` with the stored-hash check at 1.04 x and 1.10 x `ewfverify -q
   -d sha1` in two runs (CPU 1.36 x, 1.39 x) on a 2 GiB medium. Details in `docs/benchmarks.md` (issue 14, second pass)."""
 
 
