@@ -25,17 +25,23 @@ def timed(cmd: list[str], cwd: Path | None = None, stdout: int | None = subproce
     is not counted against either side) and reports ``RUSAGE_CHILDREN.ru_maxrss``, which covers every
     descendant it waited for (pool workers included).
     """
+    wall, rss, _cpu = timed_cpu(cmd, cwd)
+    return wall, rss
+
+
+def timed_cpu(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, float]:
+    """:func:`timed`, plus the CPU seconds (user + system) of the command and all its descendants."""
     wrapper = (
         "import resource,subprocess,sys,time;"
         "t=time.perf_counter();r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-        "w=time.perf_counter()-t;"
-        "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.exit(r.returncode)"
+        "w=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(w, u.ru_maxrss, u.ru_utime+u.ru_stime);sys.exit(r.returncode)"
     )
     res = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True)
     if res.returncode not in (0,):
         raise SystemExit(f"benchmark command failed ({res.returncode}): {shlex.join(cmd)}\n{res.stderr}")
-    wall, rss = res.stdout.strip().splitlines()[-1].split()
-    return float(wall), int(rss) // 1024
+    wall, rss, cpu = res.stdout.strip().splitlines()[-1].split()
+    return float(wall), int(rss) // 1024, float(cpu)
 
 
 Command = Union[list[str], Callable[[int], list[str]]]
@@ -47,31 +53,49 @@ def _for_round(cmd: Command, i: int) -> list[str]:
 
 
 def compare(name: str, ours: Command, peer: Command, rounds: int = 3, cwd: Path | None = None,
-            peer_post: list[str] | None = None, before: Callable[[int], None] | None = None) -> dict[str, float]:
+            peer_post: list[str] | None = None, before: Callable[[int], None] | None = None,
+            after: Callable[[int], None] | None = None, swap_order: bool = False) -> dict[str, float]:
     """Alternate ``ours`` and ``peer`` for ``rounds``; print and return median times and ratio.
 
-    ``before(i)``, untimed, prepares round ``i`` (a fresh destination for each side, say).
+    ``before(i)``, untimed, prepares round ``i`` (a fresh destination for each side, say);
+    ``after(i)``, untimed, cleans up after it. ``swap_order``: the peer runs first in even rounds,
+    fkit first in odd ones (neither side always finds the other's caches or leftovers).
     """
     t_ours: list[float] = []
     t_peer: list[float] = []
+    c_ours: list[float] = []
+    c_peer: list[float] = []
+    loads: list[float] = []
     rss = 0
     for i in range(rounds):
         if before is not None:
             before(i)
-        w, r = timed(_for_round(peer, i), cwd)
-        if peer_post:
-            w2, _ = timed(peer_post, cwd)
-            w += w2
-        t_peer.append(w)
-        w, r = timed(_for_round(ours, i), cwd)
-        t_ours.append(w)
-        rss = max(rss, r)
+        loads.append(os.getloadavg()[0])
+        for side in (("peer", "ours") if not swap_order or i % 2 == 0 else ("ours", "peer")):
+            if side == "peer":
+                w, _r, c = timed_cpu(_for_round(peer, i), cwd)
+                if peer_post:
+                    w2, _, c2 = timed_cpu(peer_post, cwd)
+                    w, c = w + w2, c + c2
+                t_peer.append(w)
+                c_peer.append(c)
+            else:
+                w, r, c = timed_cpu(_for_round(ours, i), cwd)
+                t_ours.append(w)
+                c_ours.append(c)
+                rss = max(rss, r)
+        if after is not None:
+            after(i)
     mo, mp = statistics.median(t_ours), statistics.median(t_peer)
+    co, cp = statistics.median(c_ours), statistics.median(c_peer)
     ratios = [o / p for o, p in zip(t_ours, t_peer)]
     result = {"fkit_s": mo, "peer_s": mp, "ratio": mo / mp, "ratio_min": min(ratios),
-              "ratio_max": max(ratios), "fkit_peak_rss_mib": rss}
+              "ratio_max": max(ratios), "fkit_peak_rss_mib": rss, "fkit_cpu_s": co, "peer_cpu_s": cp,
+              "cpu_ratio": co / cp if cp else float("nan")}
     print(f"{name}: fkit {mo:.2f} s, peer {mp:.2f} s, ratio {mo / mp:.3f} "
           f"(rounds {', '.join(f'{x:.3f}' for x in ratios)}), fkit peak RSS {rss} MiB")
+    print(f"  CPU (user+sys, medians): fkit {co:.2f} s, peer {cp:.2f} s, ratio {result['cpu_ratio']:.3f}; "
+          f"load average at each round {', '.join(f'{x:.1f}' for x in loads)}")
     print(f"  fkit: {shlex.join(_for_round(ours, 0))}")
     print(f"  peer: {shlex.join(_for_round(peer, 0))}" + (f" && {shlex.join(peer_post)}" if peer_post else ""))
     sys.stdout.flush()

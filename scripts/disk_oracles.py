@@ -43,6 +43,25 @@ def main() -> None:
     print("\n## Named fls 4.11 bugs (fkit gives the right value; both outputs pinned in the test)\n")
     for key, text in BUGS.items():
         print(f"- **{key}**: {text}.")
+    print(TAIL)
+
+
+TAIL = """
+## E01 verdicts on paper, and speed
+
+- **E01 integrity** is judged like `ewfverify` (chunk checksum errors with their sector ranges, damaged
+  segments, stored MD5/SHA-1 against the data read): the same verdict as `ewfverify` on every variant of
+  `disk/ewf-corrupt/` (`tests/fs/test_ewf_integrity.py`). The custody record prints, for an exhibit
+  acquired from an E01, the stored hashes, the hashes fkit computed and the verdict (MATCH, or MISMATCH
+  with the sector ranges) in Arabic, French and English; `tests/report/test_custody_ewf.py` checks the
+  PDF text against `ewfverify`'s own output on an `ewfacquire`'d image and a copy with one byte flipped
+  (`ewfverify`: sectors 192 - 255). Where a chunk fails its checksum, libewf gives fkit zeros for it
+  (as `ewfverify -w` does): fkit's computed MD5 is that of the zero-filled data, `ewfverify`'s (without
+  `-w`) that of the damaged bytes; both differ from the stored MD5.
+- **Speed** (`bench/bench_acquire.py`, peer in the same run, alternating, medians; 2-core machine at
+  load 7 - 11): `fs ls -f bodyfile` of a 500,000-entry ext4 at 2.42 x and 1.78 x `fls -r -m /` in two
+  runs (CPU 2.18 x, 2.13 x), the outputs byte-identical; E01 `--physical` with the stored-hash check at 1.04 x and 1.10 x `ewfverify -q
+  -d sha1` in two runs (CPU 1.36 x, 1.39 x) on a 2 GiB medium. Details in `docs/benchmarks.md` (issue 14, second pass)."""
 
 
 if __name__ == "__main__":

@@ -133,7 +133,13 @@ def fs_ls(
                 if out_fmt is FsFormat.jsonl:
                     out.write(jsonl.dump_bytes(new_record("fs.warning", "fs", "1", image=str(image),
                                                           partition_offset=fsys.offset, warning=fsys.truncated)))
-            if out_fmt is FsFormat.bodyfile:
+            if out_fmt is FsFormat.bodyfile and not deleted and not fsys.ftype.startswith("ntfs"):
+                def emit(data: bytes, n: int) -> None:
+                    out.write(data)
+                    progress.add(items=n)
+
+                count += disk.write_body(fsys, emit)
+            elif out_fmt is FsFormat.bodyfile:
                 count += _write_bodyfile(out, disk.walk(fsys), fsys.ftype, deleted)
             elif out_fmt is FsFormat.jsonl:
                 head, tail = _entry_frame(image, fsys.offset, fsys.ftype, disk.assumed_zone(fsys.ftype))

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as encode_json_string  # json.dumps's, with ensure_ascii=False
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import pytsk3
 
@@ -497,6 +497,109 @@ def body_writer(ftype: str) -> Any:
             meta.uid, meta.gid, meta.size, meta.atime, meta.mtime, meta.ctime, meta.crtime)]
 
     return plain
+
+
+_DOTS = frozenset((b".", b".."))
+
+
+class _EmitFailed(BaseException):
+    """Carries an error raised by the caller's ``emit`` out through the walk's own handlers (a
+    broken pipe is an ``OSError`` too, and must not pass for an unreadable directory)."""
+
+
+def write_body(fsys: FileSystem, emit: Callable[[bytes, int], object], batch: int = 8192) -> int:
+    """The body file of a file system other than NTFS, straight from the walk: the same lines,
+    in the same order, as :func:`walk` and :func:`body_writer` give, without building an
+    :class:`Entry` or a generator frame per entry (the listing's per-entry cost). ``emit(data,
+    entries)`` gets the lines of every ``batch`` entries. Returns the number of entries walked
+    (``.`` and ``..`` included, as :func:`walk` counts them); read problems go to
+    ``fsys.problems`` as with :func:`walk`."""
+    if fsys.ftype.startswith("ntfs"):
+        raise ValueError("write_body: NTFS entries have one line per attribute (use body_writer)")
+    fs = fsys.fs
+    problems = fsys.problems
+    clean = _CLEAN_TABLE
+    modes = _MODE_BYTES
+    ntypes = _NAME_TYPE_BYTES
+    unalloc, alloc, meta_alloc, lnk = NAME_FLAG_UNALLOC, NAME_FLAG_ALLOC, META_FLAG_ALLOC, META_TYPE_LNK
+    dir_names, dir_metas = _DIR_NAME_TYPES, _DIR_META_TYPES
+    dots = _DOTS
+    buf: list[bytes] = []
+    append = buf.append
+    stack: list[int] = []
+    total = [0]  # entries walked (each folder adds its own when it is done)
+
+    def flush() -> None:
+        try:
+            emit(b"".join(buf), len(buf))
+        except BaseException as exc:  # noqa: BLE001 - unwrapped below
+            raise _EmitFailed() from exc
+        buf.clear()
+
+    def walk_dir(inode: int, prefix: bytes, depth: int) -> None:
+        shown = b"/" + prefix.translate(clean)
+        n = 0
+        try:
+            directory = fs.open_dir(inode=inode)
+            for f in directory:
+                info = f.info
+                name = info.name
+                if name is None:
+                    continue
+                raw = name.name
+                if not isinstance(raw, bytes):
+                    raw = str(raw).encode("utf-8", "surrogateescape")
+                meta = info.meta
+                ntype = name.type  # ints in pytsk3 (no int() in this loop: tested in test_fs_ls)
+                nflags = name.flags
+                addr = name.meta_addr
+                if meta is None and addr and nflags & unalloc:
+                    try:  # as _walk_entries: a deleted name whose metadata TSK no longer attaches
+                        f = fs.open_meta(inode=addr)
+                        meta = f.info.meta
+                    except (OSError, IOError, RuntimeError):
+                        meta = None
+                n += 1
+                if raw in dots:
+                    pass
+                elif (meta is not None and not nflags & unalloc and (mtype := meta.type) != lnk
+                      and (mode := modes.get((mtype, meta.mode))) is not None):
+                    append(b"0|%s%s|%d|%s/%s|%d|%d|%d|%d|%d|%d|%d\n" % (
+                        shown, raw.translate(clean), addr, ntypes[ntype] if 0 <= ntype < 12 else b"-", mode,
+                        meta.uid, meta.gid, meta.size, meta.atime, meta.mtime, meta.ctime, meta.crtime))
+                else:
+                    append(_plain_body_line(Entry(prefix, f, raw, addr, ntype, nflags, meta), b"/"))
+                if len(buf) >= batch:
+                    flush()
+                if (
+                    ntype in dir_names
+                    and meta is not None
+                    and int(meta.type) in dir_metas
+                    and ((nflags & alloc) or ((nflags & unalloc) and not (int(meta.flags) & meta_alloc)))
+                    and raw not in dots
+                    and addr not in stack
+                    and depth < MAX_DEPTH
+                ):
+                    stack.append(addr)
+                    walk_dir(addr, prefix + raw + b"/", depth + 1)
+                    stack.pop()
+        except (OSError, IOError, RuntimeError) as exc:
+            at = "/" + prefix.decode("utf-8", "backslashreplace")
+            problems.append(f"directory {at} (inode {inode}) could not be read: {_short(exc)}")
+        finally:
+            total[0] += n
+
+    root = int(fs.info.root_inum)
+    stack.append(root)
+    try:
+        try:
+            walk_dir(root, b"", 0)
+        finally:  # what was listed before an error still goes out
+            if buf:
+                flush()
+    except _EmitFailed as exc:
+        raise exc.__cause__ from None  # type: ignore[misc]
+    return total[0]
 
 
 def _plain_body_line(entry: Entry, prefix: bytes) -> bytes:

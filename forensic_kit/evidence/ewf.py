@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from forensic_kit.errors import CheckFailed, FormatError
-from forensic_kit.fileopen import open_readonly
+from forensic_kit.fileopen import NOATIME, open_readonly
 
 _VP = ctypes.c_void_p
 _ERR = ctypes.c_void_p  # libcerror_error_t ** (left unset by these callbacks)
@@ -38,6 +39,7 @@ _CB_SIZE = ctypes.CFUNCTYPE(ctypes.c_int, _VP, ctypes.POINTER(ctypes.c_uint64), 
 
 _LIB: Any = None
 _LIB_TRIED = False
+_NATIVE_FILES = False  # the libbfio file-handle symbols are there (see _CHandle)
 
 
 def _short(exc: BaseException) -> str:
@@ -47,7 +49,7 @@ def _short(exc: BaseException) -> str:
 
 def c_library() -> Any:
     """``libewf.so.2`` loaded through ctypes, or None when it is not installed."""
-    global _LIB, _LIB_TRIED
+    global _LIB, _LIB_TRIED, _NATIVE_FILES
     if _LIB_TRIED:
         return _LIB
     _LIB_TRIED = True
@@ -84,7 +86,19 @@ def c_library() -> Any:
                                                   _CB_SEEK, _CB_HANDLE, _CB_HANDLE, _CB_SIZE, ctypes.c_uint8, ref]
         lib.libbfio_pool_append_handle.argtypes = [vp, ctypes.POINTER(ctypes.c_int), vp, ctypes.c_int, ref]
         lib.libewf_handle_open_file_io_pool.argtypes = [vp, vp, ctypes.c_int, ref]
+        try:  # libbfio's own file handles (the fast path, see _CHandle._native_handle)
+            lib.libbfio_file_initialize.argtypes = [ref, ref]
+            lib.libbfio_file_set_name.argtypes = [vp, ctypes.c_char_p, ctypes.c_size_t, ref]
+            lib.libbfio_handle_open.argtypes = [vp, ctypes.c_int, ref]
+            lib.libbfio_handle_close.argtypes = [vp, ref]
+            lib.libbfio_handle_free.argtypes = [ref, ref]
+            lib.libbfio_pool_close_all.argtypes = [vp, ref]
+            lib.libbfio_pool_free.argtypes = [ref, ref]
+            native = True
+        except AttributeError:
+            native = False
         _LIB = lib
+        _NATIVE_FILES = native
         break
     return _LIB
 
@@ -130,8 +144,30 @@ class _FdIo:
         return 1
 
 
+def _fds_on(st: os.stat_result) -> set[int]:
+    """This process's descriptors open on the file ``st`` describes."""
+    out = set()
+    for n in os.listdir("/proc/self/fd"):
+        try:
+            fst = os.fstat(int(n))
+        except (OSError, ValueError):
+            continue  # the listing's own descriptor, closed by now
+        if (fst.st_dev, fst.st_ino) == (st.st_dev, st.st_ino):
+            out.add(int(n))
+    return out
+
+
 class _CHandle:
-    """A ``libewf_handle_t`` reading every segment through fkit's own read-only descriptors."""
+    """A ``libewf_handle_t`` reading every segment without changing its access time.
+
+    Fast path: libbfio opens each segment itself (its reads then run in C, without a call back
+    into Python per chunk and without the GIL), and ``O_NOATIME`` is set on the descriptor it
+    opened before anything is read from it (opening does not touch atime; ``fcntl(F_SETFL)`` can
+    add ``O_NOATIME`` where ``open`` could). Where that cannot be done and proved (no
+    ``/proc/self/fd``, the kernel refuses ``O_NOATIME`` for a file the user does not own, a
+    libewf without those symbols), libewf reads through callbacks on fkit's own ``O_NOATIME``
+    descriptors instead (:class:`_FdIo`). ``FKIT_EWF_CALLBACK_IO=1`` forces the second path.
+    """
 
     def __init__(self, lib: Any, segments: list[Path]) -> None:
         self._lib = lib
@@ -140,13 +176,32 @@ class _CHandle:
         self._pool = ctypes.c_void_p()
         self._ios: list[_FdIo] = []
         self._fds: list[int] = []
-        try:
-            for seg in segments:
-                self._fds.append(open_readonly(os.fsencode(seg), follow=True))
-        except OSError as exc:
-            self._close_fds()
-            raise FormatError(f"{seg}: cannot open E01 segment: {exc.strerror}") from exc
+        self.native = False
         ok = lib.libbfio_pool_initialize(ctypes.byref(self._pool), 0, 0, ctypes.byref(self._err)) == 1
+        if ok and _NATIVE_FILES and not os.environ.get("FKIT_EWF_CALLBACK_IO"):
+            handles = []
+            for seg in segments:
+                bh = self._native_handle(seg)
+                if bh is None:
+                    break
+                handles.append(bh)
+            if len(handles) == len(segments):
+                for bh in handles:
+                    entry = ctypes.c_int()
+                    ok = ok and lib.libbfio_pool_append_handle(self._pool, ctypes.byref(entry), bh, 1,
+                                                               ctypes.byref(self._err)) == 1
+                self.native = True
+            else:
+                for bh in handles:
+                    lib.libbfio_handle_close(bh, None)
+                    lib.libbfio_handle_free(ctypes.byref(bh), None)
+        if not self.native:
+            try:
+                for seg in segments:
+                    self._fds.append(open_readonly(os.fsencode(seg), follow=True))
+            except OSError as exc:
+                self._close_fds()
+                raise FormatError(f"{seg}: cannot open E01 segment: {exc.strerror}") from exc
         for fd in self._fds:
             io = _FdIo(fd)
             self._ios.append(io)
@@ -158,12 +213,14 @@ class _CHandle:
                                                        ctypes.byref(self._err)) == 1
         if not ok or lib.libewf_handle_initialize(ctypes.byref(self._h), ctypes.byref(self._err)) != 1:
             self._free_error()
+            self._free_pool()
             self._close_fds()
             raise FormatError(f"{segments[0]}: libewf: cannot set up reading")
         if lib.libewf_handle_open_file_io_pool(self._h, self._pool, 1, ctypes.byref(self._err)) != 1:
             self._free_error()
             lib.libewf_handle_free(ctypes.byref(self._h), None)
             self._h = ctypes.c_void_p()
+            self._free_pool()
             self._close_fds()
             raise FormatError(f"{segments[0]}: cannot open E01 image (damaged or missing segment)")
         size = ctypes.c_uint64()
@@ -173,6 +230,43 @@ class _CHandle:
         lib.libewf_handle_get_bytes_per_sector(self._h, ctypes.byref(bps), ctypes.byref(self._err))
         self.bytes_per_sector = int(bps.value) or 512
         self._free_error()
+
+    def _native_handle(self, seg: Path) -> Any:
+        """A libbfio file handle open on ``seg`` whose descriptor carries ``O_NOATIME``, or None."""
+        lib = self._lib
+        if not NOATIME:
+            return None
+        try:
+            want = os.stat(seg)
+            before = _fds_on(want)
+        except OSError:
+            return None
+        bh = ctypes.c_void_p()
+        name = os.fsencode(seg)
+        if lib.libbfio_file_initialize(ctypes.byref(bh), ctypes.byref(self._err)) != 1:
+            self._free_error()
+            return None
+        if (lib.libbfio_file_set_name(bh, name, len(name), ctypes.byref(self._err)) != 1
+                or lib.libbfio_handle_open(bh, 1, ctypes.byref(self._err)) != 1):
+            self._free_error()
+            lib.libbfio_handle_free(ctypes.byref(bh), None)
+            return None
+        fd = None
+        try:
+            new = sorted(_fds_on(want) - before)
+            if len(new) == 1:
+                fd = new[0]
+                flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+                fcntl.fcntl(fd, fcntl.F_SETFL, flags | NOATIME)
+                if not fcntl.fcntl(fd, fcntl.F_GETFL) & NOATIME:
+                    fd = None
+        except OSError:
+            fd = None
+        if fd is None:  # not proved: nothing was read yet, close it and use the other path
+            lib.libbfio_handle_close(bh, None)
+            lib.libbfio_handle_free(ctypes.byref(bh), None)
+            return None
+        return bh
 
     def _free_error(self) -> None:
         if self._err:
@@ -234,12 +328,20 @@ class _CHandle:
         self._fds = []
 
     def close(self) -> None:
-        """Close and free the handle, then fkit's descriptors."""
+        """Close and free the handle, then the segments' descriptors."""
         if self._h:
             self._lib.libewf_handle_close(self._h, None)
             self._lib.libewf_handle_free(ctypes.byref(self._h), None)
             self._h = ctypes.c_void_p()
+        self._free_pool()
         self._close_fds()
+
+    def _free_pool(self) -> None:
+        """Close the segments libbfio opened itself (the fast path) and free the pool."""
+        if self.native and self._pool:
+            self._lib.libbfio_pool_close_all(self._pool, None)
+            self._lib.libbfio_pool_free(ctypes.byref(self._pool), None)
+            self._pool = ctypes.c_void_p()
 
 
 class EwfSource:

@@ -515,6 +515,71 @@ def _tool(ex: dict[str, Any], rec: dict[str, Any] | None) -> str:
     return f"{prod.get('tool', 'fkit')} {prod.get('version', '')}".strip() if prod else ""
 
 
+EWF_RANGES_SHOWN = 12
+"""Chunk checksum error ranges printed on paper; the rest are counted (all are in the exhibit sheet)."""
+
+
+def _ewf_problems(s: Strings, check: dict[str, Any]) -> list[str]:
+    """The findings of an E01 check in the language of ``s`` (values isolated in right-to-left text)."""
+    iso = isolate if s.rtl else (lambda v: v)
+    sep = "، " if s.rtl else ", "
+    out: list[str] = []
+    bad = [b for b in check.get("checksum_errors") or [] if isinstance(b, dict)]
+    if bad:
+        ranges = sep.join(iso(str(b.get("sector_range"))) for b in bad[:EWF_RANGES_SHOWN])
+        if len(bad) > EWF_RANGES_SHOWN:
+            ranges += " " + s.get("ewf_more_ranges", n=iso(str(len(bad) - EWF_RANGES_SHOWN)))
+        out.append(s.get("ewf_bad_sectors", ranges=ranges))
+    stored, computed = check.get("stored") or {}, check.get("computed") or {}
+    for algo in sorted(stored):
+        if algo in computed and computed[algo] != stored[algo]:
+            out.append(s.get("ewf_hash_differs", algo=iso(algo.upper())))
+    if check.get("segment_files_corrupted"):
+        out.append(s.get("ewf_segment_damaged"))
+    if check.get("read_error"):
+        out.append(s.get("ewf_read_error", reason=iso(str(check["read_error"]))))
+    return out
+
+
+def ewf_verdict_lines(S: Sequence[Strings], check: dict[str, Any]) -> list[tuple[str, bool]]:
+    """One ``(text, ok)`` line per language: MATCH, MISMATCH with the sector ranges and hashes that
+    differ, or nothing stored to compare; then, when so, that chunk checksums were not checked."""
+    out: list[tuple[str, bool]] = []
+    ok = check.get("verdict") == "ok"
+    for s in S:
+        problems = _ewf_problems(s, check)
+        if problems or not ok:
+            out.append((s.get("ewf_mismatch", problems=s.get("ewf_sep").join(problems) or "?"), False))
+        elif check.get("hashes_match") is True:
+            out.append((s.get("ewf_match"), True))
+        else:
+            out.append((s.get("ewf_no_stored"), True))
+    if check.get("checksums_checked") is False:
+        out += [(s.get("ewf_not_checked"), False) for s in S]
+    return out
+
+
+def ewf_rows(f: CaseFacts, ex: dict[str, Any], tool: str) -> list[list[Any]]:
+    """Rows for an exhibit acquired from an E01: the hashes the image stores, those fkit computed
+    over the data it read, and the verdict (the exhibit sheet's ``ewf`` check)."""
+    check = ex.get("ewf")
+    if not isinstance(check, dict):
+        return []
+    lay, S, size, hsize = f.layout, f.strings, f.layout["fonts"]["body"], f.layout["fonts"]["hash"]
+    rows: list[list[Any]] = []
+    stored = check.get("stored") if isinstance(check.get("stored"), dict) else {}
+    computed = check.get("computed") if isinstance(check.get("computed"), dict) else {}
+    for key, hashes, who in (("ewf_stored", stored, ""), ("ewf_computed", computed, tool)):
+        if hashes:
+            algos, values = _hash_lines({a: hashes[a] for a in sorted(hashes)})
+            rows.append([_cell("", size), Text(_multi(S, key), size), _cell(algos, hsize),
+                         Text(values, hsize, font=MONO), _cell(who, size)])
+    ink = {True: color(lay["colors"]["ok"]), False: color(lay["colors"]["bad"])}
+    rows.append([_cell("", size), [Text(text, size, ink[good], font=BOLD) for text, good in ewf_verdict_lines(S, check)],
+                 "", "", ""])
+    return rows
+
+
 def section_integrity(f: CaseFacts, width: float) -> list[Flowable]:
     """3. Acquisition and integrity: algorithms, hash values, tool and version, errors."""
     lay, S, size, hsize = f.layout, f.strings, f.layout["fonts"]["body"], f.layout["fonts"]["hash"]
@@ -540,13 +605,17 @@ def section_integrity(f: CaseFacts, width: float) -> list[Flowable]:
             label = f"{name}\n{size_b} B" if size_b is not None else name
             rows.append([_cell(eid, size), _cell(label, size), _cell(algos, hsize), Text(values, hsize, font=MONO),
                          _cell(_tool(ex, files[0] if files else None), size)])
+        rows += ewf_rows(f, ex, _tool(ex, files[0] if files else None))
         extra = nfiles - (0 if isinstance(src, dict) and src else len(items))
         errs = max(err_by_ex.get(eid, 0), len(ex.get("errors") or []) + len(ex.get("bad_ranges") or []))
+        check = ex.get("ewf")
+        ewf_failed = isinstance(check, dict) and check.get("verdict") != "ok"
         note: list[Flowable] = []
         known_bad = f.known.get(eid, {}).get("bad", 0)
         for s in S:
             parts = [f"+ {extra} → {s.get('sec_annex')}"] if extra > 0 else []
-            parts.append(f"{s.get('col_errors')}: " + (s.get("errors_listed", count=errs) if errs else s.get("no_errors")))
+            none = s.get("errors_see_ewf") if ewf_failed else s.get("no_errors")
+            parts.append(f"{s.get('col_errors')}: " + (s.get("errors_listed", count=errs) if errs else none))
             note.append(Text("  ·  ".join(parts), size))
             known_line = f.known_note(ex, s)
             if known_line:

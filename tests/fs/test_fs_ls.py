@@ -311,3 +311,77 @@ def test_fstype_forces_or_refuses_and_only_deleted_alias() -> None:
     assert only.returncode == 0 and only.stdout and all(b"(deleted" in line for line in only.stdout.splitlines())
     assert fkit("fs", "ls", image, "-f", "bodyfile", "--deleted").stdout == only.stdout
     assert b"--deleted" not in fkit("fs", "ls", "--help").stdout.replace(b"--only-deleted", b"")
+
+
+def _body_both_ways(image: Path) -> tuple[bytes, bytes, int, int, list[str]]:
+    """(write_body's lines, walk + body_writer's lines, their entry counts, write_body's problems)."""
+    from forensic_kit.evidence import disk
+
+    src = disk.open_source(image)
+    try:
+        img = disk.TskImg(src)
+        found, _ = disk.filesystems(img, disk.volumes(img))
+        fast: list[bytes] = []
+        n_fast = sum(disk.write_body(f, lambda data, _n: fast.append(data), batch=3) for f in found)
+        problems = [p for f in found for p in f.problems]
+        found, _ = disk.filesystems(img, disk.volumes(img))
+        slow: list[bytes] = []
+        n_slow = 0
+        for f in found:
+            lines = disk.body_writer(f.ftype)
+            for entry in disk.walk(f):
+                slow += lines(entry)
+                n_slow += 1
+        return b"".join(fast), b"".join(slow), n_fast, n_slow, problems
+    finally:
+        src.close()
+
+
+@pytest.mark.parametrize("parts", [("disk", "ímynd.dd"), ("disk", "ext2.E01"), ("disk", "fat32", "deleted.img.gz"),
+                                   ("disk", "fat32", "directory-loop.img.gz"), ("disk", "virtual", "ext2.qcow2"),
+                                   ("corpus", "disk_images", "dftt", "ext3-img-kw-1.dd"),
+                                   ("corpus", "disk_images", "dftt", "6-fat-undel.dd"),
+                                   ("corpus", "disk_images", "raw", "dfvfs_hfsplus.raw"),
+                                   ("corpus", "disk_images", "dftt", "iso-dirtree1.iso")], ids=lambda p: p[-1])
+def test_fast_body_file_equals_the_walk(parts: tuple[str, ...], tmp_path: Path) -> None:
+    """The listing's fast path (no Entry per entry) writes exactly what walk + body_writer write:
+    deleted names, links, loops and every file system type but NTFS included."""
+    image = testdata(*parts)
+    if image.suffix == ".gz":
+        plain = tmp_path / image.stem
+        plain.write_bytes(gzip.decompress(image.read_bytes()))
+        image = plain
+    fast, slow, n_fast, n_slow, problems = _body_both_ways(image)
+    assert fast == slow and n_fast == n_slow and fast.count(b"\n") > 2
+    assert problems == []
+
+
+def test_fast_body_file_passes_on_write_errors(tmp_path: Path) -> None:
+    """A broken pipe while writing is the writer's error, never an unreadable directory."""
+    from forensic_kit.evidence import disk
+
+    src = disk.open_source(testdata("disk", "ímynd.dd"))
+    try:
+        img = disk.TskImg(src)
+        [fsys], _ = disk.filesystems(img, disk.volumes(img))
+
+        def emit(_data: bytes, _n: int) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        with pytest.raises(BrokenPipeError):
+            disk.write_body(fsys, emit, batch=1)
+        assert fsys.problems == []
+    finally:
+        src.close()
+
+
+def test_pytsk3_gives_plain_ints() -> None:
+    """write_body reads name.type, name.flags and name.meta_addr without int(): pytsk3 gives ints."""
+    import pytsk3
+
+    fs = pytsk3.FS_Info(pytsk3.Img_Info(str(testdata("disk", "ímynd.dd"))))
+    for f in fs.open_dir(path="/"):
+        name, meta = f.info.name, f.info.meta
+        assert {type(name.type), type(name.flags), type(name.meta_addr)} == {int}
+        if meta is not None:
+            assert {type(meta.type), type(meta.mode), type(meta.flags)} == {int}

@@ -65,3 +65,41 @@ def test_no_command_changes_the_source_atime(names: tuple[str, ...], tmp_path: P
     after = [(p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in paths]
     assert after == [(a, m) for a, m, _h in before]
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths] == [h for _a, _m, h in before]
+
+
+def test_e01_native_descriptors_carry_noatime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libbfio opens the segments itself (reads in C, no call back into Python per chunk) only once
+    fkit has set O_NOATIME on each of its descriptors; the callback path reads the same bytes."""
+    import fcntl
+
+    from forensic_kit.evidence import ewf
+
+    if ewf.c_library() is None or not ewf._NATIVE_FILES:
+        pytest.skip("libewf C library (with libbfio's file handles) not installed")
+    paths = _copy(tmp_path, "ext2.split.E01", "ext2.split.E02")
+    fast = ewf.EwfSource(paths[0])
+    try:
+        assert fast._c is not None and fast._c.native
+        ids = {(p.stat().st_dev, p.stat().st_ino) for p in paths}
+        mine = [int(n) for n in os.listdir("/proc/self/fd") if n.isdigit() and _on(int(n), ids)]
+        assert len(mine) >= 2
+        assert all(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NOATIME for fd in mine)
+        data = fast.pread(0, fast.size)
+    finally:
+        fast.close()
+    monkeypatch.setenv("FKIT_EWF_CALLBACK_IO", "1")
+    slow = ewf.EwfSource(paths[0])
+    try:
+        assert slow._c is not None and not slow._c.native
+        assert slow.pread(0, slow.size) == data
+    finally:
+        slow.close()
+    assert hashlib.md5(data).hexdigest() == "196066add11fb71c4c49cf1bb50d6d24"  # the MD5 the E01 stores
+
+
+def _on(fd: int, ids: set[tuple[int, int]]) -> bool:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in ids
