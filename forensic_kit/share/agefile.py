@@ -1,4 +1,12 @@
-"""The age file format (age-encryption.org/v1) through ``pyrage`` (bindings to the Rust ``rage``).
+"""The age file format (age-encryption.org/v1) through the reference ``age`` program and ``pyrage``.
+
+Encryption runs the reference implementation, the ``age`` program (Debian package ``age``), when it
+is installed: fkit streams the plaintext into its standard input and it writes the output file,
+on the other core, while fkit reads and hashes the next files (pyrage 1.4, the only release
+installable here, holds the GIL for a whole ``encrypt_io`` call and costs ~1.5 x ``age``'s CPU per
+GiB, so no overlap is possible in-process). Without the program (or with ``FKIT_AGE=pyrage``),
+pyrage encrypts. Both write the same format; a recipient cannot tell which did. Decryption always
+runs through pyrage, in this process: untrusted input is parsed by one code path.
 
 Only this module imports ``pyrage``. Recipients are ``ssh-ed25519`` public key lines or X25519
 ``age1...`` strings; identities are OpenSSH Ed25519 private keys (passphrase-protected ones are
@@ -13,7 +21,11 @@ categories of the age test vectors (``no match``, ``HMAC failure``, ``header fai
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -132,17 +144,83 @@ def identity_recipients(path: Path, passphrase: bytes | None = None) -> list[str
     return [str(i.to_public()) for i in load_identities(path, passphrase)]
 
 
+_PIPE_CHUNK = 1 << 20
+_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Linux), absent from Python 3.11's fcntl on some builds
+
+
+def age_program() -> str | None:
+    """The ``age`` program encryption runs through, or None for pyrage (``FKIT_AGE=pyrage`` forces it;
+    ``FKIT_AGE=/path/to/age`` names the program)."""
+    choice = os.environ.get("FKIT_AGE", "")
+    if choice == "pyrage":
+        return None
+    return shutil.which(choice or "age")
+
+
 def encrypt(reader: Reader, out: IO[bytes], recipients: list[Recipient]) -> None:
     """Encrypt everything ``reader`` gives to ``recipients`` into ``out`` (binary age, no armor).
 
-    pyrage reports an exception raised by ``reader`` as a generic ``EncryptError``: a reader that
-    keeps it in an ``error`` attribute (say, a file that no longer matches its sealed hash) has it
-    re-raised here as it was.
+    The ``age`` program writes straight to ``out``'s descriptor (pyrage is used for an in-memory
+    ``out``, which has none). An exception raised
+    by ``reader`` (say, a file that no longer matches its sealed hash) stops the encryption and is
+    re-raised as it was; the partial output is the caller's to remove.
     """
-    import pyrage
-
     if not recipients:
         raise InputError("no recipient: name at least one with --to")
+    for r in recipients:
+        r._pyrage()  # every recipient checked by the same code, whichever program encrypts
+    program = age_program()
+    try:
+        out.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory output: no descriptor to hand over
+        program = None
+    if program is not None:
+        _encrypt_program(program, reader, out, recipients)
+    else:
+        _encrypt_pyrage(reader, out, recipients)
+
+
+def _encrypt_program(program: str, reader: Reader, out: IO[bytes], recipients: list[Recipient]) -> None:
+    import fcntl
+
+    out.flush()
+    args = [program, "--encrypt"]
+    for r in recipients:
+        args += ["-r", r.text]
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(args, bufsize=0, stdin=subprocess.PIPE, stdout=out.fileno(), stderr=err,
+                                    env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"})
+        except OSError as exc:
+            raise InputError(f"cannot run {program}: {exc.strerror or exc}") from None
+        assert proc.stdin is not None
+        try:
+            try:
+                fcntl.fcntl(proc.stdin.fileno(), _F_SETPIPE_SZ, _PIPE_CHUNK)  # fewer wake-ups
+            except OSError:
+                pass
+            while True:
+                block = reader.read(_PIPE_CHUNK)
+                if not block:
+                    break
+                proc.stdin.write(block)
+            proc.stdin.close()
+            code = proc.wait()
+        except BrokenPipeError:  # the program stopped reading before the end: never a complete file
+            code = proc.wait() or -1
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if code != 0:
+            err.seek(0)
+            why = " ".join(err.read(400).decode("utf-8", "replace").split()) or f"exit {code}"
+            raise InputError(f"age encryption failed ({program}): {why}")
+
+
+def _encrypt_pyrage(reader: Reader, out: IO[bytes], recipients: list[Recipient]) -> None:
+    import pyrage
+
     keys = [r._pyrage() for r in recipients]
     try:
         pyrage.encrypt_io(reader, out, keys)
