@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -79,6 +80,22 @@ def make_pdfa(pdf_bytes: bytes, *, title: str, author: str, subject: str, lang: 
               attachment: bytes | None, attachment_name: str = "manifest.json") -> bytes:
     """PDF/A-3b version of ``pdf_bytes``, with ``attachment`` embedded as an associated file."""
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    apply_pdfa(pdf, title=title, author=author, subject=subject, lang=lang, created=created,
+               attachment=attachment, attachment_name=attachment_name)
+    out = io.BytesIO()
+    save_pdfa(pdf, out)
+    return out.getvalue()
+
+
+def save_pdfa(pdf: pikepdf.Pdf, target: Any) -> None:
+    """Save a PDF made PDF/A by :func:`apply_pdfa` (a path or a binary file object; deterministic ``/ID``)."""
+    pdf.save(target, deterministic_id=True, compress_streams=True, min_version="1.7",
+             object_stream_mode=pikepdf.ObjectStreamMode.disable)
+
+
+def apply_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, lang: str, created: datetime,
+               attachment: bytes | None, attachment_name: str = "manifest.json") -> None:
+    """Make ``pdf`` PDF/A-3b in place, with ``attachment`` embedded as an associated file."""
     icc = pikepdf.Stream(pdf, srgb_icc())
     icc.N = 3
     intent = Dictionary(Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier="sRGB IEC61966-2.1",
@@ -107,7 +124,3 @@ def make_pdfa(pdf_bytes: bytes, *, title: str, author: str, subject: str, lang: 
     xmp.Type = Name.Metadata
     xmp.Subtype = Name.XML
     pdf.Root.Metadata = pdf.make_indirect(xmp)
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True, min_version="1.7",
-             object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    return out.getvalue()
