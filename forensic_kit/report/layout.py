@@ -376,6 +376,29 @@ def _retag_fonts(pdf: Any, segment: int, kind: str) -> None:
                     desc.FontName = font.BaseFont
 
 
+def _own_stream_data(obj: Any, seen: set[tuple[int, int]] | None = None) -> None:
+    """Give every stream reachable from ``obj`` (copied from another PDF) its own raw data, so the
+    PDF it came from can be closed (a copied stream otherwise reads its data from there at save)."""
+    import pikepdf
+
+    seen = set() if seen is None else seen
+    if not isinstance(obj, pikepdf.Object):
+        return  # numbers, strings and names come back as Python values
+    if obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Stream):
+        obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))  # type: ignore[arg-type]
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for key, value in obj.items():
+            if key != "/Parent":
+                _own_stream_data(value, seen)
+    elif isinstance(obj, pikepdf.Array):
+        for value in obj:
+            _own_stream_data(value, seen)
+
+
 def _number_stamps(seg: Any, nums: Any) -> tuple[list[bytes], dict[str, Any]]:
     """The content of each page of ``nums`` with its fonts renamed ``/FkitNo<n>``, and those fonts
     copied once into ``seg`` (reportlab names fonts ``/F1+0``; the segment uses the same names)."""
@@ -384,6 +407,8 @@ def _number_stamps(seg: Any, nums: Any) -> tuple[list[bytes], dict[str, Any]]:
         for name, font in page.obj.Resources.Font.items():
             if str(name) not in fonts:
                 fonts[str(name)] = (f"/FkitNo{len(fonts)}", seg.copy_foreign(font))
+    for _new, obj in fonts.values():
+        _own_stream_data(obj)
     names = sorted(fonts, key=len, reverse=True)
     pattern = re.compile(b"(" + b"|".join(re.escape(n.encode()) for n in names) + rb")(?=[\s/\[<(])")
     stamps = []
@@ -414,11 +439,10 @@ def assemble(segments: Sequence[tuple[Path, int]], setup: PageSetup) -> tuple[An
         seg = pikepdf.open(path)
         sources.append(seg)
         box = [float(x) for x in seg.pages[0].mediabox]  # every page has the same size
-        nums = pikepdf.open(io.BytesIO(_page_number_pages(setup, first, count, total, (box[2], box[3]))))
-        sources.append(nums)
-        _retag_fonts(seg, i, "s")
-        _retag_fonts(nums, i, "n")
-        stamps, num_fonts = _number_stamps(seg, nums)
+        with pikepdf.open(io.BytesIO(_page_number_pages(setup, first, count, total, (box[2], box[3])))) as nums:
+            _retag_fonts(seg, i, "s")
+            _retag_fonts(nums, i, "n")
+            stamps, num_fonts = _number_stamps(seg, nums)  # copies what it needs: nums is closed after
         q_open = seg.make_stream(b"q\n")
         resources: dict[tuple[int, int], Any] = {}  # reportlab pages share resource dictionaries
         for k, page in enumerate(seg.pages):
