@@ -72,8 +72,9 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     width = A4[0] - facts.layout["page"]["margin_left"] - facts.layout["page"]["margin_right"]
     out_path = Path(out_path)
     _check_folder(out_path)
-    # pages are laid out into files of 100 pages, merged and saved by qpdf straight to disk:
-    # memory does not grow with the page count (a 100,000-file annex is 3,000+ pages)
+    # pages are laid out into files of 100 pages (layout memory does not grow with the page count),
+    # merged by qpdf and saved straight to disk; the merge holds ~30 kB a page (docs/papers.md)
+    tmp_out = out_path.with_name(out_path.name + ".fkit-tmp")
     with tempfile.TemporaryDirectory(prefix="fkit-report-") as tmp:
         segments = render_segments(custody_story(facts, width), setup, title=s0.get("title"),
                                    subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created,
@@ -83,8 +84,10 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
         try:
             apply_pdfa(pdf, title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
                        subject=facts.doc_id("COC"), lang=s0.lang, created=created, attachment=facts.manifest_bytes)
-            tmp_out = out_path.with_name(out_path.name + ".fkit-tmp")
             save_pdfa(pdf, tmp_out)
+        except BaseException:
+            tmp_out.unlink(missing_ok=True)
+            raise
         finally:
             for src in reversed(sources):
                 src.close()
