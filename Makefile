@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.fkit-installed
 # Debian packages: libmagic for type detection; the peer tools the tests and benchmarks compare with.
 APT_PACKAGES := libmagic1 sleuthkit hashdeep b3sum libimage-exiftool-perl ewf-tools libewf2 poppler-utils \
                 zbar-tools minisign dc3dd mtools dosfstools e2fsprogs openssh-client sqlite3 tmux age \
-                tesseract-ocr fonts-ocr-b
+                tesseract-ocr fonts-ocr-b \
+                default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 
 .PHONY: all deps pyc demo test bench typecheck clean
 

@@ -39,7 +39,9 @@ class Profile:
     required_fields: list[str]
     watermark: str | None = None
     legal_citation: str = ""
-    """Article(s) of law behind ``required_fields``, filled by the agency (fkit ships none)."""
+    """The law behind ``required_fields`` (code and articles; what could not be checked says so)."""
+    citation_status: str = ""
+    """Whether ``legal_citation`` was checked, e.g. "to be confirmed by the national focal point"."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -122,7 +124,8 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
             raise InputError(f"profile {name!r}: required field {req!r} is not a case fact "
                              f"({', '.join(FIELDS + EXHIBIT_FIELDS)})")
     known = {"name", "title", "languages", "timezone", "date_format", "hash_algorithms", "phone_region",
-             "paper", "training", "case_id_prefix", "required_fields", "watermark", "legal_citation"}
+             "paper", "training", "case_id_prefix", "required_fields", "watermark", "legal_citation",
+             "citation_status"}
     return Profile(
         name=name,
         title=_str(name, data, "title", name),
@@ -137,6 +140,7 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
         required_fields=required,
         watermark=watermark,
         legal_citation=_str(name, data, "legal_citation", ""),
+        citation_status=_str(name, data, "citation_status", ""),
         extra={k: v for k, v in data.items() if k not in known},
     )
 

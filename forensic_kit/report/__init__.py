@@ -11,8 +11,8 @@ under ``SOURCE_DATE_EPOCH`` (unless ``--sign-pdf`` adds a time-stamped PAdES sig
 
 from __future__ import annotations
 
-import io
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -20,12 +20,16 @@ if TYPE_CHECKING:
     from forensic_kit.package import Case
 
 
-def _write(out_path: Path, data: bytes) -> None:
-    out_path = Path(out_path)
+def _check_folder(out_path: Path) -> None:
     if out_path.parent and not out_path.parent.exists():
         from forensic_kit.errors import InputError
 
         raise InputError(f"{out_path.parent}: no such folder for the report")
+
+
+def _write(out_path: Path, data: bytes) -> None:
+    out_path = Path(out_path)
+    _check_folder(out_path)
     tmp = out_path.with_name(out_path.name + ".fkit-tmp")
     tmp.write_bytes(data)
     os.replace(tmp, out_path)
@@ -46,8 +50,8 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     ``trust``: the verifier's trust list (OpenSSH allowed_signers with ``# fkit-person:`` lines;
     default ``$FKIT_TRUST``): every signature is printed with the person it binds and a verdict."""
     from forensic_kit.report.custody_report import creation_time, custody_story, gather
-    from forensic_kit.report.layout import PageSetup, build_pdf
-    from forensic_kit.report.pdfa import make_pdfa
+    from forensic_kit.report.layout import PageSetup, assemble, render_segments
+    from forensic_kit.report.pdfa import apply_pdfa, save_pdfa
 
     from forensic_kit.report.text import register_fonts
 
@@ -66,16 +70,36 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     from reportlab.lib.pagesizes import A4
 
     width = A4[0] - facts.layout["page"]["margin_left"] - facts.layout["page"]["margin_right"]
-    buf = io.BytesIO()
-    pages = build_pdf(buf, custody_story(facts, width), setup, title=s0.get("title"),
-                      subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created)
-    data = make_pdfa(buf.getvalue(), title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
-                     subject=facts.doc_id("COC"), lang=s0.lang, created=created, attachment=facts.manifest_bytes)
+    out_path = Path(out_path)
+    _check_folder(out_path)
+    # pages are laid out into files of 100 pages (layout memory does not grow with the page count),
+    # merged by qpdf and saved straight to disk; the merge holds ~30 kB a page (docs/papers.md)
+    tmp_out = out_path.with_name(out_path.name + ".fkit-tmp")
+    with tempfile.TemporaryDirectory(prefix="fkit-report-") as tmp:
+        segments = render_segments(custody_story(facts, width), setup, title=s0.get("title"),
+                                   subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created,
+                                   folder=Path(tmp))
+        pages = sum(n for _, n in segments)
+        pdf, sources = assemble(segments, setup)
+        try:
+            apply_pdfa(pdf, title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
+                       subject=facts.doc_id("COC"), lang=s0.lang, created=created, attachment=facts.manifest_bytes)
+            save_pdfa(pdf, tmp_out)
+        except BaseException:
+            tmp_out.unlink(missing_ok=True)
+            raise
+        finally:
+            for src in reversed(sources):
+                src.close()
     if sign_p12 is not None:
         from forensic_kit.report.pdfsign import sign_pdf
 
-        data = sign_pdf(data, Path(sign_p12))
-    _write(out_path, data)
+        try:
+            tmp_out.write_bytes(sign_pdf(tmp_out.read_bytes(), Path(sign_p12)))
+        except BaseException:
+            tmp_out.unlink(missing_ok=True)
+            raise
+    os.replace(tmp_out, out_path)
     return {"pages": pages, "languages": [s.lang for s in facts.strings], "doc_id": facts.doc_id("COC"),
             "manifest_sha256": facts.manifest_sha256, "files": facts.payload.total, "events": len(facts.events),
             "ledger_head": facts.ledger_head, "trust": facts.trust_name or None,

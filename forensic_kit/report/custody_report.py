@@ -200,10 +200,11 @@ def payload_keys(case: "Case") -> tuple[set[bytes], Payload]:
 
 def payload_records(case: "Case", keys: set[bytes]) -> Iterator[tuple[bytes, dict[str, Any]]]:
     """(bag path, record) of every ``file`` record that is a payload file listed in the manifest;
-    derived records (phone, media results about a file) are skipped."""
+    derived records (phone, media results about a file) are skipped. Each key yielded is removed
+    from ``keys`` (a second record for the same file is skipped), so what is left in ``keys`` at the
+    end is the payload files without a record: one set, shrinking, instead of three."""
     from forensic_kit.manifest.build import path_key, record_bag_path
 
-    seen: set[bytes] = set()
     for rec in _records(case):
         if rec.get("kind") != "file":
             continue
@@ -211,8 +212,8 @@ def payload_records(case: "Case", keys: set[bytes]) -> Iterator[tuple[bytes, dic
         if bp is None:
             continue
         k = path_key(bp)
-        if k in keys and k not in seen and isinstance(rec.get("hashes"), dict) and rec["hashes"]:
-            seen.add(k)
+        if k in keys and isinstance(rec.get("hashes"), dict) and rec["hashes"]:
+            keys.discard(k)
             yield bp, rec
 
 
@@ -765,10 +766,8 @@ def annex_rows(f: CaseFacts, hsize: float) -> Iterator[list[Any]]:
     from forensic_kit.manifest.build import bag_manifest_entries, path_key
 
     keys, _ = payload_keys(f.case)
-    covered: set[bytes] = set()
     n = 0
-    for bp, rec in payload_records(f.case, keys):
-        covered.add(path_key(bp))
+    for bp, rec in payload_records(f.case, keys):  # removes each listed file from keys
         n += 1
         hashes: dict[str, Any] = rec["hashes"]
         lines = "\n".join(f"{k} {v}" for k, v in hashes.items())
@@ -784,9 +783,9 @@ def annex_rows(f: CaseFacts, hsize: float) -> Iterator[list[Any]]:
         yield [("!" + str(n)) if verdict == "bad" else str(n), path_cell,
                str(rec.get("size", "")), Text(lines, hsize, font=MONO)]
     manifest = f.case.root / "manifest-sha256.txt"
-    if manifest.is_file() and len(covered) < len(keys):
+    if manifest.is_file() and keys:
         for name, digest in bag_manifest_entries(manifest):
-            if path_key(name) not in covered:
+            if path_key(name) in keys:
                 n += 1
                 yield [str(n), Text(name.decode("utf-8", "replace"), hsize + 0.5), "", Text(f"sha256 {digest}", hsize, font=MONO)]
     for rec in f.errors:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -115,8 +115,9 @@ class Text(Flowable):  # type: ignore[misc]
         self._aw = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        self._aw = availWidth
-        self._lines = visual_lines(self.text, self.size, max(availWidth, 10), None, self.font)
+        if not self._lines or availWidth != self._aw:  # tables wrap each cell several times
+            self._aw = availWidth
+            self._lines = visual_lines(self.text, self.size, max(availWidth, 10), None, self.font)
         self.width, self.height = availWidth, self.leading * len(self._lines) + self.size * 0.2
         return self.width, self.height
 
@@ -201,7 +202,13 @@ class PageSetup:
     """The string naming the hash in the footer (the lab report's is its records' SHA-256)."""
 
 
-def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
+def _footer_y(setup: PageSetup) -> float:
+    """Baseline of the footer's first line."""
+    return float(setup.layout["page"]["margin_bottom"] - 22)
+
+
+def _decorate(canv: Canvas, setup: PageSetup) -> None:
+    """Everything a page carries except "Page X of Y" (header, QR code, footer, watermark)."""
     lay = setup.layout
     pw, ph = canv._pagesize
     ml, mr = lay["page"]["margin_left"], lay["page"]["margin_right"]
@@ -227,7 +234,7 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
     hy = ph - lay["page"]["margin_top"] + 14
     canv.line(ml, hy, pw - mr, hy)
     # footer
-    fy = lay["page"]["margin_bottom"] - 22
+    fy = _footer_y(setup)
     canv.setStrokeColor(color(lay["colors"]["grid"]))
     canv.setLineWidth(0.5)
     canv.line(ml, fy + 12, pw - mr, fy + 12)
@@ -239,15 +246,6 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
         draw_line(canv, f"{meta.get('ledger_head')} {head}", ml, fy - 7, 6.5)
         fy -= 9
     draw_line(canv, " / ".join(s.get("reproduce") for s in setup.strings if not s.rtl), ml, fy - 7, 6.5)
-    latin = " · ".join(s.get("page_x_of_y", page=page, pages=pages) for s in setup.strings if not s.rtl)
-    yy = fy + 2
-    if latin:
-        draw_line(canv, latin, pw - mr, yy, 7, align="right")
-        yy -= 9
-    for s in setup.strings:
-        if s.rtl:
-            draw_line(canv, s.get("page_x_of_y", page=page, pages=pages), pw - mr, yy, 7, align="right")
-            yy -= 9
     if setup.watermark:
         canv.setFillColor(color(lay["colors"]["watermark"]), alpha=float(lay["colors"]["watermark_alpha"]))
         canv.translate(pw / 2, ph / 2)
@@ -261,45 +259,76 @@ def _decorate(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
     canv.restoreState()
 
 
-def _canvas_class(setup: PageSetup) -> type[Canvas]:
-    class _Deferred(Canvas):  # type: ignore[misc]
-        """Keeps every page until the end so each can say "Page X of Y"."""
+def _page_numbers(canv: Canvas, setup: PageSetup, page: int, pages: int) -> None:
+    """"Page X of Y" in every language, bottom right (Latin languages on one line, Arabic below)."""
+    pw = canv._pagesize[0]
+    mr = setup.layout["page"]["margin_right"]
+    yy = _footer_y(setup) - (9 if setup.extra.get("ledger_head") else 0) + 2
+    canv.setFillColor(colors.black)
+    latin = " · ".join(s.get("page_x_of_y", page=page, pages=pages) for s in setup.strings if not s.rtl)
+    if latin:
+        draw_line(canv, latin, pw - mr, yy, 7, align="right")
+        yy -= 9
+    for s in setup.strings:
+        if s.rtl:
+            draw_line(canv, s.get("page_x_of_y", page=page, pages=pages), pw - mr, yy, 7, align="right")
+            yy -= 9
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def _canvas_class(setup: PageSetup, folder: Path, per_segment: int) -> type[Canvas]:
+    class _Segments(Canvas):  # type: ignore[misc]
+        """Writes the pages to ``folder`` as separate PDF files of ``per_segment`` pages each, so
+        memory does not grow with the page count ("Page X of Y" is added when the count is known)."""
+
+        def __init__(self, filename: Any, **kwargs: Any) -> None:
             kwargs["initialFontName"] = LATIN
             kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+            self._kwargs = kwargs
+            self.segments: list[tuple[Path, int]] = []
+            self._in_segment = 0
+            super().__init__(str(folder / "segment-00000.pdf"), **kwargs)
+            self._own_info = self._doc.info
 
         def showPage(self) -> None:  # noqa: N802
-            # the page's drawing operators are kept zlib-compressed until the page count is known
-            # (a 3,500-page annex would otherwise hold every content stream in memory)
-            state = dict(self.__dict__)
-            state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1)
-            self._pages.append(state)
-            self._startPage()
+            _decorate(self, setup)
+            Canvas.showPage(self)
+            self._in_segment += 1
+            if self._in_segment >= per_segment:
+                self._close_segment()
+                # the same canvas goes on with a fresh PDF document (platypus keeps this object)
+                keep = {k: getattr(self, k) for k in ("_doctemplate", "_cropMarks") if hasattr(self, k)}
+                Canvas.__init__(self, str(folder / f"segment-{len(self.segments):05d}.pdf"), **self._kwargs)
+                self._own_info = self._doc.info
+                self.__dict__.update(keep)
+
+        def _close_segment(self) -> None:
+            # platypus puts the first document's info object back at the end of the build; each
+            # segment keeps its own (the merged file's information dictionary is written by pdfa)
+            self._doc.info = self._own_info
+            Canvas.save(self)
+            self.segments.append((Path(self._filename), self._in_segment))
+            self._in_segment = 0
 
         def save(self) -> None:
-            total = len(self._pages)
-            pages, self._pages = self._pages, []
-            for n, state in enumerate(pages, 1):
-                pages[n - 1] = {}
-                state["_code"] = [zlib.decompress(state["_code"]).decode("utf-8", "surrogatepass")]
-                self.__dict__.update(state)
-                _decorate(self, setup, n, total)
-                Canvas.showPage(self)
-            Canvas.save(self)
+            if self._code:
+                self.showPage()
+            if self._in_segment or not self.segments:
+                self._close_segment()
 
-    return _Deferred
+    return _Segments
 
 
-def build_pdf(out: Path | Any, story: list[Flowable], setup: PageSetup, title: str, subject: str,
-              creation: Any) -> int:
-    """Lay ``story`` out into the PDF ``out``; returns the number of pages."""
+def render_segments(story: list[Flowable], setup: PageSetup, title: str, subject: str, creation: Any,
+                    folder: Path, per_segment: int | None = None) -> list[tuple[Path, int]]:
+    """Lay ``story`` out into PDF files of at most ``per_segment`` pages (default: the layout's
+    ``[pdf] pages_per_file``, 100) in ``folder``, every page decorated except for "Page X of Y";
+    returns (file, pages) of each, in order."""
     register_fonts()
+    if per_segment is None:
+        per_segment = max(1, int(setup.layout.get("pdf", {}).get("pages_per_file", 100)))
     lay = setup.layout["page"]
     size = LETTER if setup.paper == "Letter" else A4
-    doc = BaseDocTemplate(str(out) if isinstance(out, Path) else out, pagesize=size,
+    doc = BaseDocTemplate(str(folder / "segment-00000.pdf"), pagesize=size,
                           leftMargin=lay["margin_left"], rightMargin=lay["margin_right"],
                           topMargin=lay["margin_top"], bottomMargin=lay["margin_bottom"],
                           title=title, author=setup.agency, subject=subject, creator="fkit",
@@ -308,5 +337,149 @@ def build_pdf(out: Path | Any, story: list[Flowable], setup: PageSetup, title: s
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=_canvas_class(setup))
-    return int(doc.page)
+    doc.build(story, canvasmaker=_canvas_class(setup, folder, per_segment))
+    canv = doc.canv
+    return list(canv.segments)
+
+
+def _page_number_pages(setup: PageSetup, first: int, count: int, total: int, pagesize: tuple[float, float]) -> bytes:
+    """A PDF of ``count`` pages holding only "Page X of Y" for pages ``first`` .. ``first + count - 1``."""
+    import io
+
+    register_fonts()
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=pagesize, invariant=1, initialFontName=LATIN)
+    for n in range(first, first + count):
+        _page_numbers(canv, setup, n, total)
+        canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def _retag_fonts(pdf: Any, segment: int, kind: str) -> None:
+    """Give each font subset of one segment its own six-letter tag (reportlab starts every document
+    at ``AAAAAA``), so no two different subsets in the merged file share a name."""
+    import pikepdf
+
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            if font.objgen in seen or "/BaseFont" not in font:
+                continue
+            seen.add(font.objgen)
+            name = str(font.BaseFont)[1:]
+            if len(name) > 7 and name[6] == "+":
+                digest = hashlib.sha256(f"{kind}{segment}:{name}".encode()).digest()
+                tag = "".join(chr(65 + b % 26) for b in digest[:6])
+                font.BaseFont = pikepdf.Name("/" + tag + name[6:])
+                desc = font.get("/FontDescriptor")
+                if desc is not None:
+                    desc.FontName = font.BaseFont
+
+
+def _own_stream_data(obj: Any, seen: set[tuple[int, int]] | None = None) -> None:
+    """Give every stream reachable from ``obj`` (copied from another PDF) its own raw data, so the
+    PDF it came from can be closed (a copied stream otherwise reads its data from there at save)."""
+    import pikepdf
+
+    seen = set() if seen is None else seen
+    if not isinstance(obj, pikepdf.Object):
+        return  # numbers, strings and names come back as Python values
+    if obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Stream):
+        obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))  # type: ignore[arg-type]
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for key, value in obj.items():
+            if key != "/Parent":
+                _own_stream_data(value, seen)
+    elif isinstance(obj, pikepdf.Array):
+        for value in obj:
+            _own_stream_data(value, seen)
+
+
+def _number_stamps(seg: Any, nums: Any) -> tuple[list[bytes], dict[str, Any]]:
+    """The content of each page of ``nums`` with its fonts renamed ``/FkitNo<n>``, and those fonts
+    copied once into ``seg`` (reportlab names fonts ``/F1+0``; the segment uses the same names)."""
+    fonts: dict[str, tuple[str, Any]] = {}
+    for page in nums.pages:
+        for name, font in page.obj.Resources.Font.items():
+            if str(name) not in fonts:
+                fonts[str(name)] = (f"/FkitNo{len(fonts)}", seg.copy_foreign(font))
+    for _new, obj in fonts.values():
+        _own_stream_data(obj)
+    names = sorted(fonts, key=len, reverse=True)
+    pattern = re.compile(b"(" + b"|".join(re.escape(n.encode()) for n in names) + rb")(?=[\s/\[<(])")
+    stamps = []
+    for page in nums.pages:
+        data = page.obj.Contents.read_bytes()
+        stamps.append(pattern.sub(lambda m: fonts[m.group(1).decode()][0].encode(), data) if names else data)
+    return stamps, {new: obj for new, obj in fonts.values()}
+
+
+def assemble(segments: Sequence[tuple[Path, int]], setup: PageSetup) -> tuple[Any, list[Any]]:
+    """Merge the segment files into one ``pikepdf.Pdf`` and print "Page X of Y" on every page.
+    Returns the merged PDF and the opened sources, which must stay open until the merged PDF is
+    saved (their page contents are copied lazily, at save).
+
+    Each page's own content stream is left as it is, not decoded (pikepdf's ``add_overlay`` would
+    coalesce every page's content into memory, and a form per page costs ~30 kB of memory a page):
+    ``/Contents`` becomes ``[q, content, Q + the page number]``, the number drawn with fonts of the
+    numbers document added to the page's font resources under ``/FkitNo<n>``."""
+    import io
+
+    import pikepdf
+
+    total = sum(n for _, n in segments)
+    sources: list[Any] = []
+    out: Any = None
+    first = 1
+    for i, (path, count) in enumerate(segments):
+        seg = pikepdf.open(path)
+        sources.append(seg)
+        box = [float(x) for x in seg.pages[0].mediabox]  # every page has the same size
+        with pikepdf.open(io.BytesIO(_page_number_pages(setup, first, count, total, (box[2], box[3])))) as nums:
+            _retag_fonts(seg, i, "s")
+            _retag_fonts(nums, i, "n")
+            stamps, num_fonts = _number_stamps(seg, nums)  # copies what it needs: nums is closed after
+        q_open = seg.make_stream(b"q\n")
+        resources: dict[tuple[int, int], Any] = {}  # reportlab pages share resource dictionaries
+        for k, page in enumerate(seg.pages):
+            res = page.obj.get("/Resources", pikepdf.Dictionary())
+            key = res.objgen if res.is_indirect else (-1, k)
+            if key not in resources:
+                fonts = pikepdf.Dictionary({str(n): v for n, v in res.get("/Font", pikepdf.Dictionary()).items()})
+                for name, obj in num_fonts.items():
+                    fonts[name] = obj
+                new_res = pikepdf.Dictionary({str(n): v for n, v in res.items()})
+                new_res["/Font"] = fonts
+                resources[key] = seg.make_indirect(new_res)
+            page.obj.Resources = resources[key]
+            contents = page.obj.Contents
+            parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            page.obj.Contents = pikepdf.Array([q_open, *parts, seg.make_stream(b"Q\n" + stamps[k] + b"\n")])
+        if out is None:
+            out = seg
+        else:
+            out.pages.extend(seg.pages)
+        first += count
+    return out, sources
+
+
+def build_pdf(out: Path | Any, story: list[Flowable], setup: PageSetup, title: str, subject: str,
+              creation: Any) -> int:
+    """Lay ``story`` out into the PDF ``out`` (a path or a binary file object); returns the number of pages."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fkit-pdf-") as tmp:
+        segments = render_segments(story, setup, title, subject, creation, Path(tmp))
+        pdf, sources = assemble(segments, setup)
+        try:
+            pdf.save(str(out) if isinstance(out, Path) else out, deterministic_id=True)
+        finally:
+            for src in reversed(sources):
+                src.close()
+        return sum(n for _, n in segments)

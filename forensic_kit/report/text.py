@@ -94,7 +94,7 @@ def runs(visual: str, base: str = LATIN) -> list[tuple[str, str]]:
     return out
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # bounded: a 100,000-row annex must not grow it (hash strings never repeat)
 def width(visual: str, size: float, base: str = LATIN) -> float:
     """Width in points of ``visual`` drawn as runs at ``size`` in ``base``."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -189,7 +189,7 @@ def premirror(para: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # bounded; a Text keeps its own lines for repeated wraps at one width
 def visual_lines(text: str, size: float, limit: float, rtl: bool | None = None,
                  base: str = LATIN) -> tuple[tuple[str, bool], ...]:
     """``text`` wrapped into lines in logical order, each line then reordered for display.

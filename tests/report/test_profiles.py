@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,29 @@ def test_every_required_field_has_a_label_in_every_language() -> None:
         for n in profile_names():
             missing = [f for f in load_profile(n).required_fields if f not in table]
             assert missing == [], (lang, n, missing)
+
+
+TBC = "to be confirmed by the national focal point"
+
+
+@pytest.mark.parametrize("name", ["ma", "tn", "dz", "eg", "ly", "eu"])
+def test_every_real_profile_names_its_law_and_says_what_is_unconfirmed(name: str) -> None:
+    p = load_profile(name)
+    assert p.legal_citation and p.citation_status
+    if name == "eu":
+        assert "2014/41/EU, art. 5" in p.legal_citation and "2016/680, art. 25" in p.legal_citation
+    else:
+        # no national article number is asserted: the citation names the code and says the articles are open
+        assert p.citation_status == TBC
+        assert p.legal_citation.endswith(f"articles {TBC}")
+        assert not re.search(r"\bart(icle)?s?\.? ?\d", p.legal_citation)
+    if "checked" not in p.citation_status or "partly" in p.citation_status:
+        assert TBC in p.legal_citation and TBC in p.citation_status
+    # and the profile file shows it to whoever opens it
+    text = (Path(__file__).resolve().parents[2] / "profiles" / f"{name}.toml").read_text("utf-8")
+    assert TBC.upper() in text or TBC in text
+
+
+def test_training_profile_cites_no_law() -> None:
+    p = load_profile("training")
+    assert p.legal_citation == "" and p.citation_status == "not applicable (training)"
