@@ -83,7 +83,8 @@ def make_pdfa(pdf_bytes: bytes, *, title: str, author: str, subject: str, lang: 
     """PDF/A-3b version of ``pdf_bytes``, with ``attachment`` embedded as an associated file."""
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
     apply_pdfa(pdf, title=title, author=author, subject=subject, lang=lang, created=created,
-               attachment=attachment, attachment_name=attachment_name)
+               attachment=attachment, attachment_name=attachment_name,
+               attachment_description=attachment_description, attachment_mime=attachment_mime)
     out = io.BytesIO()
     save_pdfa(pdf, out)
     return out.getvalue()
@@ -96,7 +97,9 @@ def save_pdfa(pdf: pikepdf.Pdf, target: Any) -> None:
 
 
 def apply_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, lang: str, created: datetime,
-               attachment: bytes | None, attachment_name: str = "manifest.json") -> None:
+               attachment: bytes | None, attachment_name: str = "manifest.json",
+               attachment_description: str = "fkit signed manifest (RFC 8785)",
+               attachment_mime: str = "application/json") -> None:
     """Make ``pdf`` PDF/A-3b in place, with ``attachment`` embedded as an associated file."""
     icc = pikepdf.Stream(pdf, srgb_icc())
     icc.N = 3
