@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from forensic_kit.media.jpegseg import jpeg_segments
 from forensic_kit.media.times import capture_time
 
 PARSER_NAME = "fkit-flir 1"
@@ -27,22 +28,11 @@ def fff_from_jpeg(data: bytes, end: int) -> bytes | None:
     """The FFF data of a JPEG's FLIR APP1 chunks, in chunk order; None when absent or incomplete."""
     chunks: dict[int, bytes] = {}
     total = None
-    pos = 2
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0xDA, 0xD9):
-            break
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+    for marker, pos, length in jpeg_segments(data, end):
         seg = data[pos + 4:pos + 2 + length]
         if marker == 0xE1 and seg.startswith(b"FLIR\0") and len(seg) >= 8:
             total = seg[7] + 1 if total is None else total
             chunks.setdefault(seg[6], seg[8:])
-        pos += 2 + length
     if total is None or any(i not in chunks for i in range(total)):
         return None
     return b"".join(chunks[i] for i in range(total))

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from forensic_kit.media import irb
+from forensic_kit.media.jpegseg import jpeg_segments
 from forensic_kit.media.times import capture_time, parse_offset
 
 PARSER_NAME = "fkit-iptc-dates 1"
@@ -53,20 +54,9 @@ def iptc_time(iim: bytes) -> dict[str, Any] | None:
 
 def jpeg_iptc_time(data: bytes, end: int) -> dict[str, Any] | None:
     """The IPTC capture time of a JPEG: APP13 ``Photoshop 3.0`` segments before ``end`` (the SOS)."""
-    pos = 2
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0xDA, 0xD9):
-            return None
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+    for marker, pos, length in jpeg_segments(data, end):
         if marker == 0xED and data.startswith(b"Photoshop 3.0\0", pos + 4):
             iim = irb.resource(data[pos + 18:pos + 2 + length], irb.IPTC)
             if iim is not None:
                 return iptc_time(iim)
-        pos += 2 + length
     return None
