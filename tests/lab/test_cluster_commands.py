@@ -272,3 +272,36 @@ def test_phone_into_a_case_with_known_sets_on_the_cluster_keeps_the_local_record
         kept.append([line for line in lines if b'"run":{"command":"phone"' in line])
     assert kept[0] == kept[1] and len(kept[0]) == 13
     assert sum(b'"kind":"phone.message"' in line for line in kept[0]) == 9
+
+
+def test_meta_into_keeps_nothing_when_a_worker_lies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real CLI against a real cluster whose worker moves every photo to (0, 0): the spot check
+    fails (exit 1), each lie is named on stderr, and the case's records file is left byte-identical.
+    The workers run in this process's threads and find ``meta_batch`` by name here, so patching it
+    makes them lie; the CLI (another process) keeps the honest function for its own re-reads. The
+    cluster is this test's own: workers cache the functions they were sent, so the module's cluster
+    would go on lying to the tests after this one."""
+    from forensic_kit.media import remote
+    from tests.conftest import testdata
+    from tests.manifest.helpers import make_case
+
+    honest = remote.meta_batch
+
+    def lying_batch(items: list[Any], options: Any) -> list[Any]:
+        return [dict(r, media=dict(r["media"], gps={"latitude": 0.0, "longitude": 0.0}))
+                if r.get("kind") == "file" and r.get("media") else r for r in honest(items, options)]
+
+    monkeypatch.setattr(remote, "meta_batch", lying_batch)
+    case = make_case(tmp_path / "case")
+    before = (case / "fkit/records.jsonl").read_bytes()
+    photos = tmp_path / "gps"
+    shutil.copytree(testdata("photos", "gps"), photos)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
+        r = fkit("meta", photos, "--into", case, "--exhibit", "EX-01", "--cluster", cluster.scheduler_address)
+    err = r.stderr.decode().splitlines()
+    assert r.returncode == 1, err
+    lies = [line for line in err if line.startswith("fkit: error: spot check: worker ")]
+    assert len(lies) == 3 and all(" than this machine reads" in line for line in lies), "\n".join(err)
+    assert err[-1] == f"fkit: error: nothing kept in {case}/fkit/records.jsonl: a worker's answers failed the spot check"
+    assert (case / "fkit/records.jsonl").read_bytes() == before
