@@ -55,3 +55,16 @@ def client_for(cluster: str | None, tls_ca: Path | None, tls_cert: Path | None, 
             raise UsageError("a TLS cluster needs all three of --tls-ca, --tls-cert and --tls-key")
         tls = Tls(tls_ca, tls_cert, tls_key)
     return _Connecting(address.strip(), tls)
+
+
+def say_spot_check(bad: list[dict[str, str]], lie: str, agree: str, quiet: bool) -> bool:
+    """Print the client's spot check of the workers' answers: one error line per disagreement
+    (``lie`` formatted with the disagreement's ``worker``, ``path`` and ``reason``), else ``agree``
+    unless ``quiet``. True when a worker's answer differed (the command then exits 1)."""
+    from forensic_kit.cli import console
+
+    for b in bad:
+        console.error(lie.format(**b))
+    if not bad and not quiet:
+        console.say(agree)
+    return bool(bad)

@@ -46,7 +46,7 @@ def hash_command(
         from forensic_kit.hashlists import hashdeep_algos
 
         hashdeep_algos(algos)  # fail early, before reading anything
-    from forensic_kit.cli.cluster_opts import client_for
+    from forensic_kit.cli.cluster_opts import client_for, say_spot_check
 
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     spot = None
@@ -88,14 +88,10 @@ def hash_command(
     code = ExitCode.PARTIAL if (stats.errors or stats.changed) else ExitCode.OK
     if spot is not None:
         checked, bad = spot.check(algos)
-        for b in bad:
-            console.error(f"spot check: worker {b['worker']} reported {b['path']} with other digests than this "
-                          f"machine reads ({b['reason']})")
-        if bad:
+        if say_spot_check(bad, "spot check: worker {worker} reported {path} with other digests than this machine "
+                          "reads ({reason})", f"  cluster {client.scheduler.address}: {checked} files spot-checked here "
+                          f"({spot.k} per worker, {len(spot.by_worker)} workers): all agree", quiet):
             code = ExitCode.CHECK_FAILED
-        elif not quiet:
-            console.say(f"  cluster {client.scheduler.address}: {checked} files spot-checked here "
-                        f"({spot.k} per worker, {len(spot.by_worker)} workers): all agree")
         client.close()
     raise typer.Exit(int(code))
 

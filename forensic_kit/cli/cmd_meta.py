@@ -62,7 +62,7 @@ def meta_command(
     out = console.stdout_bytes()
     options = MetaOptions(timeout_s=timeout, hash_located=exporting)
     marker = open_known(known, known_bad)
-    from forensic_kit.cli.cluster_opts import client_for
+    from forensic_kit.cli.cluster_opts import client_for, say_spot_check
 
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     if client is None:
@@ -107,13 +107,10 @@ def meta_command(
     code = ExitCode.PARTIAL if stats.unreadable else ExitCode.OK
     if client is not None:
         checked, bad = spot.check_meta(options)
-        for b in bad:
-            console.error(f"spot check: worker {b['worker']} answered for {b['path']} {b['reason']} than this machine reads")
-        if bad:
+        if say_spot_check(bad, "spot check: worker {worker} answered for {path} {reason} than this machine reads",
+                          f"  cluster: {checked} files parsed again here ({spot_check} per worker, "
+                          f"{len(spot.by_worker)} workers): all agree", quiet):
             code = ExitCode.CHECK_FAILED
-        elif not quiet:
-            console.say(f"  cluster: {checked} files parsed again here ({spot_check} per worker, "
-                        f"{len(spot.by_worker)} workers): all agree")
     if keep is not None:  # records a worker lied about are never kept in the case
         if code is ExitCode.CHECK_FAILED:
             console.error(f"nothing kept in {keep.case.records_path}: a worker's answers failed the spot check")

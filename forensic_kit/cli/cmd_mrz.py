@@ -104,7 +104,7 @@ def mrz_command(
             else:
                 yield from work_items([p], nul)
 
-    from forensic_kit.cli.cluster_opts import client_for
+    from forensic_kit.cli.cluster_opts import client_for, say_spot_check
 
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
@@ -153,13 +153,10 @@ def mrz_command(
     code = ExitCode.OK
     if spot is not None:
         checked, bad = scan.check_again(spot, opts)
-        for b in bad:
-            console.error(f"spot check: worker {b['worker']} answered {b['reason']} for {b['path']} than this machine reads")
-        if bad:
+        if say_spot_check(bad, "spot check: worker {worker} answered {reason} for {path} than this machine reads",
+                          f"  cluster: {checked} files read again here ({spot_check} per worker, "
+                          f"{len(spot.by_worker)} workers): all agree", quiet):
             code = ExitCode.CHECK_FAILED
-        elif not quiet:
-            console.say(f"  cluster: {checked} files read again here ({spot_check} per worker, "
-                        f"{len(spot.by_worker)} workers): all agree")
     if stats.flagged or conflicts:
         code = worst(code, ExitCode.CHECK_FAILED)
     if stats.unreadable:
