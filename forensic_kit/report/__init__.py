@@ -50,8 +50,8 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     ``trust``: the verifier's trust list (OpenSSH allowed_signers with ``# fkit-person:`` lines;
     default ``$FKIT_TRUST``): every signature is printed with the person it binds and a verdict."""
     from forensic_kit.report.custody_report import creation_time, custody_story, gather
-    from forensic_kit.report.layout import PageSetup, assemble, render_segments
-    from forensic_kit.report.pdfa import apply_pdfa, save_pdfa
+    from forensic_kit.report.layout import PageSetup, render_segments, write_segments
+    from forensic_kit.report.pdfa import apply_pdfa
 
     from forensic_kit.report.text import register_fonts
 
@@ -72,25 +72,24 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     width = A4[0] - facts.layout["page"]["margin_left"] - facts.layout["page"]["margin_right"]
     out_path = Path(out_path)
     _check_folder(out_path)
-    # pages are laid out into files of 100 pages (layout memory does not grow with the page count),
-    # merged by qpdf and saved straight to disk; the merge holds ~30 kB a page (docs/papers.md)
+    # pages are laid out into files of 100 pages (layout memory does not grow with the page count)
+    # and copied to the output one file at a time (merge memory does not either: docs/papers.md)
     tmp_out = out_path.with_name(out_path.name + ".fkit-tmp")
     with tempfile.TemporaryDirectory(prefix="fkit-report-") as tmp:
         segments = render_segments(custody_story(facts, width), setup, title=s0.get("title"),
                                    subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created,
                                    folder=Path(tmp))
-        pages = sum(n for _, n in segments)
-        pdf, sources = assemble(segments, setup)
-        try:
-            apply_pdfa(pdf, title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
+        import pikepdf
+
+        with pikepdf.new() as cover:
+            apply_pdfa(cover, title=s0.get("title"), author=str(facts.info.get("agency") or "fkit"),
                        subject=facts.doc_id("COC"), lang=s0.lang, created=created, attachment=facts.manifest_bytes)
-            save_pdfa(pdf, tmp_out)
-        except BaseException:
-            tmp_out.unlink(missing_ok=True)
-            raise
-        finally:
-            for src in reversed(sources):
-                src.close()
+            try:
+                with open(tmp_out, "wb") as f:
+                    pages = write_segments(segments, setup, f, cover)
+            except BaseException:
+                tmp_out.unlink(missing_ok=True)
+                raise
     if sign_p12 is not None:
         from forensic_kit.report.pdfsign import sign_pdf
 

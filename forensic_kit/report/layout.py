@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from collections.abc import Iterator
+from typing import Any, BinaryIO, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -420,53 +421,60 @@ def _number_stamps(seg: Any, nums: Any) -> tuple[list[bytes], dict[str, Any]]:
     return stamps, {new: obj for new, obj in fonts.values()}
 
 
-def assemble(segments: Sequence[tuple[Path, int]], setup: PageSetup) -> tuple[Any, list[Any]]:
-    """Merge the segment files into one ``pikepdf.Pdf`` and print "Page X of Y" on every page.
-    Returns the merged PDF and the opened sources, which must stay open until the merged PDF is
-    saved (their page contents are copied lazily, at save).
+def stamped_segments(segments: Sequence[tuple[Path, int]], setup: PageSetup) -> Iterator[Any]:
+    """Each segment file opened as a ``pikepdf.Pdf`` with "Page X of Y" printed on every page, one
+    at a time: a segment is closed when the next is asked for.
 
     Each page's own content stream is left as it is, not decoded (pikepdf's ``add_overlay`` would
-    coalesce every page's content into memory, and a form per page costs ~30 kB of memory a page):
-    ``/Contents`` becomes ``[q, content, Q + the page number]``, the number drawn with fonts of the
-    numbers document added to the page's font resources under ``/FkitNo<n>``."""
+    coalesce every page's content into memory): ``/Contents`` becomes ``[q, content, Q + the page
+    number]``, the number drawn with fonts of the numbers document added to the page's font
+    resources under ``/FkitNo<n>``."""
     import io
 
     import pikepdf
 
     total = sum(n for _, n in segments)
-    sources: list[Any] = []
-    out: Any = None
     first = 1
     for i, (path, count) in enumerate(segments):
-        seg = pikepdf.open(path)
-        sources.append(seg)
-        box = [float(x) for x in seg.pages[0].mediabox]  # every page has the same size
-        with pikepdf.open(io.BytesIO(_page_number_pages(setup, first, count, total, (box[2], box[3])))) as nums:
-            _retag_fonts(seg, i, "s")
-            _retag_fonts(nums, i, "n")
-            stamps, num_fonts = _number_stamps(seg, nums)  # copies what it needs: nums is closed after
-        q_open = seg.make_stream(b"q\n")
-        resources: dict[tuple[int, int], Any] = {}  # reportlab pages share resource dictionaries
-        for k, page in enumerate(seg.pages):
-            res = page.obj.get("/Resources", pikepdf.Dictionary())
-            key = res.objgen if res.is_indirect else (-1, k)
-            if key not in resources:
-                fonts = pikepdf.Dictionary({str(n): v for n, v in res.get("/Font", pikepdf.Dictionary()).items()})
-                for name, obj in num_fonts.items():
-                    fonts[name] = obj
-                new_res = pikepdf.Dictionary({str(n): v for n, v in res.items()})
-                new_res["/Font"] = fonts
-                resources[key] = seg.make_indirect(new_res)
-            page.obj.Resources = resources[key]
-            contents = page.obj.Contents
-            parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-            page.obj.Contents = pikepdf.Array([q_open, *parts, seg.make_stream(b"Q\n" + stamps[k] + b"\n")])
-        if out is None:
-            out = seg
-        else:
-            out.pages.extend(seg.pages)
+        with pikepdf.open(path) as seg:
+            box = [float(x) for x in seg.pages[0].mediabox]  # every page has the same size
+            with pikepdf.open(io.BytesIO(_page_number_pages(setup, first, count, total, (box[2], box[3])))) as nums:
+                _retag_fonts(seg, i, "s")
+                _retag_fonts(nums, i, "n")
+                stamps, num_fonts = _number_stamps(seg, nums)  # copies what it needs: nums is closed after
+            q_open = seg.make_stream(b"q\n")
+            resources: dict[tuple[int, int], Any] = {}  # reportlab pages share resource dictionaries
+            for k, page in enumerate(seg.pages):
+                res = page.obj.get("/Resources", pikepdf.Dictionary())
+                key = res.objgen if res.is_indirect else (-1, k)
+                if key not in resources:
+                    fonts = pikepdf.Dictionary({str(n): v for n, v in res.get("/Font", pikepdf.Dictionary()).items()})
+                    for name, obj in num_fonts.items():
+                        fonts[name] = obj
+                    new_res = pikepdf.Dictionary({str(n): v for n, v in res.items()})
+                    new_res["/Font"] = fonts
+                    resources[key] = seg.make_indirect(new_res)
+                page.obj.Resources = resources[key]
+                contents = page.obj.Contents
+                parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                page.obj.Contents = pikepdf.Array([q_open, *parts, seg.make_stream(b"Q\n" + stamps[k] + b"\n")])
+            yield seg
         first += count
-    return out, sources
+
+
+def write_segments(segments: Sequence[tuple[Path, int]], setup: PageSetup, out: BinaryIO,
+                   cover: Any = None) -> int:
+    """Write the segment files, numbered "Page X of Y", as one PDF to ``out``, one segment in
+    memory at a time (:class:`~forensic_kit.report.pdfwrite.PdfStreamWriter`); ``cover``: an empty
+    ``pikepdf.Pdf`` whose catalog entries and document information the PDF takes (PDF/A).
+    Returns the number of pages."""
+    from forensic_kit.report.pdfwrite import PdfStreamWriter
+
+    writer = PdfStreamWriter(out)
+    for seg in stamped_segments(segments, setup):
+        writer.add_pages(seg)
+    writer.finish(cover)
+    return writer.pages
 
 
 def build_pdf(out: Path | Any, story: list[Flowable], setup: PageSetup, title: str, subject: str,
@@ -476,10 +484,7 @@ def build_pdf(out: Path | Any, story: list[Flowable], setup: PageSetup, title: s
 
     with tempfile.TemporaryDirectory(prefix="fkit-pdf-") as tmp:
         segments = render_segments(story, setup, title, subject, creation, Path(tmp))
-        pdf, sources = assemble(segments, setup)
-        try:
-            pdf.save(str(out) if isinstance(out, Path) else out, deterministic_id=True)
-        finally:
-            for src in reversed(sources):
-                src.close()
-        return sum(n for _, n in segments)
+        if isinstance(out, Path):
+            with open(out, "wb") as f:
+                return write_segments(segments, setup, f)
+        return write_segments(segments, setup, out)

@@ -40,11 +40,16 @@ def font_file(font: str) -> Path:
 
 
 def register_fonts() -> None:
-    """Register the fonts with reportlab (idempotent)."""
+    """Register the fonts with reportlab (idempotent), and have it write streams Flate-compressed
+    only: its default adds an ASCII85 layer (a quarter larger, and more work) that qpdf used to
+    strip when merging, and the streaming writer copies streams as they are."""
     global _registered
     if _registered:
         return
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
+
+    rl_config.useA85 = 0
     from reportlab.pdfbase.ttfonts import TTFont
 
     for name in (LATIN, BOLD, MONO):

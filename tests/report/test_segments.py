@@ -62,3 +62,37 @@ def test_split_into_files_of_two_pages_looks_the_same(sample: Sample, tmp_path: 
     fonts = subprocess.run(["pdffonts", str(split)], capture_output=True, check=True, text=True).stdout.splitlines()[2:]
     tags = [line.split()[0] for line in fonts]
     assert len(tags) == len(set(tags))  # every file's subsets got their own tag
+
+
+def test_streamed_file_is_well_formed_and_the_same_every_time(sample: Sample, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages are copied to the output one laid-out file at a time (report/pdfwrite.py), so its
+    structure is fkit's own: every cross-reference entry must point at its object, the trailer's
+    /ID is the MD5 of what precedes the table, poppler reads it without a complaint, and one case
+    gives one file, byte for byte."""
+    import hashlib
+
+    first, again = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    (tmp_path / "1").mkdir(), (tmp_path / "2").mkdir()
+    n = render(sample.case, first, 2, tmp_path / "1", monkeypatch)
+    render(sample.case, again, 2, tmp_path / "2", monkeypatch)
+    data = first.read_bytes()
+    assert again.read_bytes() == data
+    assert data.startswith(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n") and data.endswith(b"%%EOF\n")
+    start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    table, trailer = data[start:].split(b"trailer\n")
+    lines = table.split(b"\n")
+    assert lines[0] == b"xref" and lines[2] == b"0000000000 65535 f\r"
+    size = int(lines[1].split()[1])
+    entries = lines[3:3 + size - 1]
+    assert len(entries) == size - 1 and all(len(e) == 19 and e.endswith(b" 00000 n\r") for e in entries)
+    for num, entry in enumerate(entries, start=1):
+        assert data[int(entry[:10]):].startswith(b"%d 0 obj\n" % num), num
+    digest = hashlib.md5(data[:start], usedforsecurity=False).hexdigest().encode()
+    assert b"/Size %d/Root 2 0 R/Info 3 0 R/ID[<%s><%s>]" % (size, digest, digest) in trailer
+    for tool in (["pdfinfo"], ["pdftotext", "-q"], ["pdffonts"]):
+        r = subprocess.run([*tool, str(first), *(["-"] if tool[0] == "pdftotext" else [])], capture_output=True,
+                           check=True)
+        assert r.stderr == b"", (tool, r.stderr)
+    info = subprocess.run(["pdfinfo", str(first)], capture_output=True, check=True, text=True).stdout
+    assert re.search(rf"^Pages:\s+{n}$", info, re.M) and re.search(r"^PDF version:\s+1\.7$", info, re.M)
