@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, LongTable, Spacer, TableStyle
 
+from forensic_kit.diskset import DiskSet
 from forensic_kit.errors import UsageError
 from forensic_kit.profiles import Profile, load_profile
 from forensic_kit.report.findings import custody_sentence, isolate
@@ -179,26 +180,29 @@ def _exhibit_of(name: bytes) -> str | None:
     return parts[1].decode("utf-8", "replace") if len(parts) >= 3 and parts[0] == b"data" else None
 
 
-def payload_keys(case: "Case") -> tuple[set[bytes], Payload]:
-    """Keys (16-byte digests) of every path in ``manifest-sha256.txt`` and the per-exhibit counts."""
+def payload_keys(case: "Case") -> tuple[DiskSet, Payload]:
+    """Keys (16-byte digests) of every path in ``manifest-sha256.txt``, kept on disk (memory does
+    not grow with the case), and the per-exhibit counts."""
     from forensic_kit.manifest.build import bag_manifest_entries, path_key
 
-    keys: set[bytes] = set()
     pay = Payload()
     path = case.root / "manifest-sha256.txt"
     if not path.is_file():
-        return keys, pay
-    for name, _digest in bag_manifest_entries(path):
-        keys.add(path_key(name))
-        ex = _exhibit_of(name)
-        if ex is None:
-            pay.other += 1
-        else:
-            pay.per_exhibit[ex] = pay.per_exhibit.get(ex, 0) + 1
-    return keys, pay
+        return DiskSet(), pay
+
+    def keys() -> Iterator[bytes]:
+        for name, _digest in bag_manifest_entries(path):
+            ex = _exhibit_of(name)
+            if ex is None:
+                pay.other += 1
+            else:
+                pay.per_exhibit[ex] = pay.per_exhibit.get(ex, 0) + 1
+            yield path_key(name)
+
+    return DiskSet(keys()), pay
 
 
-def payload_records(case: "Case", keys: set[bytes]) -> Iterator[tuple[bytes, dict[str, Any]]]:
+def payload_records(case: "Case", keys: DiskSet) -> Iterator[tuple[bytes, dict[str, Any]]]:
     """(bag path, record) of every ``file`` record that is a payload file listed in the manifest;
     derived records (phone, media results about a file) are skipped. Each key yielded is removed
     from ``keys`` (a second record for the same file is skipped), so what is left in ``keys`` at the
@@ -211,9 +215,7 @@ def payload_records(case: "Case", keys: set[bytes]) -> Iterator[tuple[bytes, dic
         bp = record_bag_path(rec)
         if bp is None:
             continue
-        k = path_key(bp)
-        if k in keys and isinstance(rec.get("hashes"), dict) and rec["hashes"]:
-            keys.discard(k)
+        if isinstance(rec.get("hashes"), dict) and rec["hashes"] and keys.discard(path_key(bp)):
             yield bp, rec
 
 
