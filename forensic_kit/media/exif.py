@@ -527,14 +527,14 @@ def tiff_block_fields(tiff: bytes) -> dict[str, Any] | None:
 
 def best_capture(times: dict[str, Any]) -> dict[str, Any] | None:
     """The capture time among a file's time blocks: EXIF capture times first; an XMP date, then
-    an IPTC one, a Casio QVCI one, stand in before a mere EXIF modification time (or a PNG ``tIME``). A FLIR
+    an IPTC one, a Casio QVCI one, a Canon CIFF one, stand in before a mere EXIF modification time (or a PNG ``tIME``). A FLIR
     record's time is taken when EXIF has none or says the same second (it adds the zone)."""
     original, flir_time = times.get("original"), times.get("flir_original")
     if flir_time and (not original or original["value"][:19] == flir_time["value"][:19]):
         # FLIR's record is the same instant as EXIF's to the second, with milliseconds and the zone
         return dict(flir_time)
     for key in ("original", "digitized", "xmp_original", "xmp_create", "xmp_date_created", "iptc_created",
-                "qvci_original", "modified", "png_modified"):
+                "qvci_original", "ciff_original", "modified", "png_modified"):
         if times.get(key):
             block: dict[str, Any] = times[key]
             return block
@@ -586,7 +586,7 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
         fields["times"] = dict(fields.get("times") or {}, **xmp)
         fields.setdefault("parsers", {})["xmp"] = "fkit-xmp-dates 1"
     if container == "jpeg":
-        from forensic_kit.media import flir, iptc, qvci
+        from forensic_kit.media import ciff, flir, iptc, qvci
 
         created = iptc.jpeg_iptc_time(data, xmp_end)
         if created is not None:
@@ -601,8 +601,18 @@ def image_metadata(data: bytes, container: str) -> tuple[dict[str, Any], list[di
         if casio is not None:
             fields["times"] = dict(fields.get("times") or {}, qvci_original=casio)
             fields.setdefault("parsers", {})["qvci"] = qvci.PARSER_NAME
-    if xmp or set(fields.get("times") or {}) & {"iptc_created", "flir_original", "qvci_original"}:
+        canon = ciff.jpeg_ciff(data, xmp_end) if data.find(b"HEAP", 0, xmp_end) >= 0 else {}
+        if canon:
+            fields.setdefault("parsers", {})["ciff"] = ciff.PARSER_NAME
+            if "time" in canon:
+                fields["times"] = dict(fields.get("times") or {}, ciff_original=canon["time"])
+            other = ciff.other_camera(fields, canon)
+            if other is not None:
+                fields["other_cameras"] = [other]
+            elif not fields.get("make"):
+                fields.update({k: canon[k] for k in ("make", "model") if k in canon})
+    if xmp or set(fields.get("times") or {}) & {"iptc_created", "flir_original", "qvci_original", "ciff_original"}:
         fields["capture_time"] = best_capture(fields["times"])
     if flat:
-        fields["parsers"] = {"exif": PARSER_NAMES[parser]}
+        fields["parsers"] = {"exif": PARSER_NAMES[parser], **(fields.get("parsers") or {})}
     return fields, warnings

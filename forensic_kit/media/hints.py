@@ -40,8 +40,17 @@ def recompressed_hint(media: dict[str, Any], name: bytes | str, jpeg: bytes = b"
     longest = max(int(image.get("width") or 0), int(image.get("height") or 0))
     if no_exif and media.get("mime") == "image/jpeg" and longest in MESSENGER_SIDES:
         reasons.append(f"no EXIF and a longest side of {longest} px, a size messengers resize photos to")
+    for other in media.get("other_cameras") or ():
+        reasons.append(f"the EXIF names the camera {_camera(media)} but a {other['source']} block names "
+                       f"{_camera(other)}: metadata from two cameras in one file")
     if jpeg and not reasons and jpeg.find(b"Photoshop 3.0\0", 0, 65536) >= 0:
         reasons.append("a Photoshop/IPTC (APP13) segment, which editors and photo-desk tools write and cameras rarely do")
     if not reasons:
         return None
     return {"hint": HINT, "reasons": reasons}
+
+
+def _camera(block: dict[str, Any]) -> str:
+    """"Make Model", without the make twice when the model repeats it ("Canon Canon PowerShot")."""
+    make, model = str(block.get("make") or ""), str(block.get("model") or "")
+    return model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()

@@ -152,9 +152,13 @@ def parse_fd(fd: int, size: int, name: bytes) -> dict[str, Any]:
             fields, warns = djvu.djvu_metadata(data)
             media.update(fields)
             warnings.extend(warns)
+        elif media["mime"] == "image/x-canon-crw":
+            from forensic_kit.media import ciff
+
+            media.update(ciff.crw_metadata(lambda off, n: os.pread(fd, max(0, min(n, size - off)), off), size))
         elif top in ("image", "video", "audio"):
             warnings.append(_issue(PARSER, "parse", f"no metadata reader for {media['mime']}"))
-        if top == "image":
+        if top == "image" and "image" not in media:
             from forensic_kit.media import dimensions
 
             found_size = dimensions.other_size(head)

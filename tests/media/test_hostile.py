@@ -208,9 +208,11 @@ def test_mutated_real_exif_never_raises(flips: list[tuple[int, int]]) -> None:
         assert -90 <= gps["latitude"] <= 90 and -180 <= gps["longitude"] <= 180
 
 
-# Real files that exercise the newer readers: FLIR, IPTC, QVCI records in JPEG; a Photoshop PDF; an XMP
+# Real files that exercise the newer readers: FLIR, IPTC, QVCI, CIFF records in JPEG; a CRW raw file;
+# a Photoshop PDF; an XMP
 # sidecar and an ExifTool RDF dump; BigTIFF, PhaseOne IIQ and DjVu sizes; formats named by signature.
-_NEWER = ("FLIR.jpg", "PhotoMechanic.jpg", "CasioQVCI.jpg", "PDF.pdf", "XMP.xmp", "XMP.xml", "BigTIFF.btf",
+_NEWER = ("FLIR.jpg", "PhotoMechanic.jpg", "CasioQVCI.jpg", "ExifTool.jpg", "CanonRaw.crw", "PDF.pdf", "XMP.xmp",
+          "XMP.xml", "BigTIFF.btf",
           "PhaseOne.iiq", "DjVu.djvu", "MIE.mie", "MRC.mrc", "PFM.pfm")
 
 

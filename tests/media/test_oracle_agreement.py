@@ -207,7 +207,8 @@ def _same(field: str, ours: Value, theirs: Value) -> bool:
 _TWO_CAMERAS = ("two cameras in one file: EXIF IFD0 says FUJIFILM FinePix2400Zoom 2001-05-19 (fkit; ExifTool's own "
                 "EXIF group says the same, exiftool -G1 -a), a Canon CIFF directory in an APP0 segment says Canon "
                 "PowerShot A5 1998-05-01, and ExifTool's ungrouped output prefers CIFF. Neither is wrong; fkit reports "
-                "the EXIF (the standard place), so this row is counted as a difference")
+                "the EXIF (the standard place) as the file's camera and the CIFF camera, with its time, in "
+                "other_cameras and the hint (tests/media/test_ciff.py), so this row is counted as a difference")
 # (file, field) → (what fkit says, why the two differ; who is right)
 _CD = "corpus/photos/exiftool/"
 _PENTAX_IDIT = ("the IDIT chunk says '2009/10/27 12:14:34'; ExifTool 12.57 prints 12:14:00 (it drops the seconds of "
