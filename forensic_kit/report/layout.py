@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, BinaryIO, Sequence
 
 from reportlab.lib import colors
