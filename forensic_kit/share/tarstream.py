@@ -139,6 +139,9 @@ class TarReader:
         else:
             out, self._buf = self._buf[:n], self._buf[n:]
         self.bytes_out += len(out)
+        whole = out.obj
+        if isinstance(whole, bytes) and out.nbytes == len(whole):
+            return whole  # a block read whole (the usual case): handed on without a copy
         return bytes(out)
 
     def readable(self) -> bool:
