@@ -129,6 +129,31 @@ def _groups(boxes: npt.NDArray[np.float32]) -> list[npt.NDArray[np.intp]]:
     return out
 
 
+def _refine_direction(xy: npt.NDArray[np.float64], theta: float, size: float) -> float:
+    """The text direction near ``theta`` across which the blob centres stack into the sharpest
+    lines (projection profile: the sum of squared counts of centres per ``0.3 × size`` band).
+
+    The nearest-neighbour estimate is biased by a few degrees where lines are close together or
+    other print surrounds the zone; over a 44-character line a 3° error moves one end by more than
+    the line spacing, and two MRZ lines would fall into one band."""
+    step = max(0.3 * size, 1.0)
+
+    def sharpness(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        v = -xy[:, 0:1] * np.sin(t)[None, :] + xy[:, 1:2] * np.cos(t)[None, :]  # (n, angles)
+        q = np.floor((v - v.min(axis=0)) / step).astype(np.int64)
+        out = np.empty(len(t))
+        for k in range(len(t)):
+            counts = np.bincount(q[:, k])
+            out[k] = float((counts.astype(np.float64) ** 2).sum())
+        return out
+
+    for span, n in ((0.12, 25), (0.01, 11)):
+        cand = theta + np.linspace(-span, span, n)
+        scores = sharpness(cand)
+        theta = float(cand[int(np.argmax(scores))])
+    return theta
+
+
 @dataclass(frozen=True)
 class Band:
     """One text line: its blobs (indices into the image's blob table) and its geometry."""
@@ -156,10 +181,11 @@ def _bands(boxes: npt.NDArray[np.float32], group: npt.NDArray[np.intp]) -> list[
     vec = xy[np.argmin(d, axis=1)] - xy
     ang = np.arctan2(vec[:, 1], vec[:, 0]) * 2
     theta = float(np.arctan2(np.sin(ang).sum(), np.cos(ang).sum()) / 2)
+    size = float(np.median(b[:, 2]))
+    theta = _refine_direction(xy, theta, size)
     c, s = np.cos(theta), np.sin(theta)
     u = xy[:, 0] * c + xy[:, 1] * s
     v = -xy[:, 0] * s + xy[:, 1] * c
-    size = float(np.median(b[:, 2]))
     order = np.argsort(v)
     cuts = np.nonzero(np.diff(v[order]) > 0.45 * size)[0]
     out = []
