@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,7 +22,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import CondPageBreak, Flowable, Image, LongTable, Spacer, TableStyle
 
-from forensic_kit.report.custody_report import _each, _multi, _style, _widths, creation_time
+from forensic_kit.errors import InputError
+from forensic_kit.report.custody_report import CaseFacts, _each, _multi, _style, _widths, creation_time, section_head
 from forensic_kit.report.layout import Heading, PageSetup, Text, build_pdf, color, labels
 from forensic_kit.report.strings import Strings, load_layout, load_strings
 from forensic_kit.report.text import BOLD, MONO
@@ -204,3 +207,62 @@ def render(records: list[dict[str, Any]], records_jsonl: bytes, out_path: Path, 
                     attachment_description="fkit mrz records (JSON Lines)", attachment_mime="application/jsonl")
     _write(Path(out_path), pdf)
     return {"pages": pages, "languages": [s.lang for s in S], "records_sha256": sha, "doc_id": doc_id}
+
+
+@dataclass(frozen=True)
+class RecordsFile:
+    """The ``doc.mrz`` records of a ``fkit mrz`` output file, for ``fkit report custody --mrz``."""
+
+    path: Path
+    sha256: str
+    records: list[dict[str, Any]]
+
+
+def load_records(path: Path, max_bytes: int = 64 << 20) -> RecordsFile:
+    """The ``doc.mrz`` lines of ``path`` (other record kinds are skipped; a line that is not JSON is
+    an :class:`InputError` naming the line)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the MRZ records: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: more than {max_bytes >> 20} MiB of MRZ records")
+    records = []
+    for n, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            raise InputError(f"{path}: line {n} is not a JSON record (expected the output of fkit mrz)") from None
+        if isinstance(rec, dict) and rec.get("kind") == "doc.mrz":
+            records.append(rec)
+    return RecordsFile(Path(path), hashlib.sha256(data).hexdigest(), records)
+
+
+def custody_section(source: RecordsFile, crops: Sequence[Any]) -> Any:
+    """``extra`` for :func:`forensic_kit.report.custody_report.custody_story`: section 7, the travel
+    documents of ``source`` (its path and SHA-256, the counts, one block per document)."""
+
+    def section(f: CaseFacts, width: float) -> list[Flowable]:
+        S, lay = f.strings, f.layout
+        size = lay["fonts"]["body"]
+        recs = source.records
+        flagged = sum(1 for r in recs if r.get("flagged"))
+        hits = sum(len(r.get("watchlist_hits") or []) for r in recs)
+        rows: list[list[Any]] = [
+            [labels(S, "mrz_records_file", size, font=BOLD), Text(str(source.path), size - 1, font=MONO)],
+            [labels(S, "mrz_records_sha256", size, font=BOLD), Text(source.sha256, size - 1, font=MONO)],
+            [labels(S, "mrz_documents", size, font=BOLD),
+             _each(S, "mrz_documents_text", size, n=len(recs), flagged=flagged, hits=hits)],
+        ]
+        t = LongTable(rows, colWidths=[width * 0.28, width * 0.72])
+        t.setStyle(_style(lay, 0))
+        t.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), color(lay["colors"]["shade"]))]))
+        out: list[Flowable] = [*section_head(7, f, "mrz_sec_custody"), t, Spacer(1, 6)]
+        for i, rec in enumerate(recs):
+            out += document_block(i + 1, rec, crops[i] if i < len(crops) else None, S, lay, width)
+        return out
+
+    return section

@@ -204,3 +204,32 @@ def test_no_document_found(tmp_path: Path) -> None:
     r = fkit("mrz", tmp_path / "in", "--pdf", pdf, "--quiet", env=SDE)
     assert r.returncode == 0
     assert load_strings("en").get("mrz_result_none") in pdf_text(pdf)
+
+
+def test_custody_record_with_mrz_section(run: dict, tmp_path: Path) -> None:
+    """``fkit report custody CASE --mrz RECORDS``: section 7 lists the documents (titles in the
+    three languages, the records file's SHA-256, the zone pictures); a line that is not JSON is
+    refused in one line."""
+    from tests.custody.casefactory import make_case
+
+    sample = make_case(tmp_path / "case", files_per_exhibit=2)
+    recs = tmp_path / "mrz.jsonl"
+    recs.write_bytes(run["res"].stdout)
+    pdf = tmp_path / "custody.pdf"
+    r = fkit("report", "custody", sample.case.root, "-o", pdf, "--lang", "ar,fr,en", "--mrz", recs, env=SDE)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["mrz_documents"] == 2 and out["mrz_records_sha256"] == hashlib.sha256(recs.read_bytes()).hexdigest()
+    text = pdf_text(pdf)
+    for lang in ("en", "fr", "ar"):
+        for word in no_marks(load_strings(lang).get("mrz_sec_custody")).replace("(", " ").replace(")", " ").split():
+            assert word in text, (lang, word)
+    assert out["mrz_records_sha256"] in text and "L898902C3" in text
+    assert "document number: FAILS (printed 1, computed 6)" in text
+    with pikepdf.open(pdf) as p:
+        assert sum(len(page.get_images()) for page in p.pages) == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(run["res"].stdout + b"not json\n")
+    r = fkit("report", "custody", sample.case.root, "-o", tmp_path / "x.pdf", "--mrz", bad, env=SDE)
+    assert r.returncode == 4 and b"line 3 is not a JSON record" in r.stderr and b"Traceback" not in r.stderr
+    assert not (tmp_path / "x.pdf").exists()
