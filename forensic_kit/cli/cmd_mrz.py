@@ -51,6 +51,8 @@ def mrz_command(
     paths: List[str] = typer.Argument(..., metavar="PATH...|CASE|-", help="Images, PDFs or folders (recursive); a case folder (its payload); - reads paths or fkit records on stdin."),
     watchlist: Optional[Path] = typer.Option(None, "--watchlist", metavar="FILE", help="Offline list of stolen/lost/revoked/invalid documents (CSV, JSON, or the fkit phone list format)."),
     csv_out: Optional[Path] = typer.Option(None, "--csv", metavar="FILE", help="Also write a CSV register of the documents found."),
+    pdf_out: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help="Also write the PDF/A list of the documents found: the zone's picture (cut from the image after its SHA-256 is checked), fields, check-digit verdicts, findings; the records attached."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="LANGS", help="Languages of the --pdf list, first authoritative (default en,fr,ar)."),
     seizure_date: Optional[str] = typer.Option(None, "--seizure-date", metavar="YYYY-MM-DD", help="Date that 'expired' is judged against (default: the case's seizure date, else today UTC)."),
     engine: str = typer.Option("templates", "--engine", help="Character reader: templates (OCR-B glyphs, fast), tesseract, or both (Tesseract where the templates fail)."),
     nul: bool = typer.Option(False, "-0", "--null", help="Paths on stdin are NUL-separated (find -print0)."),
@@ -66,7 +68,7 @@ def mrz_command(
     One doc.mrz record per document (JSON Lines): every field, each check digit with its verdict, the raw OCR lines, the characters corrected, a confidence, the zone's corners, the image's hashes and locator, and findings in English, French and Arabic. Exit 1 when a check digit fails, a date or code is impossible, a number has two holders, or a watchlist entry matches; 3 when a file could not be read; else 0.
 
     \b
-    fkit mrz ./gallery --watchlist sltd.csv --csv register.csv
+    fkit mrz ./gallery --watchlist sltd.csv --csv register.csv --pdf documents.pdf
     fkit phone ./extraction -e EX-01 | fkit mrz -
     fkit mrz CASE --seizure-date 2026-11-30
     """
@@ -80,8 +82,15 @@ def mrz_command(
 
     if engine not in ("templates", "tesseract", "both"):
         raise UsageError(f"--engine {engine}: choose templates, tesseract or both")
-    if csv_out is not None and not (csv_out.parent if str(csv_out.parent) else Path(".")).is_dir():
-        raise UsageError(f"cannot write {csv_out}: folder {csv_out.parent} does not exist")
+    for target in (csv_out, pdf_out):
+        if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
+            raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+    langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
+    if langs is not None:
+        from forensic_kit.report.strings import load_strings
+
+        for one in langs:
+            load_strings(one)  # an unknown language is a usage error before any image is read
     reference, source = dt.datetime.now(dt.timezone.utc).date(), "today (UTC)"
     cases = [Path(p) for p in paths if p != "-" and (Path(p) / "fkit" / "case.json").is_file()]
     for case in cases:
@@ -109,6 +118,8 @@ def mrz_command(
     client = client_for(cluster, tls_ca, tls_cert, tls_key)
     out = console.stdout_bytes()
     rows: list[list[str]] = []
+    documents: list[dict[str, object]] = []  # for --pdf
+    written = io.BytesIO()  # every record written, attached to the PDF
     spot = None
     if client is not None:
         from forensic_kit.lab.spot import SpotChecker
@@ -119,13 +130,21 @@ def mrz_command(
     try:
         with console.item_progress("reading MRZ") as tick:
             for rec in records:
-                out.write(jsonl.dump_bytes(rec))
+                line = jsonl.dump_bytes(rec)
+                out.write(line)
                 if rec["kind"] == "doc.mrz":
                     rows.append(scan.csv_row(rec))
+                    if pdf_out is not None:
+                        documents.append(rec)
+                if pdf_out is not None:
+                    written.write(line)
                 tick(1)
             conflicts = list(scan.conflicts(stats.seen))
             for rec in conflicts:
-                out.write(jsonl.dump_bytes(rec))
+                line = jsonl.dump_bytes(rec)
+                out.write(line)
+                if pdf_out is not None:
+                    written.write(line)
         out.flush()
     except BrokenPipeError:
         console.silence_stdout()
@@ -142,6 +161,18 @@ def mrz_command(
             csv_out.write_text(buf.getvalue(), "utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {csv_out}: {exc.strerror or exc}") from None
+    made = None
+    changed = 0
+    if pdf_out is not None:
+        from forensic_kit.mrz.crop import zone_crop
+        from forensic_kit.report.mrz_report import render
+
+        crops = [zone_crop(rec) for rec in documents]
+        for rec, crop in zip(documents, crops):
+            if crop.problem == "changed":
+                changed += 1
+                console.warn(f"{rec.get('path')}: SHA-256 differs from the one read a moment ago: no picture in {pdf_out}")
+        made = render(documents, written.getvalue(), pdf_out, f"{reference.isoformat()} ({source})", crops, langs)
     if not quiet:
         per = stats.seconds / stats.images if stats.images else 0.0
         console.say(
@@ -150,7 +181,12 @@ def mrz_command(
             f"{stats.unreadable} unreadable, {stats.not_images} files not images; reference date "
             f"{reference.isoformat()} ({source})"
         )
+    if made is not None and not quiet:
+        console.say(f"  pdf: {pdf_out} ({made['pages']} pages, {', '.join(made['languages'])}; "
+                    f"records SHA-256 {made['records_sha256']})")
     code = ExitCode.OK
+    if changed:  # an image no longer the one read: an integrity check failed
+        code = worst(code, ExitCode.CHECK_FAILED)
     if spot is not None:
         checked, bad = scan.check_again(spot, opts)
         if say_spot_check(bad, "spot check: worker {worker} answered {reason} for {path} than this machine reads",

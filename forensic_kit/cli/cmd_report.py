@@ -10,6 +10,7 @@ import typer
 from forensic_kit import jsonl
 from forensic_kit.cli import console, progress_view
 from forensic_kit.records import new_record
+from forensic_kit.exitcodes import ExitCode
 
 report_app = typer.Typer(help="PDF reports (custody record).", no_args_is_help=True)
 
@@ -23,6 +24,7 @@ def report_custody(
     profile: Optional[str] = typer.Option(None, "--profile", help="Profile (default: the case's)."),
     trust: Optional[Path] = typer.Option(None, "--trust", help="Trust list (OpenSSH allowed_signers with '# fkit-person:' lines) naming each signer; default $FKIT_TRUST. Without one every signature prints as not verified."),
     sign_pdf: Optional[Path] = typer.Option(None, "--sign-pdf", help="PKCS#12 certificate to add a PAdES signature (pyHanko); passphrase from FKIT_P12_PASSPHRASE."),
+    mrz: Optional[Path] = typer.Option(None, "--mrz", metavar="RECORDS.jsonl", help="Add a section listing the travel documents of this fkit mrz output (zone picture, fields, check digits, findings)."),
 ) -> None:
     """Render the custody record: case, exhibits and seals, integrity, custody events with signature
     lines, verification statement, per-file hash annex. PDF/A-3b with fkit/manifest.json attached.
@@ -33,10 +35,14 @@ def report_custody(
     the_case = Case.open(case)
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
     result = render_custody_report(the_case, output, langs=langs, profile_name=profile, sign_p12=sign_pdf,
-                                   trust=trust)
+                                   trust=trust, mrz=mrz)
     rec = new_record("report", "report", "1", case=str(case), report=str(output), **result)
     console.stdout_bytes().write(jsonl.dump_bytes(rec))
     console.say(f"fkit report: wrote {output} ({result['pages']} pages, languages {','.join(result['languages'])})")
+    if result.get("mrz_images_changed"):
+        console.error(f"{result['mrz_images_changed']} document images no longer match their MRZ records' SHA-256: "
+                      "printed without a picture")
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
 @report_app.command("disclosures")

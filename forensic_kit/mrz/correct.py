@@ -3,11 +3,15 @@
 Every MRZ position has a type: letters (codes, names), digits (dates, check digits), letters or
 digits (document number, optional data), sex (``M F X <``). Two kinds of change are made:
 
-* in a field a check digit covers, known confusions (O/0, Q/0, D/0, I/1, L/1, Z/2, S/5, G/6, B/8,
-  and the runner-up glyph where the reader hesitated) are tried, fewest changes first, and a
-  change is kept only if the field's check digit **and** the composite check digit (where the
-  layout has one) then hold. A check digit that fails stays failed: nothing is changed to make a
-  forged or altered zone look right.
+* a letter where only a digit can stand (dates, check digits) is set to the digit it is
+  mistaken for; it is marked verified if the check digit then holds.
+* in a letters-or-digits field a check digit covers (document number, optional data), the known
+  letter/digit confusions (O/0, Q/0, D/0, I/1, L/1, Z/2, S/5, G/6, B/8, T/7) are tried where the
+  template reader hesitated (or everywhere for Tesseract), fewest changes first, and kept only if
+  the field's check digit **and** the composite then hold, with exactly one such set of changes,
+  and only if changing the printed check digit alone would not explain the failure just as well.
+  Visas (MRV-A/B) have no composite: nothing is swapped there. A check digit that fails stays
+  failed: nothing is changed to make a forged or altered zone look right.
 * in the letters-only fields no check digit covers (issuing state, nationality, document code,
   names), a digit that can only be a letter (0→O, 1→I, 2→Z, 5→S, 6→G, 8→B) and a run of fillers
   read as ``K``/``X``/``C``/``E``/``L`` at the end of the names are set right and marked
@@ -30,6 +34,7 @@ PAIRS = {**TO_DIGIT, **TO_LETTER}
 FILLER_LOOKALIKES = set("KXCEL")
 MAX_CHANGES = 2
 MARGIN_UNSURE = 0.12
+TIE_MARGIN = 0.03
 
 
 @dataclass(frozen=True)
@@ -93,18 +98,49 @@ def _ok(lines: list[str], name: str, with_composite: bool = True) -> bool:
     return bool(check and check.valid and (comp is None or comp.valid))
 
 
-def _search(rows: list[list[str]], name: str,
-            opts: list[tuple[int, int, list[str], str]]) -> list[tuple[int, int, str, str]] | None:
-    """The fewest confusion swaps (at most MAX_CHANGES) that make check ``name`` hold."""
+def _search(rows: list[list[str]], name: str, opts: list[tuple[int, int, list[str], str]],
+            margin: tuple[tuple[float, ...], ...] = ()) -> list[tuple[int, int, str, str]] | None:
+    """The one set of confusion swaps (fewest first, at most MAX_CHANGES) after which check
+    ``name`` **and** the composite hold; ``None`` when there is none, or more than one of the
+    same size (the check digits cannot tell which reading is right) unless the reader hesitated
+    clearly more over one of them (its summed margin at least ``TIE_MARGIN`` under the others')."""
     for k in range(1, MAX_CHANGES + 1):
+        hits: list[tuple[float, list[tuple[int, int, str, str]]]] = []
         for combo in itertools.combinations(opts, k):
             for picks in itertools.product(*(o[2] for o in combo)):
                 trial = [list(r) for r in rows]
                 for (row, col, _, _), ch in zip(combo, picks):
                     trial[row][col] = ch
-                if _ok(["".join(r) for r in trial], name, False):
-                    return [(row, col, ch, fld) for (row, col, _, fld), ch in zip(combo, picks)]
+                text = ["".join(r) for r in trial]
+                if _ok(text, name, False) and _ok(text, "composite", False):
+                    cost = sum(margin[row][col] for row, col, _, _ in combo) if margin else 0.0
+                    hits.append((cost, [(row, col, ch, fld) for (row, col, _, fld), ch in zip(combo, picks)]))
+        if len(hits) == 1:
+            return hits[0][1]
+        if hits:
+            hits.sort(key=lambda h: h[0])
+            return hits[0][1] if hits[1][0] - hits[0][0] >= TIE_MARGIN else None
     return None
+
+
+def _check_digit_alone_explains(rows: list[list[str]], name: str,
+                                spans: list[tuple[str, int, int, int, str | None, str]]) -> bool:
+    """Whether putting the computed digit in place of check ``name``'s printed one makes the
+    composite hold: then "this check digit was changed" explains the failure as well as any OCR
+    confusion, and no confusion is corrected (a spoiled check digit must stay failed)."""
+    try:
+        m = icao.parse(["".join(r) for r in rows])
+    except icao.MrzSyntaxError:
+        return False
+    check = m.check(name)
+    if check is None or check.computed is None:
+        return False
+    pos = next(((row, a) for fld, row, a, _, chk, kind in spans if kind == "C" and chk == name), None)
+    if pos is None:
+        return False
+    trial = [list(r) for r in rows]
+    trial[pos[0]][pos[1]] = check.computed
+    return _ok(["".join(r) for r in trial], "composite", False)
 
 
 def correct(lines: list[str], second: tuple[str, ...] = (),
@@ -151,26 +187,28 @@ def correct(lines: list[str], second: tuple[str, ...] = (),
                 forced.append(Change(row, col, c, TO_DIGIT[c], fld, False))
                 rows[row][col] = TO_DIGIT[c]
             elif kind == "X":
-                alts: list[str] = []
+                # only the known letter/digit confusions, and (from the template reader) only
+                # where it hesitated: every alternative tried is one more chance for a wrong
+                # reading to pass its check digits by accident
                 unsure = bool(margin) and margin[row][col] < MARGIN_UNSURE
                 if c in PAIRS and (unsure or not margin):
-                    alts.append(PAIRS[c])
-                if unsure and second and second[row][col] not in alts and second[row][col] != c:
-                    alts.append(second[row][col])
-                if alts:
-                    options.setdefault(check, []).append((row, col, alts, fld))
+                    options.setdefault(check, []).append((row, col, [PAIRS[c]], fld))
     picked: list[Change] = []
     trial_rows = [list(r) for r in rows]
-    for name, opts in options.items():
-        if name == "composite" or _ok(["".join(r) for r in trial_rows], name, False):
-            continue
-        hit = _search(trial_rows, name, opts)
-        if hit is not None:
-            for row, col, ch, fld in hit:
-                picked.append(Change(row, col, trial_rows[row][col], ch, fld, True))
-                trial_rows[row][col] = ch
-    has_composite = fmt in ("TD1", "TD2", "TD3")
-    if picked and (not has_composite or _ok(["".join(r) for r in trial_rows], "composite", False)):
+    # visas (MRV-A, MRV-B) have no composite: one check digit alone (1 chance in 10 of holding by
+    # accident) does not confirm a swap, so nothing is swapped there
+    if fmt in ("TD1", "TD2", "TD3"):
+        for name, opts in options.items():
+            if name == "composite" or _ok(["".join(r) for r in trial_rows], name, False):
+                continue
+            if _check_digit_alone_explains(trial_rows, name, spans):
+                continue
+            hit = _search(trial_rows, name, opts, margin)
+            if hit is not None:
+                for row, col, ch, fld in hit:
+                    picked.append(Change(row, col, trial_rows[row][col], ch, fld, True))
+                    trial_rows[row][col] = ch
+    if picked and _ok(["".join(r) for r in trial_rows], "composite", False):
         rows = trial_rows
     else:
         picked = []

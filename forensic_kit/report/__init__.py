@@ -44,8 +44,12 @@ def watermark_text(strings_root: Path | None = None) -> str:
 
 def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | None = None,
                           profile_name: str | None = None, sign_p12: Path | None = None,
-                          templates: Path | None = None, trust: Path | None = None) -> dict[str, Any]:
+                          templates: Path | None = None, trust: Path | None = None,
+                          mrz: Path | None = None) -> dict[str, Any]:
     """Render the custody record of ``case`` to ``out_path``; returns facts for the output record.
+
+    ``mrz``: a ``fkit mrz`` output file; its documents are printed as section 7 (each zone's picture
+    cut from its image after the image's SHA-256 is checked against the record).
 
     ``trust``: the verifier's trust list (OpenSSH allowed_signers with ``# fkit-person:`` lines;
     default ``$FKIT_TRUST``): every signature is printed with the person it binds and a verdict."""
@@ -56,6 +60,17 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     from forensic_kit.report.text import register_fonts
 
     register_fonts()
+    extra = None
+    mrz_facts: dict[str, Any] = {}
+    if mrz is not None:
+        from forensic_kit.mrz.crop import zone_crop
+        from forensic_kit.report.mrz_report import custody_section, load_records
+
+        source = load_records(Path(mrz))
+        crops = [zone_crop(rec) for rec in source.records]
+        extra = custody_section(source, crops)
+        mrz_facts = {"mrz_records": str(mrz), "mrz_records_sha256": source.sha256, "mrz_documents": len(source.records),
+                     "mrz_images_changed": sum(1 for c in crops if c.problem == "changed")}
     facts = gather(case, langs, profile_name, templates, trust=trust)
     created = creation_time()
     watermark = watermark_text(templates) if (facts.profile.training or facts.info.get("training")) else None
@@ -76,7 +91,7 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     # and copied to the output one file at a time (merge memory does not either: docs/papers.md)
     tmp_out = out_path.with_name(out_path.name + ".fkit-tmp")
     with tempfile.TemporaryDirectory(prefix="fkit-report-") as tmp:
-        segments = render_segments(custody_story(facts, width), setup, title=s0.get("title"),
+        segments = render_segments(custody_story(facts, width, extra), setup, title=s0.get("title"),
                                    subject=f"{facts.info.get('case_id')} {facts.doc_id('COC')}", creation=created,
                                    folder=Path(tmp))
         import pikepdf
@@ -102,7 +117,8 @@ def render_custody_report(case: "Case", out_path: Path, langs: Sequence[str] | N
     return {"pages": pages, "languages": [s.lang for s in facts.strings], "doc_id": facts.doc_id("COC"),
             "manifest_sha256": facts.manifest_sha256, "files": facts.payload.total, "events": len(facts.events),
             "ledger_head": facts.ledger_head, "trust": facts.trust_name or None,
-            "custody_ok": None if facts.custody is None else facts.custody.ok, "signed": sign_p12 is not None}
+            "custody_ok": None if facts.custody is None else facts.custody.ok, "signed": sign_p12 is not None,
+            **mrz_facts}
 
 
 def render_verify_certificate(case: "Case", verify_result: Any, out_path: Path,

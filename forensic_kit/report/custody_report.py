@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
@@ -868,8 +868,10 @@ class LazyStory(list):  # type: ignore[type-arg]
         return len(self) > 0
 
 
-def custody_story(f: CaseFacts, width: float) -> list[Flowable]:
-    """Every section, in order (the annex is produced lazily)."""
+def custody_story(f: CaseFacts, width: float,
+                  extra: Callable[[CaseFacts, float], Iterable[Flowable]] | None = None) -> list[Flowable]:
+    """Every section, in order (the annex is produced lazily); ``extra`` adds sections after the
+    annex (numbered from 7), e.g. the travel documents of ``--mrz``."""
     def gen() -> Iterator[Flowable]:
         yield from section_case(f, width)
         yield from section_exhibits(f, width)
@@ -877,6 +879,8 @@ def custody_story(f: CaseFacts, width: float) -> list[Flowable]:
         yield from section_custody(f, width)
         yield from section_verification(f, width)
         yield from section_annex(f, width)
+        if extra is not None:
+            yield from extra(f, width)
         yield from end_marker(f)
 
     return LazyStory(gen())
