@@ -11,25 +11,23 @@ file ``lab-records.jsonl``); the footer and the QR code carry their SHA-256.
 from __future__ import annotations
 
 import hashlib
-import io
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, LongTable, Spacer, TableStyle
 
 from forensic_kit.report.custody_report import _each, _hdr, _multi, _style, _widths, creation_time
 from forensic_kit.report.findings import isolate, verify_sentence
-from forensic_kit.report.layout import Heading, PageSetup, Text, build_pdf, color, labels
-from forensic_kit.report.strings import Strings, load_layout, load_strings
+from forensic_kit.report.layout import Heading, PageSetup, Text, color, labels
+from forensic_kit.report.recordspdf import end_of_document, page, write
+from forensic_kit.report.strings import Strings
 from forensic_kit.report.text import BOLD, MONO
 
 if TYPE_CHECKING:
     from forensic_kit.lab.verify import LabSummary
 
-LANGUAGES = ("en", "fr", "ar")
 _FINDINGS_PER_PACKAGE = 3
 
 
@@ -89,16 +87,9 @@ def render(run: LabRun, out_path: Path, langs: Sequence[str] | None = None,
            templates: Path | None = None) -> dict[str, Any]:
     """Render the laboratory report of ``run`` to ``out_path`` (PDF/A-3b); returns facts for the
     command's summary (pages, languages, the records' SHA-256)."""
-    from forensic_kit.report import _write
-    from forensic_kit.report.pdfa import make_pdfa
-    from forensic_kit.report.text import register_fonts
-
-    register_fonts()
-    S = [load_strings(lang, templates) for lang in dict.fromkeys(langs or LANGUAGES)]
-    lay = load_layout("custody", templates)
-    size = lay["fonts"]["body"]
-    width = A4[0] - lay["page"]["margin_left"] - lay["page"]["margin_right"]
-    ok_ink, bad_ink, rule = color(lay["colors"]["ok"]), color(lay["colors"]["bad"]), color(lay["colors"]["rule"])
+    pg = page(langs, templates)
+    S, lay, size, width = pg.strings, pg.layout, pg.size, pg.width
+    ok_ink, bad_ink, rule = pg.ok_ink, pg.bad_ink, pg.rule
     sm = run.summary
     created = creation_time()
     sha = hashlib.sha256(run.records_jsonl).hexdigest()
@@ -161,18 +152,11 @@ def render(run: LabRun, out_path: Path, langs: Sequence[str] | None = None,
     pt = LongTable(prow, colWidths=_widths(lay, "lab_packages", width), repeatRows=1)
     pt.setStyle(_style(lay))
     story.append(pt)
-    latin = " · ".join(s.get("end_of_document") for s in S if not s.rtl)
-    arabic = " · ".join(s.get("end_of_document") for s in S if s.rtl)
-    story += [Spacer(1, 10), Text("— " + " · ".join(x for x in (latin, arabic) if x) + " —", 8, align="center", font=BOLD)]
+    story += end_of_document(S)
     doc_id = f"LAB-{created:%Y%m%d-%H%M%S}"
     setup = PageSetup(strings=S, layout=lay, doc_id=doc_id, revision=1, agency=f"fkit lab verify — {host}",
                       title_key="lab_title", manifest_sha256=sha, qr_payload=f"fkit-lab-records:sha256:{sha}",
                       watermark=None, footer_hash_key="lab_records_sha256")
-    buf = io.BytesIO()
-    title = S[0].get("lab_title")
-    pages = build_pdf(buf, story, setup, title=title, subject=doc_id, creation=created)
-    pdf = make_pdfa(buf.getvalue(), title=title, author="fkit", subject=doc_id, lang=S[0].lang, created=created,
-                    attachment=run.records_jsonl, attachment_name="lab-records.jsonl",
-                    attachment_description="fkit lab verify records (JSON Lines)", attachment_mime="application/jsonl")
-    _write(Path(out_path), pdf)
+    pages = write(Path(out_path), story, setup, created, run.records_jsonl, "lab-records.jsonl",
+                  "fkit lab verify records (JSON Lines)")
     return {"pages": pages, "languages": [s.lang for s in S], "records_sha256": sha, "doc_id": doc_id}

@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.platypus import CondPageBreak, Flowable, Image, LongTable, Spacer, TableStyle
 
 from forensic_kit.errors import InputError
 from forensic_kit.report.custody_report import CaseFacts, _each, _multi, _style, _widths, creation_time, section_head
-from forensic_kit.report.layout import Heading, PageSetup, Text, build_pdf, color, labels
-from forensic_kit.report.strings import Strings, load_layout, load_strings
+from forensic_kit.report.layout import Heading, PageSetup, Text, color, labels
+from forensic_kit.report.recordspdf import end_of_document, page, write
+from forensic_kit.report.strings import Strings
 from forensic_kit.report.text import BOLD, MONO
 
-LANGUAGES = ("en", "fr", "ar")
 BLOCK_START = 330.0
 """Points that must remain on a page for a document's block to start there (its picture and fields)."""
 CROP_PROBLEMS = {"changed": "mrz_no_crop_changed", "missing": "mrz_no_crop_missing", "page": "mrz_no_crop_page",
@@ -159,16 +158,9 @@ def render(records: list[dict[str, Any]], records_jsonl: bytes, out_path: Path, 
     """Write the PDF/A-3b list of the ``doc.mrz`` ``records`` (``crops[i]``: the
     :class:`forensic_kit.mrz.crop.Crop` of ``records[i]``) to ``out_path``; returns the pages,
     languages and the records' SHA-256."""
-    from forensic_kit.report import _write
-    from forensic_kit.report.pdfa import make_pdfa
-    from forensic_kit.report.text import register_fonts
-
-    register_fonts()
-    S = [load_strings(lang, templates) for lang in dict.fromkeys(langs or LANGUAGES)]
-    lay = load_layout("custody", templates)
-    size = lay["fonts"]["body"]
-    width = A4[0] - lay["page"]["margin_left"] - lay["page"]["margin_right"]
-    ok_ink, bad_ink, rule = color(lay["colors"]["ok"]), color(lay["colors"]["bad"]), color(lay["colors"]["rule"])
+    pg = page(langs, templates)
+    S, lay, size, width = pg.strings, pg.layout, pg.size, pg.width
+    ok_ink, bad_ink, rule = pg.ok_ink, pg.bad_ink, pg.rule
     created = creation_time()
     sha = hashlib.sha256(records_jsonl).hexdigest()
     flagged = sum(1 for r in records if r.get("flagged"))
@@ -192,20 +184,13 @@ def render(records: list[dict[str, Any]], records_jsonl: bytes, out_path: Path, 
         story += [CondPageBreak(BLOCK_START + 30), Heading(2, S, "mrz_sec_documents", lay["fonts"]["heading"], rule), Spacer(1, 3)]
         for i, rec in enumerate(records):
             story += document_block(i + 1, rec, crops[i] if i < len(crops) else None, S, lay, width)
-    latin = " · ".join(s.get("end_of_document") for s in S if not s.rtl)
-    arabic = " · ".join(s.get("end_of_document") for s in S if s.rtl)
-    story += [Spacer(1, 10), Text("— " + " · ".join(x for x in (latin, arabic) if x) + " —", 8, align="center", font=BOLD)]
+    story += end_of_document(S)
     doc_id = f"MRZ-{created:%Y%m%d-%H%M%S}"
     setup = PageSetup(strings=S, layout=lay, doc_id=doc_id, revision=1, agency="fkit mrz",
                       title_key="mrz_title", manifest_sha256=sha, qr_payload=f"fkit-mrz-records:sha256:{sha}",
                       watermark=None, footer_hash_key="mrz_records_sha256")
-    buf = io.BytesIO()
-    title = S[0].get("mrz_title")
-    pages = build_pdf(buf, story, setup, title=title, subject=doc_id, creation=created)
-    pdf = make_pdfa(buf.getvalue(), title=title, author="fkit", subject=doc_id, lang=S[0].lang, created=created,
-                    attachment=records_jsonl, attachment_name="mrz-records.jsonl",
-                    attachment_description="fkit mrz records (JSON Lines)", attachment_mime="application/jsonl")
-    _write(Path(out_path), pdf)
+    pages = write(Path(out_path), story, setup, created, records_jsonl, "mrz-records.jsonl",
+                  "fkit mrz records (JSON Lines)")
     return {"pages": pages, "languages": [s.lang for s in S], "records_sha256": sha, "doc_id": doc_id}
 
 
