@@ -70,7 +70,7 @@ def sniff(head: bytes) -> str | None:
 def read_file(path: bytes) -> tuple[bytes, dict[str, str]]:
     """The bytes of ``path`` (read-only, not through a final symlink) and their hashes."""
     try:
-        fd = open_readonly(path)
+        fd = open_readonly(path, nonblock=True)  # a FIFO in its place must not hang the run
     except OSError as exc:
         raise ImageError(f"cannot open: {exc.strerror or exc}") from None
     try:

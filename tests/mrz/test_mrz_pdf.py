@@ -233,3 +233,22 @@ def test_custody_record_with_mrz_section(run: dict, tmp_path: Path) -> None:
     r = fkit("report", "custody", sample.case.root, "-o", tmp_path / "x.pdf", "--mrz", bad, env=SDE)
     assert r.returncode == 4 and b"line 3 is not a JSON record" in r.stderr and b"Traceback" not in r.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_image_swapped_for_a_fifo_a_symlink_or_a_truncated_copy_gives_no_crop(run: dict, tmp_path: Path) -> None:
+    """The picture is only cut from the very bytes that were read: a FIFO put in the image's place
+    is refused at once (no hang), a symlink to the same bytes is not followed, a truncated copy
+    does not match the record's SHA-256."""
+    rec = dict(next(x for x in run["records"] if x["path"].endswith("good.png")))
+    original = Path(rec["path"])
+    target = tmp_path / "good.png"
+    os.mkfifo(target)
+    assert zone_crop(dict(rec, path=str(target))).problem == "missing"
+    target.unlink()
+    target.symlink_to(original)
+    assert zone_crop(dict(rec, path=str(target))).problem == "missing"
+    target.unlink()
+    target.write_bytes(original.read_bytes()[:-100])
+    assert zone_crop(dict(rec, path=str(target))).problem == "changed"
+    shutil.copyfile(original, target)
+    assert zone_crop(dict(rec, path=str(target))).problem is None

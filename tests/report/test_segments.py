@@ -96,3 +96,32 @@ def test_streamed_file_is_well_formed_and_the_same_every_time(sample: Sample, tm
         assert r.stderr == b"", (tool, r.stderr)
     info = subprocess.run(["pdfinfo", str(first)], capture_output=True, check=True, text=True).stdout
     assert re.search(rf"^Pages:\s+{n}$", info, re.M) and re.search(r"^PDF version:\s+1\.7$", info, re.M)
+
+
+def test_annex_lists_every_payload_file_once_whatever_the_records_say(tmp_path: Path) -> None:
+    """The annex's left-over set now lives on disk (forensic_kit/diskset.py): a payload file whose
+    record was removed is still listed (with the manifest's SHA-256), a record written twice for one
+    file, a record for a file that is not in the manifest and a derived record never add rows."""
+    import hashlib
+    import json
+
+    from forensic_kit.report.custody_report import annex_rows, gather
+    from tests.manifest.helpers import make_case as make_package
+
+    files = {"a.txt": b"a\n", "ملف.txt": b"b\n", "new\nline.txt": b"c\n", "d.txt": b"d\n"}
+    case = Case.open(make_package(tmp_path / "case", files))
+    path = case.root / "fkit/records.jsonl"
+    recs = [json.loads(x) for x in path.read_bytes().splitlines()]
+    files_recs = [r for r in recs if r.get("kind") == "file"]
+    dropped = next(r for r in files_recs if r["bag_path"].endswith("d.txt"))
+    twice = next(r for r in files_recs if r["bag_path"].endswith("a.txt"))
+    planted = dict(twice, bag_path="data/EX-01/planted.txt", path="planted.txt")
+    derived = dict(twice, run={"command": "meta", "exhibit": "EX-01", "sources": ["x"], "source_kind": "folder"})
+    kept = [r for r in recs if r is not dropped] + [twice, planted, derived]
+    path.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in kept))
+    rows = list(annex_rows(gather(case), 6.0))
+    names = [r[1].text if hasattr(r[1], "text") else str(r[1]) for r in rows]
+    assert len(rows) == 4, names
+    last = rows[-1]
+    assert "d.txt" in names[-1] and last[3].text == "sha256 " + hashlib.sha256(b"d\n").hexdigest()
+    assert sum("a.txt" in n for n in names) == 1 and not any("planted" in n for n in names)
